@@ -1,0 +1,88 @@
+/**
+ * An MCP SDK `Transport` for one session multiplexed on the page's relay
+ * WebSocket.
+ */
+
+import type {
+  Transport,
+  TransportSendOptions
+} from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+import type { ISessionMessage, JsonRpcMessage } from '../protocol';
+
+/**
+ * Sends a session envelope to the relay.
+ */
+export type EnvelopeSender = (envelope: ISessionMessage) => void;
+
+/**
+ * The transport of one MCP session.
+ */
+export class SessionTransport implements Transport {
+  constructor(sessionId: string, send: EnvelopeSender) {
+    this.sessionId = sessionId;
+    this._send = send;
+  }
+
+  readonly sessionId: string;
+
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  async start(): Promise<void> {
+    // The relay socket is already open; nothing to do.
+  }
+
+  async send(
+    message: JSONRPCMessage,
+    options?: TransportSendOptions
+  ): Promise<void> {
+    if (this._closed) {
+      throw new Error(`MCP session ${this.sessionId} is closed`);
+    }
+    const id = 'id' in message ? message.id : undefined;
+    if (id !== undefined && this._swallow.has(id)) {
+      // The answer to a request replayed on resume: the client has it already.
+      this._swallow.delete(id);
+      return;
+    }
+    this._send({
+      type: 'session-message',
+      sessionId: this.sessionId,
+      message: message as JsonRpcMessage,
+      relatedRequestId: options?.relatedRequestId
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this._closed) {
+      return;
+    }
+    this._closed = true;
+    this.onclose?.();
+  }
+
+  /**
+   * Deliver a message from the client.
+   */
+  receive(message: JsonRpcMessage): void {
+    this.onmessage?.(message as unknown as JSONRPCMessage);
+  }
+
+  /**
+   * Deliver a message from the client whose answer must not be sent back
+   * (replaying `initialize` when a session resumes in a new page).
+   */
+  replay(message: JsonRpcMessage): void {
+    if ('id' in message && message.id !== undefined) {
+      this._swallow.add(message.id as string | number);
+    }
+    this.receive(message);
+  }
+
+  private _send: EnvelopeSender;
+  private _closed = false;
+  private _swallow = new Set<string | number>();
+}

@@ -1,0 +1,46 @@
+/**
+ * Command ids and the commands of the bridge.
+ */
+
+import type { CommandRegistry } from '@lumino/commands';
+
+import type { IMcpBridge } from './tokens';
+
+/**
+ * The bridge's command ids.
+ */
+export namespace CommandIDs {
+  export const start = 'mcp-bridge:start';
+  export const stop = 'mcp-bridge:stop';
+}
+
+const NO_ARGS = {
+  args: { type: 'object' as const, properties: {} }
+};
+
+/**
+ * Add the start and stop commands.
+ */
+export function addCommands(
+  commands: CommandRegistry,
+  bridge: IMcpBridge
+): void {
+  commands.addCommand(CommandIDs.start, {
+    label: 'Start MCP bridge',
+    caption: 'Connect this page to the MCP relay so MCP clients can use it',
+    describedBy: NO_ARGS,
+    isEnabled: () => bridge.status === 'disconnected',
+    execute: () => bridge.start()
+  });
+  commands.addCommand(CommandIDs.stop, {
+    label: 'Stop MCP bridge',
+    caption: 'Disconnect this page from the MCP relay',
+    describedBy: NO_ARGS,
+    isEnabled: () => bridge.status !== 'disconnected',
+    execute: () => bridge.stop()
+  });
+  bridge.changed.connect(() => {
+    commands.notifyCommandChanged(CommandIDs.start);
+    commands.notifyCommandChanged(CommandIDs.stop);
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * Addressing cells by index or id, and paging: pure functions.
+ */
+
+/**
+ * A reference to a cell: an index (negative counts from the end) or an id.
+ */
+export interface ICellRef {
+  index?: number;
+  cell_id?: string;
+}
+
+/**
+ * The outcome of resolving a cell reference.
+ */
+export type CellResolution =
+  | { ok: true; index: number }
+  | { ok: false; error: string };
+
+/**
+ * Describe the valid indexes of a notebook with `count` cells.
+ */
+export function validIndexes(count: number): string {
+  return count === 0
+    ? 'the notebook has no cells'
+    : `the notebook has ${count} cell${count === 1 ? '' : 's'}: valid indexes are 0 to ${count - 1} (or -1 for the last)`;
+}
+
+/**
+ * Resolve `ref` against the ids of a notebook's cells, in order.
+ */
+export function resolveCellRef(
+  ref: ICellRef,
+  ids: readonly string[]
+): CellResolution {
+  const hasIndex = ref.index !== undefined;
+  const hasId = ref.cell_id !== undefined && ref.cell_id !== '';
+  if (hasIndex === hasId) {
+    return {
+      ok: false,
+      error: 'Give exactly one of "cell_index" or "cell_id" to name the cell.'
+    };
+  }
+  if (hasId) {
+    const index = ids.indexOf(ref.cell_id!);
+    if (index < 0) {
+      return {
+        ok: false,
+        error: `No cell has id "${ref.cell_id}"; ${validIndexes(ids.length)}. Read the notebook to get current ids.`
+      };
+    }
+    return { ok: true, index };
+  }
+  const raw = ref.index!;
+  const index = raw < 0 ? ids.length + raw : raw;
+  if (!Number.isInteger(raw) || index < 0 || index >= ids.length) {
+    return {
+      ok: false,
+      error: `"cell_index" ${raw} is out of range: ${validIndexes(ids.length)}.`
+    };
+  }
+  return { ok: true, index };
+}
+
+/**
+ * Resolve an insertion position: 0..count, or -1 to append.
+ */
+export function resolveInsertIndex(
+  index: number,
+  count: number
+): CellResolution {
+  if (index === -1) {
+    return { ok: true, index: count };
+  }
+  if (!Number.isInteger(index) || index < 0 || index > count) {
+    return {
+      ok: false,
+      error: `"cell_index" ${index} is out of range for an insertion: use 0 to ${count} (inserts before that cell; ${count} or -1 appends).`
+    };
+  }
+  return { ok: true, index };
+}
+
+/**
+ * A page of items.
+ */
+export interface IPage {
+  start: number;
+  end: number;
+  total: number;
+}
+
+/**
+ * Clamp a page request to `total` items.
+ */
+export function pageOf(total: number, start: number, limit: number): IPage {
+  const from = Math.min(Math.max(0, start), total);
+  const to = limit <= 0 ? total : Math.min(total, from + limit);
+  return { start: from, end: to, total };
+}

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type * as nbformat from '@jupyterlab/nbformat';
+
+import {
+  applyCarriageReturns,
+  formatError,
+  renderOutputs,
+  stripAnsi,
+  truncateText
+} from './outputs';
+
+describe('stripAnsi', () => {
+  it('removes colour and cursor codes', () => {
+    assert.equal(stripAnsi('\x1b[0;31mValueError\x1b[0m: bad'), 'ValueError: bad');
+    assert.equal(stripAnsi('\x1b]0;title\x07text'), 'text');
+  });
+});
+
+describe('applyCarriageReturns', () => {
+  it('keeps the last state of a progress line', () => {
+    assert.equal(applyCarriageReturns('10%\r50%\r100%\ndone'), '100%\ndone');
+    assert.equal(applyCarriageReturns('a\r\nb'), 'a\nb');
+  });
+});
+
+describe('truncateText', () => {
+  it('keeps short text whole', () => {
+    assert.equal(truncateText('abc', 10), 'abc');
+  });
+  it('keeps head and tail and says what was cut', () => {
+    const text = 'x'.repeat(1000) + 'END';
+    const cut = truncateText(text, 100);
+    assert.ok(cut.startsWith('x'.repeat(75)));
+    assert.ok(cut.endsWith('END'));
+    assert.match(cut, /903 characters cut of 1003/);
+  });
+});
+
+describe('formatError', () => {
+  it('gives ename, evalue and a clean traceback', () => {
+    const error: nbformat.IError = {
+      output_type: 'error',
+      ename: 'ZeroDivisionError',
+      evalue: 'division by zero',
+      traceback: ['\x1b[0;31m----> 1\x1b[0m 1/0']
+    };
+    assert.equal(
+      formatError(error),
+      'ZeroDivisionError: division by zero\n----> 1 1/0'
+    );
+  });
+});
+
+describe('renderOutputs', () => {
+  it('merges stream chunks and renders results and images', () => {
+    const outputs: nbformat.IOutput[] = [
+      { output_type: 'stream', name: 'stdout', text: 'a\n' },
+      { output_type: 'stream', name: 'stdout', text: ['b', '\n'] },
+      {
+        output_type: 'execute_result',
+        execution_count: 1,
+        metadata: {},
+        data: { 'text/plain': '42' }
+      },
+      {
+        output_type: 'display_data',
+        metadata: {},
+        data: { 'image/png': 'iVBO\nRw0K', 'text/plain': '<Figure>' }
+      }
+    ];
+    assert.deepEqual(renderOutputs(outputs), [
+      { type: 'text', text: 'a\nb\n' },
+      { type: 'text', text: '42' },
+      { type: 'image', data: 'iVBORw0K', mimeType: 'image/png' }
+    ]);
+  });
+  it('replaces images by a note when images are off', () => {
+    const blocks = renderOutputs(
+      [
+        {
+          output_type: 'display_data',
+          metadata: {},
+          data: { 'image/png': 'iVBO' }
+        }
+      ],
+      { includeImages: false, maxOutputChars: 100 }
+    );
+    assert.deepEqual(blocks, [{ type: 'text', text: '[image/png image omitted]' }]);
+  });
+});

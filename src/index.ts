@@ -1,0 +1,15 @@
+/**
+ * jupyterlab-mcp-bridge: an MCP server inside JupyterLab.
+ */
+
+import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
+
+import { bridgePlugin } from './plugins/bridge';
+import { statusPlugin } from './plugins/status';
+
+export { IMcpBridge } from './tokens';
+export { CommandIDs } from './commands';
+
+const plugins: JupyterFrontEndPlugin<unknown>[] = [bridgePlugin, statusPlugin];
+
+export default plugins;

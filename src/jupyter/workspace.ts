@@ -1,0 +1,260 @@
+/**
+ * The notebooks of the live page, as tools see them: find, open, create
+ * and save, without taking the user's focus.
+ */
+
+import type { JupyterFrontEnd } from '@jupyterlab/application';
+import type { IDocumentManager } from '@jupyterlab/docmanager';
+import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import type { Contents } from '@jupyterlab/services';
+
+import { ToolError, type ISessionState } from '../mcp/tool';
+
+/**
+ * A notebook as `list_notebooks` reports it.
+ */
+export interface INotebookSummary {
+  path: string;
+  name: string;
+  kernel: { name: string; status: string } | null;
+  unsaved_changes: boolean;
+  active: boolean;
+  in_use_by_this_session: boolean;
+  cell_count: number;
+}
+
+/**
+ * Options of {@link NotebookWorkspace.open}.
+ */
+export interface IOpenOptions {
+  /**
+   * Create the notebook when no file exists at the path.
+   */
+  create: boolean;
+  /**
+   * Take the user's focus (bring the tab to the front).
+   */
+  activate: boolean;
+  /**
+   * Kernel to start when creating; default: the server's default kernelspec.
+   */
+  kernelName?: string;
+}
+
+/**
+ * Access to the notebooks of the live page.
+ */
+export class NotebookWorkspace {
+  constructor(options: NotebookWorkspace.IOptions) {
+    this._app = options.app;
+    this._tracker = options.tracker;
+    this._docManager = options.docManager;
+  }
+
+  /**
+   * Check a notebook path: relative to the server root, no `..`, ending in
+   * `.ipynb`. Returns the normalized path.
+   */
+  static checkNotebookPath(path: string): string {
+    const normalized = NotebookWorkspace.checkPath(path, 'notebook_path');
+    if (!normalized.endsWith('.ipynb')) {
+      throw new ToolError(
+        `"notebook_path" must end in .ipynb (got "${path}").`
+      );
+    }
+    return normalized;
+  }
+
+  /**
+   * Check a path inside the server root; `argument` names it in errors.
+   */
+  static checkPath(path: string, argument: string): string {
+    const trimmed = path.trim().replace(/\\/g, '/').replace(/^\/+/, '');
+    const parts = trimmed.split('/').filter(part => part !== '' && part !== '.');
+    if (parts.includes('..')) {
+      throw new ToolError(
+        `"${argument}" may not contain "..": paths are relative to the Jupyter server root and stay inside it (got "${path}").`
+      );
+    }
+    if (parts.length === 0) {
+      throw new ToolError(`"${argument}" is empty.`);
+    }
+    return parts.join('/');
+  }
+
+  /**
+   * The open notebooks.
+   */
+  list(session: ISessionState): INotebookSummary[] {
+    const result: INotebookSummary[] = [];
+    this._tracker.forEach(panel => {
+      const kernel = panel.sessionContext.session?.kernel;
+      result.push({
+        path: panel.context.path,
+        name: panel.context.path.split('/').pop() ?? panel.context.path,
+        kernel: kernel
+          ? { name: kernel.name, status: panel.sessionContext.kernelDisplayStatus }
+          : null,
+        unsaved_changes: panel.context.model.dirty,
+        active: this._tracker.currentWidget === panel,
+        in_use_by_this_session: session.notebookPath === panel.context.path,
+        cell_count: panel.context.model.cells.length
+      });
+    });
+    return result;
+  }
+
+  /**
+   * The open panel of a path, if any.
+   */
+  find(path: string): NotebookPanel | undefined {
+    return this._tracker.find(panel => panel.context.path === path);
+  }
+
+  /**
+   * The panel a tool acts on: `path` if given, else the session's notebook.
+   * A notebook that is not open is opened in the background.
+   */
+  async resolve(
+    path: string | undefined,
+    session: ISessionState
+  ): Promise<NotebookPanel> {
+    const target =
+      path !== undefined
+        ? NotebookWorkspace.checkNotebookPath(path)
+        : session.notebookPath;
+    if (!target) {
+      throw new ToolError(
+        'No notebook is in use by this session: call use_notebook first, or pass "notebook_path".'
+      );
+    }
+    const { panel } = await this.open(target, {
+      create: false,
+      activate: false
+    });
+    return panel;
+  }
+
+  /**
+   * Open (or create) a notebook, wait until its model and kernel session are
+   * ready, and return it.
+   */
+  async open(
+    path: string,
+    options: IOpenOptions
+  ): Promise<{ panel: NotebookPanel; created: boolean }> {
+    let created = false;
+    let panel = this.find(path);
+    if (!panel) {
+      const exists = await this._exists(path);
+      if (!exists) {
+        if (!options.create) {
+          throw new ToolError(
+            `No notebook at "${path}". Call use_notebook with this path to create it, or list_notebooks to see open ones.`
+          );
+        }
+        await this._create(path, options.kernelName);
+        created = true;
+      }
+      const widget = this._docManager.openOrReveal(
+        path,
+        'Notebook',
+        undefined,
+        { activate: options.activate, mode: 'tab-after' }
+      );
+      panel = this.find(path);
+      if (!widget || !panel) {
+        throw new ToolError(`JupyterLab could not open "${path}" as a notebook.`);
+      }
+    } else if (options.activate) {
+      this._app.shell.activateById(panel.id);
+    }
+    await panel.context.ready;
+    await panel.sessionContext.ready;
+    return { panel, created };
+  }
+
+  /**
+   * Save a notebook to disk.
+   */
+  async save(panel: NotebookPanel): Promise<void> {
+    await panel.context.save();
+  }
+
+  /**
+   * Close a notebook's tab (the file stays on disk).
+   */
+  async close(panel: NotebookPanel): Promise<void> {
+    await panel.context.sessionContext.ready;
+    panel.close();
+  }
+
+  private async _exists(path: string): Promise<boolean> {
+    try {
+      await this._contents.get(path, { content: false });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async _create(path: string, kernelName?: string): Promise<void> {
+    const specs = this._app.serviceManager.kernelspecs;
+    await specs.ready;
+    const name = kernelName ?? specs.specs?.default ?? 'python3';
+    const spec = specs.specs?.kernelspecs[name];
+    if (!spec) {
+      const known = Object.keys(specs.specs?.kernelspecs ?? {});
+      throw new ToolError(
+        `"kernel_name" "${name}" is not an available kernelspec; available: ${known.join(', ') || '(none)'}.`
+      );
+    }
+    const directory = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+    if (directory && !(await this._exists(directory))) {
+      throw new ToolError(
+        `Cannot create "${path}": the directory "${directory}" does not exist.`
+      );
+    }
+    const content = {
+      cells: [],
+      metadata: {
+        kernelspec: {
+          name: spec.name,
+          display_name: spec.display_name,
+          language: spec.language
+        },
+        language_info: { name: spec.language }
+      },
+      nbformat: 4,
+      nbformat_minor: 5
+    };
+    const model: Partial<Contents.IModel> = {
+      type: 'notebook',
+      format: 'json',
+      content
+    };
+    await this._contents.save(path, model);
+  }
+
+  private get _contents(): Contents.IManager {
+    return this._app.serviceManager.contents;
+  }
+
+  private _app: JupyterFrontEnd;
+  private _tracker: INotebookTracker;
+  private _docManager: IDocumentManager;
+}
+
+/**
+ * A namespace for NotebookWorkspace statics.
+ */
+export namespace NotebookWorkspace {
+  /**
+   * Constructor options.
+   */
+  export interface IOptions {
+    app: JupyterFrontEnd;
+    tracker: INotebookTracker;
+    docManager: IDocumentManager;
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The one place every tool call passes through in the page.
+ *
+ * It lists tools, validates arguments with clear messages, runs the tool,
+ * turns failures into `isError` results, and tells observers about each
+ * call. Approval policy, the activity log and limits plug in here.
+ */
+
+import type {
+  CallToolResult,
+  Tool as McpTool
+} from '@modelcontextprotocol/sdk/types.js';
+import { Signal, type ISignal } from '@lumino/signaling';
+import { z } from 'zod';
+
+import {
+  errorResult,
+  ToolError,
+  type ITool,
+  type IToolContext
+} from './tool';
+
+/**
+ * One tool call, as observers see it.
+ */
+export interface IToolCall {
+  /**
+   * A page-unique id of the call.
+   */
+  readonly id: number;
+  readonly tool: string;
+  readonly sessionId: string;
+  readonly args: unknown;
+  readonly startedAt: number;
+}
+
+/**
+ * A finished tool call.
+ */
+export interface IToolCallDone extends IToolCall {
+  readonly durationMs: number;
+  readonly isError: boolean;
+}
+
+/**
+ * A hook that may refuse a call before it runs, by throwing a
+ * {@link ToolError} (approval and policy come here).
+ */
+export type ToolCallGuard = (call: IToolCall, tool: ITool) => Promise<void>;
+
+/**
+ * Lists and calls tools.
+ */
+export class ToolDispatcher<Services = unknown> {
+  constructor(tools: readonly ITool<Services>[]) {
+    for (const tool of tools) {
+      if (this._tools.has(tool.name)) {
+        throw new Error(`Duplicate tool name ${tool.name}`);
+      }
+      this._tools.set(tool.name, tool);
+    }
+  }
+
+  /**
+   * Emitted when a call starts (after validation).
+   */
+  get callStarted(): ISignal<this, IToolCall> {
+    return this._callStarted;
+  }
+
+  /**
+   * Emitted when a call ends, whatever its outcome.
+   */
+  get callFinished(): ISignal<this, IToolCallDone> {
+    return this._callFinished;
+  }
+
+  /**
+   * Guards run in order before every call.
+   */
+  readonly guards: ToolCallGuard[] = [];
+
+  /**
+   * The tools, as MCP lists them.
+   */
+  list(): McpTool[] {
+    return [...this._tools.values()].map(tool => ({
+      name: tool.name,
+      title: tool.title,
+      description: tool.description,
+      inputSchema: z.toJSONSchema(tool.schema, {
+        io: 'input'
+      }) as McpTool['inputSchema'],
+      annotations: { title: tool.title, ...tool.annotations }
+    }));
+  }
+
+  /**
+   * Call a tool by name with raw arguments.
+   */
+  async call(
+    name: string,
+    rawArgs: unknown,
+    context: IToolContext<Services>
+  ): Promise<CallToolResult> {
+    const tool = this._tools.get(name);
+    if (!tool) {
+      return errorResult(
+        `Unknown tool "${name}". Available tools: ${[...this._tools.keys()].join(', ')}.`
+      );
+    }
+    const parsed = tool.schema.safeParse(rawArgs ?? {});
+    if (!parsed.success) {
+      return errorResult(Private.formatIssues(tool, parsed.error));
+    }
+    const call: IToolCall = {
+      id: ++this._nextId,
+      tool: name,
+      sessionId: context.session.id,
+      args: parsed.data,
+      startedAt: Date.now()
+    };
+    let result: CallToolResult;
+    this._callStarted.emit(call);
+    try {
+      for (const guard of this.guards) {
+        await guard(call, tool);
+      }
+      const output = await tool.run(parsed.data, context);
+      result = { content: output.content };
+      if (output.structuredContent) {
+        result.structuredContent = output.structuredContent;
+      }
+    } catch (error) {
+      result = errorResult(Private.describeError(name, error));
+    }
+    this._callFinished.emit({
+      ...call,
+      durationMs: Date.now() - call.startedAt,
+      isError: result.isError === true
+    });
+    return result;
+  }
+
+  private _tools = new Map<string, ITool<Services>>();
+  private _nextId = 0;
+  private _callStarted = new Signal<this, IToolCall>(this);
+  private _callFinished = new Signal<this, IToolCallDone>(this);
+}
+
+namespace Private {
+  /**
+   * Name each bad argument, what is wrong, and what it accepts.
+   */
+  export function formatIssues(tool: ITool, error: z.ZodError): string {
+    const shape = tool.schema.shape;
+    const lines = error.issues.map(issue => {
+      if (issue.code === 'unrecognized_keys') {
+        return `Unknown argument${issue.keys.length > 1 ? 's' : ''} ${issue.keys
+          .map(key => `"${key}"`)
+          .join(', ')}.`;
+      }
+      const key = String(issue.path[0] ?? '');
+      const described = key && (shape[key] as z.ZodType | undefined)?.description;
+      const where = issue.path.length ? `"${issue.path.join('.')}"` : 'input';
+      return `Argument ${where}: ${issue.message}.${described ? ` Expected: ${described}` : ''}`;
+    });
+    const valid = Object.keys(shape);
+    return (
+      `Invalid arguments for ${tool.name}; nothing was changed.\n` +
+      lines.join('\n') +
+      `\nValid arguments: ${valid.length ? valid.join(', ') : '(none)'}.`
+    );
+  }
+
+  /**
+   * A message for a failed call; unexpected errors keep their message.
+   */
+  export function describeError(name: string, error: unknown): string {
+    if (error instanceof ToolError) {
+      return error.message;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return `${name} failed: ${message}`;
+  }
+}

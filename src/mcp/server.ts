@@ -1,0 +1,69 @@
+/**
+ * Making the MCP server of one session: the SDK wiring, nothing else.
+ */
+
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema
+} from '@modelcontextprotocol/sdk/types.js';
+
+import type { ToolDispatcher } from './dispatcher';
+import type { ISessionState, IToolContext } from './tool';
+
+/**
+ * Server identity reported to clients.
+ */
+export const SERVER_INFO = {
+  name: 'jupyterlab-mcp-bridge',
+  title: 'JupyterLab (live page)',
+  version: '0.1.0'
+};
+
+const INSTRUCTIONS = `This server acts on the JupyterLab page the user is looking at: notebooks open in their browser, edited live, with outputs shown there and saved to disk.
+Start with list_notebooks, then use_notebook to pick (or create) the notebook this session works on; other tools default to it. Cells are addressed by cell_index or cell_id (ids are stable while cells move). Each edit is saved and can be undone by the user.`;
+
+/**
+ * Create the server of one MCP session; every tool call goes through
+ * `dispatcher`.
+ */
+export function createSessionServer<Services>(options: {
+  dispatcher: ToolDispatcher<Services>;
+  services: Services;
+  session: ISessionState;
+  saveSession: () => void;
+}): McpServer {
+  const { dispatcher, services, session, saveSession } = options;
+  const mcp = new McpServer(SERVER_INFO, {
+    capabilities: { tools: { listChanged: false }, logging: {} },
+    instructions: INSTRUCTIONS
+  });
+  const server = mcp.server;
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: dispatcher.list()
+  }));
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const progressToken = request.params._meta?.progressToken;
+    const context: IToolContext<Services> = {
+      services,
+      session,
+      signal: extra.signal,
+      saveSession,
+      progress: async (message, progress, total) => {
+        if (progressToken === undefined || extra.signal.aborted) {
+          return;
+        }
+        await extra.sendNotification({
+          method: 'notifications/progress',
+          params: { progressToken, progress, total, message }
+        });
+      }
+    };
+    return dispatcher.call(
+      request.params.name,
+      request.params.arguments,
+      context
+    );
+  });
+  return mcp;
+}

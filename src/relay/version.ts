@@ -1,0 +1,23 @@
+/**
+ * The package version, read from package.json at run time.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+let cached: string | undefined;
+
+/**
+ * The version of `jupyterlab-mcp-bridge` (from dist/relay/../../package.json).
+ */
+export function packageVersion(): string {
+  if (cached === undefined) {
+    try {
+      const file = path.join(__dirname, '..', '..', 'package.json');
+      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: unknown };
+      cached = typeof parsed.version === 'string' ? parsed.version : '0.0.0';
+    } catch {
+      cached = '0.0.0';
+    }
+  }
+  return cached;
+}

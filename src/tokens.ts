@@ -1,0 +1,52 @@
+/**
+ * Tokens other plugins use to reach the bridge.
+ */
+
+import { Token } from '@lumino/coreutils';
+import type { ISignal } from '@lumino/signaling';
+
+import type { ConnectionStatus } from './bridge/connection';
+import type { ToolDispatcher } from './mcp/dispatcher';
+import type { IJupyterServices } from './tools/services';
+
+/**
+ * The MCP bridge of this page.
+ */
+export interface IMcpBridge {
+  /**
+   * Connection state to the relay.
+   */
+  readonly status: ConnectionStatus;
+  /**
+   * Emitted when the status or the number of sessions changes.
+   */
+  readonly changed: ISignal<IMcpBridge, void>;
+  /**
+   * MCP sessions (clients) served by this page.
+   */
+  readonly sessionCount: number;
+  /**
+   * Why the last connection attempt failed ('' if it did not).
+   */
+  readonly lastError: string;
+  /**
+   * The single path of every tool call (observe or guard calls here).
+   */
+  readonly dispatcher: ToolDispatcher<IJupyterServices>;
+  /**
+   * Connect to the relay (asks for the token when none is known).
+   */
+  start(): Promise<void>;
+  /**
+   * Disconnect from the relay.
+   */
+  stop(): void;
+}
+
+/**
+ * The MCP bridge token.
+ */
+export const IMcpBridge = new Token<IMcpBridge>(
+  'jupyterlab-mcp-bridge:IMcpBridge',
+  'The MCP bridge: relay connection, sessions and the tool dispatcher.'
+);

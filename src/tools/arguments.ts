@@ -1,0 +1,79 @@
+/**
+ * Argument schemas shared by several tools, described for an LLM.
+ */
+
+import type { NotebookPanel } from '@jupyterlab/notebook';
+import { z } from 'zod';
+
+import { resolveCellRef } from '../core/cells';
+import { ToolError } from '../mcp/tool';
+
+/**
+ * The optional notebook path every notebook tool takes.
+ */
+export const notebookPath = z
+  .string()
+  .min(1)
+  .optional()
+  .describe(
+    'Path of the notebook, relative to the Jupyter server root (e.g. "analysis/report.ipynb"). Default: the notebook this session is using (see use_notebook).'
+  );
+
+/**
+ * A cell named by index.
+ */
+export const cellIndex = z
+  .number()
+  .int()
+  .optional()
+  .describe(
+    'Index of the cell (0-based; -1 is the last cell). Give this or "cell_id".'
+  );
+
+/**
+ * A cell named by id.
+ */
+export const cellId = z
+  .string()
+  .min(1)
+  .optional()
+  .describe(
+    'Id of the cell, as returned by read_notebook; stays the same when cells move. Give this or "cell_index".'
+  );
+
+/**
+ * A cell type.
+ */
+export const cellType = z
+  .enum(['code', 'markdown', 'raw'])
+  .describe('Cell type: "code", "markdown" or "raw".');
+
+/**
+ * Find the index of the cell named by `cell_index` or `cell_id`.
+ */
+export function cellIndexOf(
+  panel: NotebookPanel,
+  args: { cell_index?: number; cell_id?: string }
+): number {
+  const ids = cellIds(panel);
+  const result = resolveCellRef(
+    { index: args.cell_index, cell_id: args.cell_id },
+    ids
+  );
+  if (!result.ok) {
+    throw new ToolError(result.error);
+  }
+  return result.index;
+}
+
+/**
+ * The ids of a notebook's cells, in order.
+ */
+export function cellIds(panel: NotebookPanel): string[] {
+  const cells = panel.context.model.cells;
+  const ids: string[] = [];
+  for (let i = 0; i < cells.length; i++) {
+    ids.push(cells.get(i).id);
+  }
+  return ids;
+}

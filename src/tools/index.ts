@@ -1,0 +1,15 @@
+/**
+ * Every JupyterLab tool, by family.
+ */
+
+import { cellTools } from './cells';
+import { executionTools } from './execution';
+import { notebookTools } from './notebooks';
+import type { JupyterTool } from './services';
+
+/**
+ * All tools the bridge serves.
+ */
+export function jupyterTools(): JupyterTool[] {
+  return [...notebookTools, ...cellTools, ...executionTools];
+}

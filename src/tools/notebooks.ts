@@ -1,0 +1,216 @@
+/**
+ * Notebook tools: list, use, read.
+ */
+
+import type { ICodeCellModel } from '@jupyterlab/cells';
+import type { NotebookPanel } from '@jupyterlab/notebook';
+import { z } from 'zod';
+
+import { pageOf } from '../core/cells';
+import { summarizeOutputs, truncateText } from '../core/outputs';
+import { jsonOutput } from '../mcp/tool';
+import { NotebookWorkspace } from '../jupyter/workspace';
+import { notebookPath } from './arguments';
+import { defineJupyterTool, type JupyterTool } from './services';
+
+/**
+ * One cell as read_notebook describes it.
+ */
+export interface ICellInfo {
+  index: number;
+  id: string;
+  type: string;
+  execution_count: number | null;
+  source: string;
+  outputs?: string;
+}
+
+/**
+ * Describe a cell; brief keeps the first line of the source.
+ */
+export function describeCell(
+  panel: NotebookPanel,
+  index: number,
+  detailed: boolean,
+  maxChars: number
+): ICellInfo {
+  const model = panel.context.model.cells.get(index);
+  const source = model.sharedModel.getSource();
+  const info: ICellInfo = {
+    index,
+    id: model.id,
+    type: model.type,
+    execution_count:
+      model.type === 'code' ? (model as ICodeCellModel).executionCount : null,
+    source: detailed
+      ? truncateText(source, maxChars)
+      : Private.firstLine(source)
+  };
+  if (detailed && model.type === 'code') {
+    const outputs = (model as ICodeCellModel).outputs.toJSON();
+    if (outputs.length) {
+      info.outputs = summarizeOutputs(outputs, 500);
+    }
+  }
+  return info;
+}
+
+const listNotebooks = defineJupyterTool({
+  name: 'list_notebooks',
+  title: 'List open notebooks',
+  description:
+    'List the notebooks open in the user\'s JupyterLab: path, kernel and its status, whether they have unsaved changes, which one the user is looking at ("active"), and which one this session is using. Call this first to see what the user is working on.',
+  category: 'read',
+  input: {},
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  run: async (_, context) => {
+    const notebooks = context.services.workspace.list(context.session);
+    return jsonOutput(
+      notebooks.length
+        ? `${notebooks.length} notebook(s) open.`
+        : 'No notebook is open. Call use_notebook to open or create one.',
+      { notebooks, session_notebook: context.session.notebookPath }
+    );
+  }
+});
+
+const useNotebook = defineJupyterTool({
+  name: 'use_notebook',
+  title: 'Use a notebook',
+  description:
+    'Open a notebook by path (creating it, with a kernel, when no file exists there) and make it the notebook this session works on: later tools default to it. It opens in a JupyterLab tab beside the user\'s, without taking their focus unless "activate" is true. Other sessions keep their own notebook.',
+  category: 'edit',
+  input: {
+    notebook_path: z
+      .string()
+      .min(1)
+      .describe(
+        'Path of the notebook relative to the Jupyter server root, ending in .ipynb, e.g. "experiments/run1.ipynb".'
+      ),
+    create: z
+      .boolean()
+      .default(true)
+      .describe('Create the notebook when no file exists at the path (default true).'),
+    kernel_name: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Kernelspec for a new notebook, e.g. "python3". Default: the server\'s default kernel.'
+      ),
+    activate: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Bring the notebook\'s tab to the front and focus it (default false: the user keeps their focus).'
+      )
+  },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  run: async (args, context) => {
+    const path = NotebookWorkspace.checkNotebookPath(args.notebook_path);
+    const { panel, created } = await context.services.workspace.open(path, {
+      create: args.create,
+      activate: args.activate,
+      kernelName: args.kernel_name
+    });
+    context.session.notebookPath = path;
+    context.saveSession();
+    const kernel = panel.sessionContext.session?.kernel;
+    return jsonOutput(
+      `${created ? 'Created and opened' : 'Using'} "${path}".`,
+      {
+        path,
+        created,
+        kernel: kernel ? { name: kernel.name, id: kernel.id } : null,
+        cell_count: panel.context.model.cells.length
+      }
+    );
+  }
+});
+
+const readNotebook = defineJupyterTool({
+  name: 'read_notebook',
+  title: 'Read a notebook',
+  description:
+    'Read a notebook\'s cells: index, id, type, execution count and source. "brief" gives the first line of each cell; "detailed" gives whole sources and a short text summary of outputs (use read_cell for full outputs and images). Page through long notebooks with "start_index" and "limit".',
+  category: 'read',
+  input: {
+    notebook_path: notebookPath,
+    response_format: z
+      .enum(['brief', 'detailed'])
+      .default('brief')
+      .describe('"brief" (first line of each cell, default) or "detailed".'),
+    start_index: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('Index of the first cell to return (default 0).'),
+    limit: z
+      .number()
+      .int()
+      .min(0)
+      .default(50)
+      .describe('Largest number of cells to return (default 50; 0 for all).')
+  },
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  run: async (args, context) => {
+    const panel = await context.services.workspace.resolve(
+      args.notebook_path,
+      context.session
+    );
+    const total = panel.context.model.cells.length;
+    const page = pageOf(total, args.start_index, args.limit);
+    const detailed = args.response_format === 'detailed';
+    const maxChars = context.services.limits().maxOutputChars;
+    const cells: ICellInfo[] = [];
+    for (let i = page.start; i < page.end; i++) {
+      cells.push(describeCell(panel, i, detailed, maxChars));
+    }
+    const more =
+      page.end < total
+        ? ` More cells follow: call again with start_index=${page.end}.`
+        : '';
+    return jsonOutput(
+      `"${panel.context.path}": cells ${page.start} to ${page.end - 1} of ${total}.${more}`,
+      {
+        path: panel.context.path,
+        total_cells: total,
+        start_index: page.start,
+        cells
+      }
+    );
+  }
+});
+
+/**
+ * The notebook tools.
+ */
+export const notebookTools: JupyterTool[] = [
+  listNotebooks,
+  useNotebook,
+  readNotebook
+];
+
+namespace Private {
+  export function firstLine(source: string): string {
+    const line = source.split('\n', 1)[0];
+    const more = source.length > line.length ? ' …' : '';
+    return truncateText(line, 200) + more;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * What the JupyterLab tools act on, and the limits they honour.
+ */
+
+import type { CommandRegistry } from '@lumino/commands';
+import type { NotebookPanel } from '@jupyterlab/notebook';
+
+import type { z } from 'zod';
+
+import {
+  defineTool,
+  type IToolContext,
+  type IToolDefinition,
+  type ITool
+} from '../mcp/tool';
+import type { NotebookWorkspace } from '../jupyter/workspace';
+
+/**
+ * Limits and switches from the settings.
+ */
+export interface IToolLimits {
+  /**
+   * Default `timeout_seconds` of execution tools.
+   */
+  defaultTimeoutSeconds: number;
+  /**
+   * Largest accepted `timeout_seconds`.
+   */
+  maxTimeoutSeconds: number;
+  /**
+   * Largest number of characters kept of one output.
+   */
+  maxOutputChars: number;
+  /**
+   * Whether image outputs are returned as image content.
+   */
+  includeImages: boolean;
+  /**
+   * Whether each edit is saved to disk at once.
+   */
+  saveAfterEdit: boolean;
+}
+
+/**
+ * The services JupyterLab tools receive.
+ */
+export interface IJupyterServices {
+  workspace: NotebookWorkspace;
+  commands: CommandRegistry;
+  /**
+   * Read at each call, so that settings changes apply at once.
+   */
+  limits(): IToolLimits;
+}
+
+/**
+ * The context of a JupyterLab tool.
+ */
+export type JupyterToolContext = IToolContext<IJupyterServices>;
+
+/**
+ * A JupyterLab tool.
+ */
+export type JupyterTool = ITool<IJupyterServices>;
+
+/**
+ * Save a notebook after an edit when the settings ask for it.
+ */
+export async function saveAfterEdit(
+  panel: NotebookPanel,
+  context: JupyterToolContext
+): Promise<void> {
+  if (context.services.limits().saveAfterEdit) {
+    await context.services.workspace.save(panel);
+  }
+}
+
+/**
+ * Define a JupyterLab tool (types its context's services).
+ */
+export function defineJupyterTool<Shape extends z.ZodRawShape>(
+  definition: IToolDefinition<Shape, IJupyterServices>
+): JupyterTool {
+  return defineTool(definition);
+}
