@@ -1,0 +1,301 @@
+/**
+ * Test fixtures: a Jupyter server with the extension installed from its
+ * wheel, the relay CLI, a paired JupyterLab page, and MCP clients.
+ */
+
+import { test as base, expect, type Page } from '@playwright/test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(__dirname, '..');
+const RELAY_BIN = join(REPO, 'bin', 'jupyterlab-mcp-bridge.js');
+const LAUNCH = join(REPO, 'lab', 'server', 'launch.py');
+const LABEXTENSIONS =
+  process.env.MCP_BRIDGE_LABEXTENSIONS ??
+  join(REPO, '.ci-work', 'prefix', 'share', 'jupyter', 'labextensions');
+
+/**
+ * The servers of one test worker.
+ */
+export interface IBridgeEnv {
+  rootDir: string;
+  configDir: string;
+  labUrl: string;
+  labToken: string;
+  relayPort: number;
+  relayUrl: string;
+  token: string;
+  /**
+   * The pairing link of a fresh workspace.
+   */
+  pairingUrl(workspace: string): string;
+  /**
+   * Read a file of the server root as JSON (what is saved on disk).
+   */
+  readNotebook(path: string): NotebookJson;
+}
+
+/**
+ * The parts of a saved notebook the tests look at.
+ */
+export interface NotebookJson {
+  nbformat: number;
+  metadata: { kernelspec?: { name: string } };
+  cells: {
+    id: string;
+    cell_type: string;
+    source: string | string[];
+    execution_count?: number | null;
+    outputs?: { output_type: string; text?: string | string[]; data?: Record<string, unknown> }[];
+  }[];
+}
+
+/**
+ * A free TCP port on 127.0.0.1.
+ */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * Spawn a process and wait until a line of its output matches `ready`.
+ */
+function startProcess(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  label: string
+): Promise<{ child: ChildProcess; match: RegExpMatchArray; log: () => string }> {
+  return new Promise((resolveStart, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    let done = false;
+    const timer = setTimeout(() => {
+      if (!done) {
+        done = true;
+        child.kill('SIGKILL');
+        reject(new Error(`${label} did not start in 60 s:\n${log}`));
+      }
+    }, 60_000);
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      const match = log.match(ready);
+      if (match && !done) {
+        done = true;
+        clearTimeout(timer);
+        resolveStart({ child, match, log: () => log });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', code => {
+      if (!done) {
+        done = true;
+        clearTimeout(timer);
+        reject(new Error(`${label} exited with ${code}:\n${log}`));
+      }
+    });
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise(resolveStop => {
+    if (child.exitCode !== null) {
+      resolveStop();
+      return;
+    }
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolveStop();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Environment of the relay processes (CLI and `--stdio`).
+ */
+export function relayEnv(env: IBridgeEnv): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    XDG_CONFIG_HOME: env.configDir,
+    JUPYTERLAB_MCP_BRIDGE_TOKEN: env.token
+  };
+}
+
+/**
+ * An SDK client over Streamable HTTP, with the bearer token.
+ */
+export async function connectHttp(
+  env: IBridgeEnv,
+  options: { noGetStream?: boolean; name?: string } = {}
+): Promise<{ client: Client; transport: StreamableHTTPClientTransport; getRequests: () => number }> {
+  let gets = 0;
+  const fetchFn: typeof fetch = async (input, init) => {
+    if ((init?.method ?? 'GET') === 'GET') {
+      gets += 1;
+      if (options.noGetStream) {
+        // Refuse the standalone stream: everything must come on POST streams.
+        return new Response(null, { status: 405 });
+      }
+    }
+    return fetch(input, init);
+  };
+  const transport = new StreamableHTTPClientTransport(
+    new URL(`http://127.0.0.1:${env.relayPort}/mcp`),
+    {
+      requestInit: { headers: { Authorization: `Bearer ${env.token}` } },
+      fetch: fetchFn
+    }
+  );
+  const client = new Client({ name: options.name ?? 'e2e-http', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, transport, getRequests: () => gets };
+}
+
+/**
+ * An SDK client that spawns `jupyterlab-mcp-bridge --stdio`.
+ */
+export async function connectStdio(env: IBridgeEnv): Promise<Client> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [RELAY_BIN, '--stdio', '--port', String(env.relayPort)],
+    env: relayEnv(env) as Record<string, string>,
+    stderr: 'pipe'
+  });
+  const client = new Client({ name: 'e2e-stdio', version: '1.0.0' });
+  await client.connect(transport);
+  return client;
+}
+
+/**
+ * Call a tool and return its result.
+ */
+export async function call(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {}
+): Promise<CallToolResult> {
+  return (await client.callTool({ name, arguments: args })) as CallToolResult;
+}
+
+/**
+ * The text of a tool result.
+ */
+export function textOf(result: CallToolResult): string {
+  return result.content
+    .map(block => (block.type === 'text' ? block.text : `[${block.type}]`))
+    .join('\n');
+}
+
+/**
+ * Open a paired JupyterLab page and wait until the bridge is connected.
+ */
+export async function openPairedPage(page: Page, env: IBridgeEnv, workspace: string): Promise<void> {
+  await page.goto(env.pairingUrl(workspace));
+  await page.waitForFunction(() => {
+    const app = (window as unknown as { jupyterapp?: { restored?: unknown } }).jupyterapp;
+    return !!app;
+  });
+  await page.evaluate(async () => {
+    await (window as unknown as { jupyterapp: { restored: Promise<void> } }).jupyterapp.restored;
+  });
+  await expect(page.locator('.jp-McpBridge-status')).toHaveAttribute('data-status', 'connected');
+}
+
+export const test = base.extend<
+  { lab: Page; consoleErrors: string[] },
+  { env: IBridgeEnv }
+>({
+  env: [
+    async ({}, use) => {
+      const rootDir = mkdtempSync(join(tmpdir(), 'mcp-bridge-root-'));
+      const configDir = mkdtempSync(join(tmpdir(), 'mcp-bridge-config-'));
+      const stateDir = mkdtempSync(join(tmpdir(), 'mcp-bridge-state-'));
+      const token = randomBytes(32).toString('base64url');
+      const labToken = randomBytes(16).toString('hex');
+      const labPort = await freePort();
+      const relayPort = await freePort();
+      const partial: Omit<IBridgeEnv, 'labUrl' | 'pairingUrl' | 'readNotebook'> = {
+        rootDir,
+        configDir,
+        labToken,
+        relayPort,
+        relayUrl: `ws://127.0.0.1:${relayPort}/page`,
+        token
+      };
+      const lab = await startProcess(
+        '/usr/bin/python3',
+        [
+          LAUNCH,
+          '--port', String(labPort),
+          '--root-dir', rootDir,
+          '--token', labToken,
+          '--state-dir', stateDir,
+          '--labextensions-dir', LABEXTENSIONS
+        ],
+        { ...process.env, SHELL: '/bin/bash' },
+        /LAB_READY (\S+)/,
+        'Jupyter server'
+      );
+      const labUrl = `http://127.0.0.1:${labPort}`;
+      const env: IBridgeEnv = {
+        ...partial,
+        labUrl,
+        pairingUrl: workspace =>
+          `${labUrl}/lab/workspaces/${workspace}?token=${labToken}` +
+          `#mcp-bridge-url=${encodeURIComponent(partial.relayUrl)}&mcp-bridge-token=${token}`,
+        readNotebook: path => JSON.parse(readFileSync(join(rootDir, path), 'utf-8')) as NotebookJson
+      };
+      const relay = await startProcess(
+        process.execPath,
+        [RELAY_BIN, '--port', String(relayPort), '--lab-url', `${labUrl}/lab`],
+        relayEnv(env),
+        /RELAY_READY/,
+        'relay'
+      );
+      await use(env);
+      await stop(relay.child);
+      await stop(lab.child);
+      for (const dir of [rootDir, configDir, stateDir]) {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    { scope: 'worker', timeout: 120_000 }
+  ],
+  consoleErrors: async ({}, use) => {
+    await use([]);
+  },
+  lab: async ({ page, env, consoleErrors }, use, testInfo) => {
+    page.on('console', message => {
+      if (message.type() === 'error') {
+        consoleErrors.push(message.text());
+      }
+    });
+    page.on('pageerror', error => consoleErrors.push(String(error)));
+    const workspace = `w${testInfo.testId.replace(/[^a-zA-Z0-9]/g, '').slice(0, 12)}${Date.now()}`;
+    await openPairedPage(page, env, workspace);
+    await use(page);
+    await page.close();
+  }
+});
+
+export { expect };
