@@ -5,6 +5,7 @@
 import { CodeCell } from '@jupyterlab/cells';
 import type * as nbformat from '@jupyterlab/nbformat';
 import type { NotebookPanel } from '@jupyterlab/notebook';
+import { KernelMessage } from '@jupyterlab/services';
 
 import { ToolError } from '../mcp/tool';
 
@@ -33,9 +34,10 @@ export interface IRunOptions {
    */
   signal: AbortSignal;
   /**
-   * Called with all outputs so far each time they change.
+   * Called with the text of each new output message (stream text, results,
+   * errors) as the kernel sends it.
    */
-  onOutput?: (outputs: nbformat.IOutput[]) => void;
+  onOutput?: (text: string) => void;
 }
 
 /**
@@ -62,9 +64,16 @@ export async function runCodeCell(
     );
   }
   const started = Date.now();
-  const outputs = cell.model.outputs;
-  const notify = () => options.onOutput?.(Private.outputsOf(cell));
-  outputs.changed.connect(notify);
+  const onIOPub = (_: unknown, message: KernelMessage.IIOPubMessage) => {
+    const request = cell.outputArea.future?.msg.header.msg_id;
+    if (request && message.parent_header.msg_id === request) {
+      const text = Private.describe(message);
+      if (text) {
+        options.onOutput?.(text);
+      }
+    }
+  };
+  kernel.iopubMessage.connect(onIOPub);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
   try {
@@ -101,11 +110,34 @@ export async function runCodeCell(
     if (onAbort) {
       options.signal.removeEventListener('abort', onAbort);
     }
-    outputs.changed.disconnect(notify);
+    kernel.iopubMessage.disconnect(onIOPub);
   }
 }
 
 namespace Private {
+  /**
+   * The text an output message adds, for progress.
+   */
+  export function describe(message: KernelMessage.IIOPubMessage): string {
+    if (KernelMessage.isStreamMsg(message)) {
+      return message.content.text;
+    }
+    if (KernelMessage.isErrorMsg(message)) {
+      return `${message.content.ename}: ${message.content.evalue}`;
+    }
+    if (
+      KernelMessage.isExecuteResultMsg(message) ||
+      KernelMessage.isDisplayDataMsg(message)
+    ) {
+      const data = message.content.data;
+      const plain = data['text/plain'];
+      return typeof plain === 'string'
+        ? plain
+        : `[${Object.keys(data).join(', ')}]`;
+    }
+    return '';
+  }
+
   export function outputsOf(cell: CodeCell): nbformat.IOutput[] {
     return cell.model.outputs.toJSON();
   }

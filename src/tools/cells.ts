@@ -3,6 +3,7 @@
  */
 
 import type { ICodeCellModel } from '@jupyterlab/cells';
+import type { NotebookPanel } from '@jupyterlab/notebook';
 import { z } from 'zod';
 
 import { resolveCellRef, resolveInsertIndex } from '../core/cells';
@@ -82,7 +83,7 @@ const insertCell = defineJupyterTool({
   name: 'insert_cell',
   title: 'Insert a cell',
   description:
-    'Insert a new cell before the cell at "cell_index" (-1 appends at the end). The cell appears in the user\'s notebook at once, is saved, and can be undone. Returns the new cell\'s index and id. Does not run it (see execute_cell).',
+    'Insert a new cell before the cell at "cell_index" (-1 appends at the end). The cell appears in the user\'s notebook at once, is saved, and can be undone. Returns the new cell\'s index and id. Does not run it (see execute_cell). JupyterLab keeps at least one cell in a notebook, so a new notebook holds one blank cell: the first insertion fills that blank cell instead of adding after it.',
   category: 'edit',
   input: {
     notebook_path: notebookPath,
@@ -111,20 +112,28 @@ const insertCell = defineJupyterTool({
     if (!position.ok) {
       throw new ToolError(position.error);
     }
+    const placeholder = Private.isPlaceholder(panel);
+    const index = placeholder ? 0 : position.index;
     shared.transact(() => {
-      shared.insertCell(position.index, {
+      shared.insertCell(index, {
         cell_type: args.cell_type,
         source: args.cell_source
       });
+      if (placeholder) {
+        shared.deleteCell(1);
+      }
     });
     await saveAfterEdit(panel, context);
-    const id = panel.context.model.cells.get(position.index).id;
+    const id = panel.context.model.cells.get(index).id;
     return jsonOutput(
-      `Inserted a ${args.cell_type} cell at index ${position.index} (id ${id}).`,
+      `Inserted a ${args.cell_type} cell at index ${index} (id ${id})${
+        placeholder ? ', in place of the notebook\'s blank cell' : ''
+      }.`,
       {
-        index: position.index,
+        index,
         id,
-        total_cells: shared.cells.length
+        total_cells: shared.cells.length,
+        filled_blank_cell: placeholder
       }
     );
   }
@@ -241,3 +250,23 @@ export const cellTools: JupyterTool[] = [
   overwriteCellSource,
   deleteCell
 ];
+
+namespace Private {
+  /**
+   * Whether the notebook holds only JupyterLab's blank starting cell: one
+   * empty code cell that never ran.
+   */
+  export function isPlaceholder(panel: NotebookPanel): boolean {
+    const cells = panel.context.model.cells;
+    if (cells.length !== 1) {
+      return false;
+    }
+    const cell = cells.get(0);
+    return (
+      cell.type === 'code' &&
+      cell.sharedModel.getSource() === '' &&
+      (cell as ICodeCellModel).executionCount === null &&
+      (cell as ICodeCellModel).outputs.length === 0
+    );
+  }
+}

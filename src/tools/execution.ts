@@ -5,7 +5,11 @@
 import type * as nbformat from '@jupyterlab/nbformat';
 import { z } from 'zod';
 
-import { renderOutputs, summarizeOutputs } from '../core/outputs';
+import {
+  renderOutputs,
+  stripAnsi,
+  summarizeOutputs
+} from '../core/outputs';
 import { runCodeCell } from '../jupyter/execute';
 import { jsonOutput, ToolError } from '../mcp/tool';
 import { cellId, cellIndex, cellIndexOf, notebookPath } from './arguments';
@@ -16,9 +20,14 @@ import {
 } from './services';
 
 /**
- * Seconds between "still running" progress notifications.
+ * Milliseconds between "still running" progress notifications.
  */
 const HEARTBEAT_MS = 5000;
+
+/**
+ * Longest text of one progress notification.
+ */
+const MAX_PROGRESS_CHARS = 2000;
 
 const executeCell = defineJupyterTool({
   name: 'execute_cell',
@@ -210,14 +219,14 @@ namespace Private {
       }, HEARTBEAT_MS);
     }
 
-    output(outputs: nbformat.IOutput[]): void {
-      const text = summarizeOutputs(outputs, 1_000_000);
-      const fresh = text.startsWith(this._seen)
-        ? text.slice(this._seen.length)
-        : text;
-      this._seen = text;
-      if (fresh.trim()) {
-        this._send(fresh.length > 2000 ? fresh.slice(-2000) : fresh);
+    output(text: string): void {
+      const clean = stripAnsi(text);
+      if (clean.trim()) {
+        this._send(
+          clean.length > MAX_PROGRESS_CHARS
+            ? clean.slice(-MAX_PROGRESS_CHARS)
+            : clean
+        );
       }
     }
 
@@ -235,7 +244,6 @@ namespace Private {
     private _context: JupyterToolContext;
     private _started: number;
     private _heartbeat: ReturnType<typeof setInterval>;
-    private _seen = '';
     private _count = 0;
   }
 }

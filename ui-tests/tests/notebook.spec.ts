@@ -53,13 +53,14 @@ for (const transport of ['http', 'stdio'] as const) {
   test.describe(`over ${transport}`, () => {
     let client: Client;
 
-    test.beforeEach(async ({ env }) => {
+    test.beforeEach(async ({ env, lab }) => {
+      expect(lab).toBeTruthy();
       client =
         transport === 'http' ? (await connectHttp(env)).client : await connectStdio(env);
     });
 
     test.afterEach(async () => {
-      await client.close();
+      await client?.close();
     });
 
     test('lists the tools with schemas and annotations', async ({ lab }) => {
@@ -89,7 +90,8 @@ for (const transport of ['http', 'stdio'] as const) {
       // Open (create) the notebook: a tab appears, the user keeps focus.
       const used = await call(client, 'use_notebook', { notebook_path: name });
       expect(used.isError).toBeFalsy();
-      expect(used.structuredContent).toMatchObject({ path: name, created: true, cell_count: 0 });
+      // JupyterLab keeps one blank cell in a new notebook.
+      expect(used.structuredContent).toMatchObject({ path: name, created: true, cell_count: 1 });
       await expect(lab.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: name })).toBeVisible();
       const current = await lab.evaluate(() => {
         const app = (window as unknown as { jupyterapp: { shell: { currentWidget: { title: { label: string } } | null } } }).jupyterapp;
@@ -112,6 +114,7 @@ for (const transport of ['http', 'stdio'] as const) {
       expect(printCell.isError).toBeFalsy();
       const printId = (printCell.structuredContent as { id: string }).id;
       expect(printId).toMatch(/\S+/);
+      expect(printCell.structuredContent).toMatchObject({ index: 0, total_cells: 1, filled_blank_cell: true });
       await call(client, 'insert_cell', { cell_index: 0, cell_type: 'markdown', cell_source: '# Title' });
       await call(client, 'insert_cell', { cell_index: -1, cell_type: 'code', cell_source: '1/0' });
       await call(client, 'insert_cell', {
