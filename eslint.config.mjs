@@ -13,7 +13,7 @@ export default tseslint.config(
       'jupyterlab_mcp_bridge/',
       'ui-tests/test-results/',
       'ui-tests/playwright-report/',
-      '.ci-work/',
+      'build/',
       '**/*.d.ts'
     ]
   },

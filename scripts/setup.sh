@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what the project needs on a fresh Debian 12 machine (idempotent),
 # build everything, and install the extension from its wheel into
-# .ci-work/prefix, the way `pip install` places a prebuilt extension.
+# build/prefix, the way `pip install` places a prebuilt extension.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 say() { echo "[setup] $*"; }
@@ -24,13 +24,13 @@ node node_modules/@jupyter/builder/lib/build-labextension.js \
   --core-package-file node_modules/@jupyterlab/core-meta/core.package.json . >/dev/null
 
 say "wheel"
-rm -rf .ci-work/wheel .ci-work/prefix
-/usr/bin/python3 -m hatchling build -t wheel -d .ci-work/wheel >/dev/null
+rm -rf build/wheel build/prefix
+/usr/bin/python3 -m hatchling build -t wheel -d build/wheel >/dev/null
 /usr/bin/python3 - <<'PY'
 import glob, os, zipfile
 # Install the wheel's data files into the prefix, as pip does.
-wheel = glob.glob(".ci-work/wheel/*.whl")[0]
-prefix = ".ci-work/prefix"
+wheel = glob.glob("build/wheel/*.whl")[0]
+prefix = "build/prefix"
 with zipfile.ZipFile(wheel) as z:
     for name in z.namelist():
         parts = name.split("/")

@@ -16,9 +16,9 @@ node --test $(find dist -name '*.test.js' | sort)
 
 echo "[test] end to end"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-mkdir -p .ci-work
+mkdir -p build
 status=0
-PLAYWRIGHT_JSON_OUTPUT_NAME=.ci-work/e2e.json \
+PLAYWRIGHT_JSON_OUTPUT_NAME=build/e2e.json \
   npx playwright test --config ui-tests/playwright.config.ts --reporter=list,json || status=$?
-node scripts/e2e-summary.mjs .ci-work/e2e.json || status=1
+node scripts/e2e-summary.mjs build/e2e.json || status=1
 exit $status

@@ -20,7 +20,7 @@ const RELAY_BIN = join(REPO, 'bin', 'jupyterlab-mcp-bridge.js');
 const LAUNCH = join(REPO, 'lab', 'server', 'launch.py');
 const LABEXTENSIONS =
   process.env.MCP_BRIDGE_LABEXTENSIONS ??
-  join(REPO, '.ci-work', 'prefix', 'share', 'jupyter', 'labextensions');
+  join(REPO, 'build', 'prefix', 'share', 'jupyter', 'labextensions');
 
 /**
  * The servers of one test worker.
