@@ -45,6 +45,8 @@ export const bridgePlugin: JupyterFrontEndPlugin<IMcpBridge> = {
     const settings = registry ? await registry.load(PLUGIN_ID) : null;
     const bridge = new McpBridge({
       services: {
+        app,
+        tracker,
         workspace: new NotebookWorkspace({ app, tracker, docManager }),
         commands: app.commands
       },

@@ -2,8 +2,9 @@
  * What the JupyterLab tools act on, and the limits they honour.
  */
 
+import type { JupyterFrontEnd } from '@jupyterlab/application';
+import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import type { CommandRegistry } from '@lumino/commands';
-import type { NotebookPanel } from '@jupyterlab/notebook';
 
 import type { z } from 'zod';
 
@@ -45,6 +46,14 @@ export interface IToolLimits {
  * The services JupyterLab tools receive.
  */
 export interface IJupyterServices {
+  /**
+   * The application: shell, service manager (kernels, contents, terminals).
+   */
+  app: JupyterFrontEnd;
+  /**
+   * The open notebooks.
+   */
+  tracker: INotebookTracker;
   workspace: NotebookWorkspace;
   commands: CommandRegistry;
   /**
