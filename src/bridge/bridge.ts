@@ -31,6 +31,8 @@ export const DEFAULT_SETTINGS: IBridgeSettings = {
   defaultTimeoutSeconds: 120,
   maxTimeoutSeconds: 3600,
   maxOutputChars: 20000,
+  maxResultChars: 60000,
+  maxImageSide: 1024,
   includeImages: true,
   saveAfterEdit: true
 };

@@ -98,3 +98,17 @@ export function pageOf(total: number, start: number, limit: number): IPage {
   const to = limit <= 0 ? total : Math.min(total, from + limit);
   return { start: from, end: to, total };
 }
+
+/**
+ * A short version tag of a cell's content (FNV-1a of type and source), to
+ * detect edits made since an agent read the cell.
+ */
+export function cellVersion(type: string, source: string): string {
+  let hash = 0x811c9dc5;
+  const text = `${type}\u0000${source}`;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}

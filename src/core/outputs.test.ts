@@ -5,6 +5,7 @@ import type * as nbformat from '@jupyterlab/nbformat';
 
 import {
   applyCarriageReturns,
+  applyResultBudget,
   formatError,
   renderOutputs,
   stripAnsi,
@@ -34,7 +35,7 @@ describe('truncateText', () => {
     const cut = truncateText(text, 100);
     assert.ok(cut.startsWith('x'.repeat(75)));
     assert.ok(cut.endsWith('END'));
-    assert.match(cut, /903 characters cut of 1003/);
+    assert.match(cut, /903 characters cut \(from character 75 of 1003\)/);
   });
 });
 
@@ -88,5 +89,50 @@ describe('renderOutputs', () => {
       { includeImages: false, maxOutputChars: 100 }
     );
     assert.deepEqual(blocks, [{ type: 'text', text: '[image/png image omitted]' }]);
+  });
+});
+
+describe('applyResultBudget', () => {
+  it('cuts past the budget and says how to read the rest', () => {
+    const blocks = applyResultBudget(
+      [
+        { type: 'text', text: 'a'.repeat(60) },
+        { type: 'image', data: 'x', mimeType: 'image/png' },
+        { type: 'text', text: 'b'.repeat(60) },
+        { type: 'text', text: 'c' }
+      ],
+      100,
+      'use read_cell'
+    );
+    assert.equal(blocks.length, 4);
+    assert.equal(blocks[1].type, 'image');
+    assert.match((blocks[2] as { text: string }).text, /characters cut/);
+    assert.match(
+      (blocks[3] as { text: string }).text,
+      /1 more output block\(s\) left out.*100 characters.*use read_cell/
+    );
+  });
+});
+
+describe('HTML outputs', () => {
+  it('use the page-given converter for tables, else text/plain', () => {
+    const output: nbformat.IOutput = {
+      output_type: 'execute_result',
+      execution_count: 1,
+      metadata: {},
+      data: { 'text/html': '<table>..</table>', 'text/plain': 'df repr' }
+    };
+    const withTables = renderOutputs([output], {
+      maxOutputChars: 100,
+      includeImages: true,
+      htmlToText: () => '| a |'
+    });
+    assert.deepEqual(withTables, [{ type: 'text', text: '| a |' }]);
+    const plain = renderOutputs([output], {
+      maxOutputChars: 100,
+      includeImages: true,
+      htmlToText: () => null
+    });
+    assert.deepEqual(plain, [{ type: 'text', text: 'df repr' }]);
   });
 });

@@ -38,9 +38,19 @@ export interface IOutputRenderOptions {
    */
   maxOutputChars: number;
   /**
-   * Whether PNG and JPEG outputs become image content (else a short note).
+   * Whether image outputs become image content (else a short note).
    */
   includeImages: boolean;
+  /**
+   * Turn HTML into readable text (tables as Markdown), or null when it
+   * holds nothing worth more than its `text/plain`. Given by the page,
+   * which has a DOM parser.
+   */
+  htmlToText?: (html: string) => string | null;
+  /**
+   * Tell the reader how to get the rest of output `index` from `offset`.
+   */
+  moreHint?: (index: number, offset: number) => string;
 }
 
 /**
@@ -51,7 +61,7 @@ export const DEFAULT_RENDER_OPTIONS: IOutputRenderOptions = {
   includeImages: true
 };
 
-const IMAGE_TYPES = ['image/png', 'image/jpeg'];
+const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/svg+xml'];
 
 /**
  * Remove ANSI escape sequences (colours, cursor moves, OSC titles).
@@ -100,7 +110,11 @@ export function joinText(value: nbformat.MultilineString | undefined): string {
  * Cut `text` to `max` characters, keeping the head and the tail, and say
  * what was cut.
  */
-export function truncateText(text: string, max: number): string {
+export function truncateText(
+  text: string,
+  max: number,
+  hint = 'the output is too long to return whole'
+): string {
   if (text.length <= max) {
     return text;
   }
@@ -109,9 +123,26 @@ export function truncateText(text: string, max: number): string {
   const cut = text.length - keepHead - keepTail;
   return (
     text.slice(0, keepHead) +
-    `\n[... ${cut} characters cut of ${text.length}; the output is too long to return whole ...]\n` +
+    `\n[... ${cut} characters cut (from character ${keepHead} of ${text.length}); ${hint} ...]\n` +
     text.slice(text.length - keepTail)
   );
+}
+
+/**
+ * The whole text form of an output, as tools return it before any cut
+ * (used to page through long outputs).
+ */
+export function outputText(
+  output: nbformat.IOutput,
+  htmlToText?: (html: string) => string | null
+): string {
+  return renderOutput(output, {
+    maxOutputChars: Number.MAX_SAFE_INTEGER,
+    includeImages: false,
+    htmlToText
+  })
+    .map(block => (block.type === 'text' ? block.text : ''))
+    .join('\n');
 }
 
 /**
@@ -131,11 +162,16 @@ export function formatError(output: nbformat.IError): string {
  */
 export function renderOutput(
   output: nbformat.IOutput,
-  options: IOutputRenderOptions = DEFAULT_RENDER_OPTIONS
+  options: IOutputRenderOptions = DEFAULT_RENDER_OPTIONS,
+  index = 0
 ): ContentBlock[] {
   const text = (value: string): ITextBlock => ({
     type: 'text',
-    text: truncateText(value, options.maxOutputChars)
+    text: truncateText(
+      value,
+      options.maxOutputChars,
+      options.moreHint?.(index, options.maxOutputChars - Math.floor(options.maxOutputChars / 4))
+    )
   });
   switch (output.output_type) {
     case 'stream': {
@@ -149,24 +185,41 @@ export function renderOutput(
     case 'display_data': {
       const data = (output as nbformat.IDisplayData).data ?? {};
       const blocks: ContentBlock[] = [];
-      const image = IMAGE_TYPES.find(type => typeof data[type] === 'string');
+      const image = IMAGE_TYPES.find(type => data[type] !== undefined);
       if (image) {
-        if (options.includeImages) {
+        if (!options.includeImages) {
+          blocks.push(text(`[${image} image omitted]`));
+        } else if (image === 'image/svg+xml') {
+          // Kept as SVG text here; the page rasterizes it to PNG.
           blocks.push({
             type: 'image',
-            data: (data[image] as string).replace(/\s/g, ''),
+            data: joinText(data[image] as nbformat.MultilineString),
             mimeType: image
           });
         } else {
-          blocks.push(text(`[${image} image omitted]`));
+          blocks.push({
+            type: 'image',
+            data: joinText(data[image] as nbformat.MultilineString).replace(/\s/g, ''),
+            mimeType: image
+          });
         }
       }
-      const plain = data['text/plain'];
-      if (plain !== undefined && (!image || blocks.length === 0)) {
+      if (image) {
+        return blocks;
+      }
+      const html = data['text/html'];
+      const fromHtml =
+        html !== undefined && options.htmlToText
+          ? options.htmlToText(joinText(html as nbformat.MultilineString))
+          : null;
+      const plain = data['text/plain'] ?? data['text/markdown'];
+      if (fromHtml) {
+        blocks.push(text(fromHtml));
+      } else if (plain !== undefined) {
         blocks.push(
           text(stripAnsi(joinText(plain as nbformat.MultilineString)))
         );
-      } else if (!image && plain === undefined) {
+      } else {
         const types = Object.keys(data);
         blocks.push(
           text(
@@ -192,37 +245,33 @@ export function renderOutputs(
   options: IOutputRenderOptions = DEFAULT_RENDER_OPTIONS
 ): ContentBlock[] {
   const blocks: ContentBlock[] = [];
-  let pendingStream: { name: string; text: string } | null = null;
+  let pending: { name: string; text: string; index: number } | null = null;
   const flush = () => {
-    if (pendingStream) {
-      blocks.push(
-        ...renderOutput(
-          {
-            output_type: 'stream',
-            name: pendingStream.name,
-            text: pendingStream.text
-          } as nbformat.IStream,
-          options
-        )
-      );
-      pendingStream = null;
+    if (pending) {
+      const stream = {
+        output_type: 'stream',
+        name: pending.name,
+        text: pending.text
+      } as nbformat.IStream;
+      blocks.push(...renderOutput(stream, options, pending.index));
+      pending = null;
     }
   };
-  for (const output of outputs) {
+  outputs.forEach((output, index) => {
     if (output.output_type === 'stream') {
       const stream = output as nbformat.IStream;
       const chunk = joinText(stream.text);
-      if (pendingStream && pendingStream.name === stream.name) {
-        pendingStream.text += chunk;
+      if (pending && pending.name === stream.name) {
+        pending.text += chunk;
       } else {
         flush();
-        pendingStream = { name: stream.name, text: chunk };
+        pending = { name: stream.name, text: chunk, index };
       }
-      continue;
+      return;
     }
     flush();
-    blocks.push(...renderOutput(output, options));
-  }
+    blocks.push(...renderOutput(output, options, index));
+  });
   flush();
   return blocks;
 }
@@ -239,4 +288,45 @@ export function summarizeOutputs(
     includeImages: false
   }).map(block => (block.type === 'text' ? block.text : `[${block.mimeType}]`));
   return truncateText(parts.join('\n'), maxChars);
+}
+
+/**
+ * Keep the text of `blocks` within `maxChars` in all: blocks past the
+ * budget are dropped and a last note says how many and how to read them.
+ */
+export function applyResultBudget(
+  blocks: ContentBlock[],
+  maxChars: number,
+  hint: string
+): ContentBlock[] {
+  const kept: ContentBlock[] = [];
+  const worthCutting = Math.min(200, Math.floor(maxChars / 4));
+  let used = 0;
+  let dropped = 0;
+  for (const block of blocks) {
+    const size = block.type === 'text' ? block.text.length : 0;
+    if (dropped === 0 && used + size <= maxChars) {
+      kept.push(block);
+      used += size;
+    } else if (
+      dropped === 0 &&
+      block.type === 'text' &&
+      maxChars - used >= worthCutting
+    ) {
+      kept.push({
+        type: 'text',
+        text: truncateText(block.text, maxChars - used, hint)
+      });
+      used = maxChars;
+    } else {
+      dropped += 1;
+    }
+  }
+  if (dropped > 0) {
+    kept.push({
+      type: 'text',
+      text: `[${dropped} more output block(s) left out: the result budget of ${maxChars} characters is used up; ${hint}]`
+    });
+  }
+  return kept;
 }

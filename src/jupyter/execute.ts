@@ -1,120 +1,314 @@
 /**
- * Running a code cell of the live notebook so its output shows in the page.
+ * Running code cells of the live notebook so their output shows in the
+ * page, and keeping track of the runs so that an agent can wait for a run,
+ * leave it, and collect it later.
  */
 
 import { CodeCell } from '@jupyterlab/cells';
 import type * as nbformat from '@jupyterlab/nbformat';
 import type { NotebookPanel } from '@jupyterlab/notebook';
-import { KernelMessage } from '@jupyterlab/services';
+import { KernelMessage, type Kernel } from '@jupyterlab/services';
+import { Signal, type ISignal } from '@lumino/signaling';
 
 import { ToolError } from '../mcp/tool';
 
 /**
- * How an execution ended.
+ * How far an execution got.
  */
-export type ExecutionStatus = 'ok' | 'error' | 'timeout' | 'cancelled';
+export type ExecutionState =
+  | 'running'
+  | 'waiting_for_input'
+  | 'ok'
+  | 'error'
+  | 'interrupted';
 
 /**
- * The result of running a cell.
+ * What {@link CellExecution.wait} saw first.
  */
-export interface IExecution {
-  status: ExecutionStatus;
-  executionCount: number | null;
-  outputs: nbformat.IOutput[];
-  elapsedMs: number;
-}
+export type WaitOutcome = 'finished' | 'timeout' | 'cancelled' | 'input';
 
 /**
- * Options of {@link runCodeCell}.
+ * One run of a code cell.
  */
-export interface IRunOptions {
-  timeoutMs: number;
-  /**
-   * Aborting interrupts the kernel.
-   */
-  signal: AbortSignal;
-  /**
-   * Called with the text of each new output message (stream text, results,
-   * errors) as the kernel sends it.
-   */
-  onOutput?: (text: string) => void;
-}
-
-/**
- * Run the code cell at `index` through the page (the same path as the
- * user's Shift+Enter, without moving their selection or focus).
- */
-export async function runCodeCell(
-  panel: NotebookPanel,
-  index: number,
-  options: IRunOptions
-): Promise<IExecution> {
-  const cell = panel.content.widgets[index];
-  if (!(cell instanceof CodeCell)) {
-    throw new ToolError(
-      `Cell ${index} is a ${cell?.model.type ?? 'missing'} cell; only code cells run.`
-    );
+export class CellExecution {
+  constructor(panel: NotebookPanel, cell: CodeCell, kernel: Kernel.IKernelConnection) {
+    this.id = Private.newId();
+    this.panel = panel;
+    this.cellId = cell.model.id;
+    this.startedAt = Date.now();
+    this._cell = cell;
+    this._kernel = kernel;
+    kernel.iopubMessage.connect(this._onIOPub, this);
+    kernel.anyMessage.connect(this._onAny, this);
+    this.done = CodeCell.execute(cell, panel.sessionContext, {
+      deletedCells: panel.content.model?.deletedCells ?? []
+    })
+      .then(reply => {
+        const status = reply?.content.status;
+        this._state =
+          status === 'ok' ? 'ok' : this._interrupted ? 'interrupted' : 'error';
+      })
+      .catch(() => {
+        this._state = 'error';
+      })
+      .finally(() => {
+        this.finishedAt = Date.now();
+        this._inputPrompt = null;
+        kernel.iopubMessage.disconnect(this._onIOPub, this);
+        kernel.anyMessage.disconnect(this._onAny, this);
+        this._changed.emit(undefined);
+      });
   }
-  const sessionContext = panel.sessionContext;
-  await sessionContext.ready;
-  const kernel = sessionContext.session?.kernel;
-  if (!kernel) {
-    throw new ToolError(
-      `The notebook "${panel.context.path}" has no kernel: select one in JupyterLab, or reopen it with use_notebook.`
-    );
+
+  readonly id: string;
+  readonly panel: NotebookPanel;
+  readonly cellId: string;
+  readonly startedAt: number;
+  finishedAt: number | null = null;
+
+  /**
+   * Resolves when the kernel has finished the cell.
+   */
+  readonly done: Promise<void>;
+
+  get state(): ExecutionState {
+    return this._inputPrompt !== null ? 'waiting_for_input' : this._state;
   }
-  const started = Date.now();
-  const onIOPub = (_: unknown, message: KernelMessage.IIOPubMessage) => {
-    const request = cell.outputArea.future?.msg.header.msg_id;
+
+  get finished(): boolean {
+    return this.finishedAt !== null;
+  }
+
+  /**
+   * The prompt of a pending `input()` call, or null.
+   */
+  get inputPrompt(): string | null {
+    return this._inputPrompt;
+  }
+
+  /**
+   * Emitted with the text of each new output message.
+   */
+  get output(): ISignal<this, string> {
+    return this._output;
+  }
+
+  /**
+   * The cell's outputs now.
+   */
+  outputs(): nbformat.IOutput[] {
+    return this._cell.model.outputs.toJSON();
+  }
+
+  /**
+   * The execution count the cell shows.
+   */
+  get executionCount(): number | null {
+    return this._cell.model.executionCount;
+  }
+
+  /**
+   * Wait until the cell finishes, `timeoutMs` passes, `signal` aborts (the
+   * kernel is then interrupted), or the cell asks for input.
+   */
+  async wait(timeoutMs: number, signal: AbortSignal): Promise<WaitOutcome> {
+    if (this.finished) {
+      return 'finished';
+    }
+    if (this._inputPrompt !== null) {
+      return 'input';
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    let onChange: (() => void) | undefined;
+    try {
+      return await Promise.race<WaitOutcome>([
+        this.done.then(() => 'finished' as const),
+        new Promise(resolve => {
+          timer = setTimeout(() => resolve('timeout'), timeoutMs);
+        }),
+        new Promise(resolve => {
+          onAbort = () => {
+            void this.interrupt();
+            resolve('cancelled');
+          };
+          if (signal.aborted) {
+            onAbort();
+          } else {
+            signal.addEventListener('abort', onAbort);
+          }
+        }),
+        new Promise(resolve => {
+          onChange = () => {
+            if (this._inputPrompt !== null) {
+              resolve('input');
+            }
+          };
+          this._changed.connect(onChange);
+        })
+      ]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) {
+        signal.removeEventListener('abort', onAbort);
+      }
+      if (onChange) {
+        this._changed.disconnect(onChange);
+      }
+    }
+  }
+
+  /**
+   * Interrupt the kernel (the cell ends with KeyboardInterrupt).
+   */
+  async interrupt(): Promise<void> {
+    this._interrupted = true;
+    await this._kernel.interrupt();
+  }
+
+  /**
+   * Answer a pending `input()` through the page's input box, as the user
+   * would.
+   */
+  answerInput(value: string): void {
+    if (this._inputPrompt === null) {
+      throw new ToolError('The cell is not waiting for input.');
+    }
+    const input = this._cell.outputArea.node.querySelector<HTMLInputElement>(
+      'input.jp-Stdin-input'
+    );
+    if (!input) {
+      throw new ToolError(
+        'The input box of the cell is not shown in the page (scroll the notebook to the cell, or answer in JupyterLab).'
+      );
+    }
+    input.value = value;
+    input.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Enter', bubbles: true })
+    );
+    this._inputPrompt = null;
+    this._changed.emit(undefined);
+  }
+
+  private _request(): string | undefined {
+    return this._cell.outputArea.future?.msg.header.msg_id;
+  }
+
+  private _onIOPub(_: unknown, message: KernelMessage.IIOPubMessage): void {
+    const request = this._request();
     if (request && message.parent_header.msg_id === request) {
       const text = Private.describe(message);
       if (text) {
-        options.onOutput?.(text);
+        this._output.emit(text);
       }
     }
-  };
-  kernel.iopubMessage.connect(onIOPub);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  try {
-    const execution = CodeCell.execute(cell, sessionContext, {
-      deletedCells: panel.content.model?.deletedCells ?? []
-    }).then(reply => (reply?.content.status === 'ok' ? 'ok' : 'error'));
-    const timeout = new Promise<ExecutionStatus>(resolve => {
-      timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
-    });
-    const cancelled = new Promise<ExecutionStatus>(resolve => {
-      onAbort = () => {
-        void kernel.interrupt();
-        resolve('cancelled');
-      };
-      if (options.signal.aborted) {
-        onAbort();
-      } else {
-        options.signal.addEventListener('abort', onAbort);
-      }
-    });
-    const status: ExecutionStatus = await Promise.race([
-      execution,
-      timeout,
-      cancelled
-    ]);
-    return {
-      status,
-      executionCount: cell.model.executionCount,
-      outputs: Private.outputsOf(cell),
-      elapsedMs: Date.now() - started
-    };
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) {
-      options.signal.removeEventListener('abort', onAbort);
-    }
-    kernel.iopubMessage.disconnect(onIOPub);
   }
+
+  private _onAny(_: unknown, args: Kernel.IAnyMessageArgs): void {
+    const { msg, direction } = args;
+    if (
+      direction === 'recv' &&
+      msg.channel === 'stdin' &&
+      msg.header.msg_type === 'input_request' &&
+      'msg_id' in msg.parent_header &&
+      msg.parent_header.msg_id === this._request()
+    ) {
+      const content = msg.content as KernelMessage.IInputRequestMsg['content'];
+      this._inputPrompt = content.prompt ?? '';
+      this._changed.emit(undefined);
+    }
+  }
+
+  private _cell: CodeCell;
+  private _kernel: Kernel.IKernelConnection;
+  private _state: ExecutionState = 'running';
+  private _interrupted = false;
+  private _inputPrompt: string | null = null;
+  private _output = new Signal<this, string>(this);
+  private _changed = new Signal<this, void>(this);
+}
+
+/**
+ * The runs of this page, by id, so that agents can collect them later.
+ */
+export class ExecutionRegistry {
+  /**
+   * Start running the code cell at `index`.
+   */
+  async start(panel: NotebookPanel, index: number): Promise<CellExecution> {
+    const cell = panel.content.widgets[index];
+    if (!(cell instanceof CodeCell)) {
+      throw new ToolError(
+        `Cell ${index} is a ${cell?.model.type ?? 'missing'} cell; only code cells run.`
+      );
+    }
+    const running = this.runningFor(panel, cell.model.id);
+    if (running) {
+      throw new ToolError(
+        `Cell ${index} (id ${cell.model.id}) is already running (execution ${running.id}); collect it with get_execution_result, or interrupt the kernel.`
+      );
+    }
+    await panel.sessionContext.ready;
+    const kernel = panel.sessionContext.session?.kernel;
+    if (!kernel) {
+      throw new ToolError(
+        `The notebook "${panel.context.path}" has no kernel: start one with use_notebook or in JupyterLab.`
+      );
+    }
+    this._prune();
+    const execution = new CellExecution(panel, cell, kernel);
+    this._runs.set(execution.id, execution);
+    return execution;
+  }
+
+  /**
+   * A run by id.
+   */
+  get(id: string): CellExecution | undefined {
+    return this._runs.get(id);
+  }
+
+  /**
+   * The unfinished run of a cell, if any.
+   */
+  runningFor(panel: NotebookPanel, cellId: string): CellExecution | undefined {
+    for (const run of this._runs.values()) {
+      if (run.panel === panel && run.cellId === cellId && !run.finished) {
+        return run;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Forget runs that finished long ago.
+   */
+  private _prune(): void {
+    const cutoff = Date.now() - Private.KEEP_MS;
+    for (const [id, run] of this._runs) {
+      if (run.finishedAt !== null && run.finishedAt < cutoff) {
+        this._runs.delete(id);
+      }
+    }
+  }
+
+  private _runs = new Map<string, CellExecution>();
 }
 
 namespace Private {
+  /**
+   * How long finished runs stay collectable.
+   */
+  export const KEEP_MS = 60 * 60 * 1000;
+
+  let counter = 0;
+
+  export function newId(): string {
+    counter += 1;
+    const random = Math.random().toString(36).slice(2, 8);
+    return `exec-${counter}-${random}`;
+  }
+
   /**
    * The text an output message adds, for progress.
    */
@@ -136,9 +330,5 @@ namespace Private {
         : `[${Object.keys(data).join(', ')}]`;
     }
     return '';
-  }
-
-  export function outputsOf(cell: CodeCell): nbformat.IOutput[] {
-    return cell.model.outputs.toJSON();
   }
 }

@@ -14,6 +14,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { McpBridge } from '../bridge/bridge';
 import { addCommands, CommandIDs } from '../commands';
 import { readPairing } from '../core/pairing';
+import { ExecutionRegistry } from '../jupyter/execute';
 import { NotebookWorkspace } from '../jupyter/workspace';
 import { IMcpBridge } from '../tokens';
 import { jupyterTools } from '../tools';
@@ -48,6 +49,7 @@ export const bridgePlugin: JupyterFrontEndPlugin<IMcpBridge> = {
         app,
         tracker,
         workspace: new NotebookWorkspace({ app, tracker, docManager }),
+        executions: new ExecutionRegistry(),
         commands: app.commands
       },
       tools: jupyterTools(),

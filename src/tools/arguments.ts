@@ -77,3 +77,14 @@ export function cellIds(panel: NotebookPanel): string[] {
   }
   return ids;
 }
+
+/**
+ * The version of a cell as last read, to refuse stale edits.
+ */
+export const expectedVersion = z
+  .string()
+  .min(1)
+  .optional()
+  .describe(
+    'The cell\'s "version" from your last read: if the cell changed since (for example the user edited it), the edit is refused and nothing changes.'
+  );

@@ -1,20 +1,22 @@
 /**
- * Execution tools: run a cell, run all cells.
+ * Execution tools: run cells (waiting or not), collect runs, answer
+ * `input()`, run scratch code, run all cells.
  */
 
 import type * as nbformat from '@jupyterlab/nbformat';
+import type { NotebookPanel } from '@jupyterlab/notebook';
+import type { KernelMessage } from '@jupyterlab/services';
 import { z } from 'zod';
 
-import {
-  renderOutputs,
-  stripAnsi,
-  summarizeOutputs
-} from '../core/outputs';
-import { runCodeCell } from '../jupyter/execute';
-import { jsonOutput, ToolError } from '../mcp/tool';
+import { stripAnsi, summarizeOutputs } from '../core/outputs';
+import type { CellExecution, WaitOutcome } from '../jupyter/execute';
+import { jsonOutput, ToolError, type IToolOutput } from '../mcp/tool';
 import { cellId, cellIndex, cellIndexOf, notebookPath } from './arguments';
+import { insertInto } from './cells';
+import { renderForAgent } from './render';
 import {
   defineJupyterTool,
+  saveAfterEdit,
   type JupyterTool,
   type JupyterToolContext
 } from './services';
@@ -29,23 +31,41 @@ const HEARTBEAT_MS = 5000;
  */
 const MAX_PROGRESS_CHARS = 2000;
 
+const timeoutSeconds = z
+  .number()
+  .positive()
+  .optional()
+  .describe(
+    'Seconds to wait (default from the settings, normally 120; at most the configured maximum, normally 3600).'
+  );
+
+const onTimeout = z
+  .enum(['continue', 'interrupt'])
+  .default('continue')
+  .describe(
+    'At the timeout: "continue" (default) returns the outputs so far and lets the cell run on (collect it later with get_execution_result); "interrupt" interrupts the kernel.'
+  );
+
+const wait = z
+  .boolean()
+  .default(true)
+  .describe(
+    'Wait for the cell (default true). false returns at once with an execution_id to pass to get_execution_result: use it for long runs such as training.'
+  );
+
 const executeCell = defineJupyterTool({
   name: 'execute_cell',
   title: 'Run a cell',
   description:
-    'Run a code cell in the notebook\'s kernel, in the user\'s page (its output appears there and is saved), and return its outputs: stream text, results, errors as "Name: message" with a clean traceback, PNG/JPEG images as image content. Sends progress notifications with new output while it runs, if the client asked for progress. After "timeout_seconds" it returns the outputs so far and the cell keeps running. Cancelling the call interrupts the kernel.',
+    'Run a code cell in the notebook\'s kernel, in the user\'s page (its output appears there and is saved), and return its outputs: stream text, results, tables as Markdown, errors as "Name: message" with a clean traceback, images (downscaled). While it runs, progress notifications carry new output (if the client sent a progress token). At "timeout_seconds" it returns the outputs so far, and by "on_timeout" leaves the cell running or interrupts it. With "wait": false it returns at once with an execution_id. Cancelling the call interrupts the kernel. A cell that calls input() returns with state "waiting_for_input" and its prompt: answer with send_input.',
   category: 'execute',
   input: {
     notebook_path: notebookPath,
     cell_index: cellIndex,
     cell_id: cellId,
-    timeout_seconds: z
-      .number()
-      .positive()
-      .optional()
-      .describe(
-        'Seconds to wait for the cell to finish (default from the settings, normally 120; at most the configured maximum, normally 3600).'
-      )
+    timeout_seconds: timeoutSeconds,
+    on_timeout: onTimeout,
+    wait
   },
   annotations: {
     readOnlyHint: false,
@@ -54,64 +74,38 @@ const executeCell = defineJupyterTool({
     openWorldHint: true
   },
   run: async (args, context) => {
-    const limits = context.services.limits();
-    const timeout = args.timeout_seconds ?? limits.defaultTimeoutSeconds;
-    if (timeout > limits.maxTimeoutSeconds) {
-      throw new ToolError(
-        `"timeout_seconds" ${timeout} is above the maximum of ${limits.maxTimeoutSeconds} seconds (set in the bridge settings).`
-      );
-    }
+    const timeout = Private.timeout(args.timeout_seconds, context);
     const panel = await context.services.workspace.resolve(
       args.notebook_path,
       context.session
     );
     const index = cellIndexOf(panel, args);
-    const id = panel.context.model.cells.get(index).id;
-    const reporter = new Private.ProgressReporter(context);
-    let execution;
-    try {
-      execution = await runCodeCell(panel, index, {
-        timeoutMs: timeout * 1000,
-        signal: context.signal,
-        onOutput: outputs => reporter.output(outputs)
-      });
-    } finally {
-      reporter.stop();
-    }
-    if (execution.status !== 'timeout') {
-      await context.services.workspace.save(panel);
-    }
-    const header = Private.header(index, id, execution);
-    return {
-      content: [
-        { type: 'text', text: header },
-        ...renderOutputs(execution.outputs, limits)
-      ],
-      structuredContent: {
-        index,
-        id,
-        status: execution.status,
-        execution_count: execution.executionCount,
-        elapsed_seconds: Math.round(execution.elapsedMs / 100) / 10,
-        output_count: execution.outputs.length
-      }
-    };
+    const execution = await context.services.executions.start(panel, index);
+    return Private.follow(execution, context, {
+      timeout,
+      onTimeout: args.on_timeout,
+      wait: args.wait
+    });
   }
 });
 
-const runAllCells = defineJupyterTool({
-  name: 'notebook_run-all-cells',
-  title: 'Run all cells',
+const insertExecuteCodeCell = defineJupyterTool({
+  name: 'insert_execute_code_cell',
+  title: 'Insert and run a code cell',
   description:
-    'Run every cell of the notebook with JupyterLab\'s "Run All Cells" command, as if the user chose it, and wait until they finish (or "timeout_seconds" passes). Returns, per code cell, its execution count and a short output summary; use read_cell for full outputs.',
+    'Insert a code cell (before "cell_index"; -1 appends) and run it at once, as insert_cell then execute_cell. Returns the new cell\'s index and id with its outputs.',
   category: 'execute',
   input: {
     notebook_path: notebookPath,
-    timeout_seconds: z
+    cell_index: z
       .number()
-      .positive()
-      .optional()
-      .describe('Seconds to wait for all cells (default and maximum from the settings).')
+      .int()
+      .default(-1)
+      .describe('Position of the new cell (default -1: append).'),
+    cell_source: z.string().describe('The code to insert and run.'),
+    timeout_seconds: timeoutSeconds,
+    on_timeout: onTimeout,
+    wait
   },
   annotations: {
     readOnlyHint: false,
@@ -120,17 +114,362 @@ const runAllCells = defineJupyterTool({
     openWorldHint: true
   },
   run: async (args, context) => {
-    const limits = context.services.limits();
-    const timeout = args.timeout_seconds ?? limits.defaultTimeoutSeconds;
-    if (timeout > limits.maxTimeoutSeconds) {
-      throw new ToolError(
-        `"timeout_seconds" ${timeout} is above the maximum of ${limits.maxTimeoutSeconds} seconds (set in the bridge settings).`
-      );
-    }
+    const timeout = Private.timeout(args.timeout_seconds, context);
     const panel = await context.services.workspace.resolve(
       args.notebook_path,
       context.session
     );
+    const inserted = insertInto(panel, {
+      cell_index: args.cell_index,
+      cell_type: 'code',
+      cell_source: args.cell_source
+    });
+    await saveAfterEdit(panel, context);
+    const execution = await context.services.executions.start(
+      panel,
+      inserted.index
+    );
+    return Private.follow(execution, context, {
+      timeout,
+      onTimeout: args.on_timeout,
+      wait: args.wait
+    });
+  }
+});
+
+const getExecutionResult = defineJupyterTool({
+  name: 'get_execution_result',
+  title: 'Collect a run',
+  description:
+    'Get the state and outputs of a run started with execute_cell (with "wait": false, or one that timed out): waits up to "timeout_seconds" (default 0: answer at once) for it to finish.',
+  category: 'read',
+  input: {
+    execution_id: z
+      .string()
+      .min(1)
+      .describe('The execution_id returned by execute_cell or insert_execute_code_cell.'),
+    timeout_seconds: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe('Seconds to wait for the run to finish (default 0).'),
+    on_timeout: onTimeout
+  },
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  run: async (args, context) => {
+    const execution = context.services.executions.get(args.execution_id);
+    if (!execution) {
+      throw new ToolError(
+        `No run has execution_id "${args.execution_id}" in this page (ids are kept for an hour after a run ends, and are lost when the page reloads).`
+      );
+    }
+    const timeout = Math.min(
+      args.timeout_seconds,
+      context.services.limits().maxTimeoutSeconds
+    );
+    return Private.follow(execution, context, {
+      timeout,
+      onTimeout: args.on_timeout,
+      wait: true
+    });
+  }
+});
+
+const sendInput = defineJupyterTool({
+  name: 'send_input',
+  title: 'Answer input()',
+  description:
+    'Answer a cell that is waiting in input() (state "waiting_for_input"), as the user would type it in the page, then wait for the run as get_execution_result does.',
+  category: 'execute',
+  input: {
+    execution_id: z
+      .string()
+      .min(1)
+      .describe('The execution_id of the waiting run.'),
+    value: z.string().describe('The line to send (without a newline).'),
+    timeout_seconds: z
+      .number()
+      .min(0)
+      .default(10)
+      .describe('Seconds to wait for the run afterwards (default 10).')
+  },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: false,
+    openWorldHint: true
+  },
+  run: async (args, context) => {
+    const execution = context.services.executions.get(args.execution_id);
+    if (!execution) {
+      throw new ToolError(`No run has execution_id "${args.execution_id}" in this page.`);
+    }
+    execution.answerInput(args.value);
+    return Private.follow(execution, context, {
+      timeout: Math.min(args.timeout_seconds, context.services.limits().maxTimeoutSeconds),
+      onTimeout: 'continue',
+      wait: true
+    });
+  }
+});
+
+const executeCode = defineJupyterTool({
+  name: 'execute_code',
+  title: 'Run scratch code',
+  description:
+    'Run code in a notebook\'s kernel without adding a cell (IPython magics such as %timeit and shell commands such as !pip list work), e.g. to inspect data. Nothing is added to the notebook or its history. input() is not available here. At the timeout the kernel is interrupted.',
+  category: 'execute',
+  input: {
+    notebook_path: notebookPath,
+    code: z.string().min(1).describe('The code to run.'),
+    timeout_seconds: timeoutSeconds
+  },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: false,
+    openWorldHint: true
+  },
+  run: async (args, context) => {
+    const timeout = Private.timeout(args.timeout_seconds, context);
+    const panel = await context.services.workspace.resolve(
+      args.notebook_path,
+      context.session
+    );
+    await panel.sessionContext.ready;
+    const kernel = panel.sessionContext.session?.kernel;
+    if (!kernel) {
+      throw new ToolError(`The notebook "${panel.context.path}" has no kernel.`);
+    }
+    const started = Date.now();
+    const outputs: nbformat.IOutput[] = [];
+    const reporter = new Private.ProgressReporter(context);
+    const future = kernel.requestExecute({
+      code: args.code,
+      silent: false,
+      store_history: false,
+      allow_stdin: false,
+      stop_on_error: false
+    });
+    future.onIOPub = message => {
+      Private.collect(outputs, message);
+      reporter.output(Private.describe(message));
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => void kernel.interrupt();
+    context.signal.addEventListener('abort', onAbort);
+    let state: string;
+    try {
+      const reply = await Promise.race([
+        future.done,
+        new Promise<'timeout'>(resolve => {
+          timer = setTimeout(() => resolve('timeout'), timeout * 1000);
+        })
+      ]);
+      if (reply === 'timeout') {
+        await kernel.interrupt();
+        await Promise.race([future.done, new Promise(r => setTimeout(r, 5000))]);
+        state = 'interrupted';
+      } else {
+        state = reply.content.status === 'ok' ? 'ok' : 'error';
+      }
+    } finally {
+      clearTimeout(timer);
+      reporter.stop();
+      context.signal.removeEventListener('abort', onAbort);
+    }
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const header =
+      state === 'interrupted'
+        ? `Interrupted after ${timeout} s (timeout); outputs so far:`
+        : `Ran in ${seconds} s (${state}); ${outputs.length} output(s).`;
+    return {
+      content: [
+        { type: 'text', text: header },
+        ...(await renderForAgent(outputs, context.services.limits(), null))
+      ],
+      structuredContent: { state, output_count: outputs.length }
+    };
+  }
+});
+
+const runAllCellsDescription =
+  'Run every cell of the notebook with JupyterLab\'s "Run All Cells" command, as if the user chose it (the notebook is not brought to the front), and wait until they finish or "timeout_seconds" passes. Returns, per code cell, its execution count and a short output summary; use read_cell for full outputs.';
+
+/**
+ * Make the run-all tool under a name (kept under the reference server's
+ * name and a plain one).
+ */
+function runAllCellsTool(name: string): JupyterTool {
+  return defineJupyterTool({
+    name,
+    title: 'Run all cells',
+    description: runAllCellsDescription,
+    category: 'execute',
+    input: {
+      notebook_path: notebookPath,
+      timeout_seconds: timeoutSeconds
+    },
+    annotations: {
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: false,
+      openWorldHint: true
+    },
+    run: async (args, context) => {
+      const timeout = Private.timeout(args.timeout_seconds, context);
+      const panel = await context.services.workspace.resolve(
+        args.notebook_path,
+        context.session
+      );
+      return Private.runAll(panel, timeout, context);
+    }
+  });
+}
+
+/**
+ * The execution tools.
+ */
+export const executionTools: JupyterTool[] = [
+  executeCell,
+  insertExecuteCodeCell,
+  getExecutionResult,
+  sendInput,
+  executeCode,
+  runAllCellsTool('run_all_cells'),
+  runAllCellsTool('notebook_run-all-cells')
+];
+
+namespace Private {
+  /**
+   * Check a requested timeout against the settings.
+   */
+  export function timeout(
+    requested: number | undefined,
+    context: JupyterToolContext
+  ): number {
+    const limits = context.services.limits();
+    const value = requested ?? limits.defaultTimeoutSeconds;
+    if (value > limits.maxTimeoutSeconds) {
+      throw new ToolError(
+        `"timeout_seconds" ${value} is above the maximum of ${limits.maxTimeoutSeconds} seconds (set in the bridge settings).`
+      );
+    }
+    return value;
+  }
+
+  /**
+   * Wait for a run as asked, and report it.
+   */
+  export async function follow(
+    execution: CellExecution,
+    context: JupyterToolContext,
+    options: { timeout: number; onTimeout: 'continue' | 'interrupt'; wait: boolean }
+  ): Promise<IToolOutput> {
+    let outcome: WaitOutcome | 'started' = 'started';
+    if (options.wait) {
+      const reporter = new ProgressReporter(context);
+      execution.output.connect(reporter.onOutput, reporter);
+      try {
+        outcome = await execution.wait(options.timeout * 1000, context.signal);
+        if (outcome === 'timeout' && options.onTimeout === 'interrupt') {
+          await execution.interrupt();
+          await execution.wait(10_000, new AbortController().signal);
+        }
+      } finally {
+        execution.output.disconnect(reporter.onOutput, reporter);
+        reporter.stop();
+      }
+    }
+    if (execution.finished) {
+      await context.services.workspace.save(execution.panel);
+    }
+    return report(execution, outcome, options.timeout, context);
+  }
+
+  /**
+   * The result of a run so far.
+   */
+  async function report(
+    execution: CellExecution,
+    outcome: WaitOutcome | 'started',
+    timeout: number,
+    context: JupyterToolContext
+  ): Promise<IToolOutput> {
+    const ids = execution.panel.context.model.cells;
+    let index = -1;
+    for (let i = 0; i < ids.length; i++) {
+      if (ids.get(i).id === execution.cellId) {
+        index = i;
+      }
+    }
+    const state = execution.state;
+    const elapsed =
+      ((execution.finishedAt ?? Date.now()) - execution.startedAt) / 1000;
+    const count = execution.executionCount;
+    const where = `Cell ${index} (id ${execution.cellId})${count !== null && execution.finished ? ` [${count}]` : ''}`;
+    let header: string;
+    switch (state) {
+      case 'ok':
+        header = `${where} ran in ${elapsed.toFixed(1)} s.`;
+        break;
+      case 'error':
+        header = `${where} raised an error after ${elapsed.toFixed(1)} s:`;
+        break;
+      case 'interrupted':
+        header = `${where} was interrupted after ${elapsed.toFixed(1)} s${outcome === 'cancelled' ? ' (the call was cancelled)' : ''}:`;
+        break;
+      case 'waiting_for_input':
+        header = `${where} is waiting for input, prompt: ${JSON.stringify(execution.inputPrompt)}. Answer with send_input(execution_id="${execution.id}", value=...).`;
+        break;
+      default:
+        header =
+          outcome === 'started'
+            ? `${where} started (execution_id ${execution.id}); collect it with get_execution_result.`
+            : outcome === 'cancelled'
+              ? `${where}: the call was cancelled and the kernel interrupted; outputs so far:`
+              : `${where} is still running after ${timeout} s (execution_id ${execution.id}); outputs so far. Collect the rest with get_execution_result.`;
+    }
+    const outputs = execution.outputs();
+    const limits = context.services.limits();
+    return {
+      content: [
+        { type: 'text', text: header },
+        ...(outcome === 'started'
+          ? []
+          : await renderForAgent(outputs, limits, {
+              notebookPath: execution.panel.context.path,
+              cellId: execution.cellId
+            }))
+      ],
+      structuredContent: {
+        execution_id: execution.id,
+        index,
+        id: execution.cellId,
+        state,
+        execution_count: execution.finished ? count : null,
+        elapsed_seconds: Math.round(elapsed * 10) / 10,
+        output_count: outputs.length,
+        ...(execution.inputPrompt !== null
+          ? { input_prompt: execution.inputPrompt }
+          : {})
+      }
+    };
+  }
+
+  /**
+   * Run all cells through the JupyterLab command.
+   */
+  export async function runAll(
+    panel: NotebookPanel,
+    timeout: number,
+    context: JupyterToolContext
+  ): Promise<IToolOutput> {
     if (!panel.sessionContext.session?.kernel) {
       throw new ToolError(
         `The notebook "${panel.context.path}" has no kernel: select one in JupyterLab first.`
@@ -142,10 +481,12 @@ const runAllCells = defineJupyterTool({
       activate: false
     }) as Promise<boolean>;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<'timeout'>(resolve => {
-      timer = setTimeout(() => resolve('timeout'), timeout * 1000);
-    });
-    const outcome = await Promise.race([run, timedOut]);
+    const outcome = await Promise.race([
+      run,
+      new Promise<'timeout'>(resolve => {
+        timer = setTimeout(() => resolve('timeout'), timeout * 1000);
+      })
+    ]);
     clearTimeout(timer);
     if (outcome !== 'timeout') {
       await context.services.workspace.save(panel);
@@ -165,8 +506,7 @@ const runAllCells = defineJupyterTool({
         outputs: summarizeOutputs(json.outputs, 300)
       });
     }
-    const status =
-      outcome === 'timeout' ? 'timeout' : outcome ? 'ok' : 'error';
+    const status = outcome === 'timeout' ? 'timeout' : outcome ? 'ok' : 'error';
     return jsonOutput(
       status === 'timeout'
         ? `Cells still running after ${timeout} s; the outputs so far:`
@@ -174,40 +514,62 @@ const runAllCells = defineJupyterTool({
       { path: panel.context.path, status, cells }
     );
   }
-});
 
-/**
- * The execution tools.
- */
-export const executionTools: JupyterTool[] = [executeCell, runAllCells];
-
-namespace Private {
   /**
-   * The first line of an execution result.
+   * Add an IOPub message to an output list, as an output area would.
    */
-  export function header(
-    index: number,
-    id: string,
-    execution: { status: string; executionCount: number | null; elapsedMs: number; outputs: unknown[] }
-  ): string {
-    const seconds = (execution.elapsedMs / 1000).toFixed(1);
-    const count =
-      execution.executionCount !== null ? ` [${execution.executionCount}]` : '';
-    switch (execution.status) {
-      case 'timeout':
-        return `Cell ${index} (id ${id}) is still running after ${seconds} s; outputs so far (${execution.outputs.length}):`;
-      case 'cancelled':
-        return `Cell ${index} (id ${id}) was cancelled after ${seconds} s and the kernel interrupted; outputs so far:`;
-      case 'error':
-        return `Cell ${index} (id ${id})${count} raised an error after ${seconds} s:`;
-      default:
-        return `Cell ${index} (id ${id})${count} ran in ${seconds} s; ${execution.outputs.length} output(s).`;
+  export function collect(
+    outputs: nbformat.IOutput[],
+    message: KernelMessage.IIOPubMessage
+  ): void {
+    const type = message.header.msg_type;
+    const content = message.content as Record<string, unknown>;
+    if (type === 'clear_output') {
+      outputs.length = 0;
+    } else if (type === 'stream') {
+      const last = outputs[outputs.length - 1] as nbformat.IStream | undefined;
+      if (last?.output_type === 'stream' && last.name === content.name) {
+        last.text = `${last.text as string}${content.text as string}`;
+      } else {
+        outputs.push({
+          output_type: 'stream',
+          name: content.name as nbformat.StreamType,
+          text: content.text as string
+        });
+      }
+    } else if (
+      type === 'execute_result' ||
+      type === 'display_data' ||
+      type === 'error'
+    ) {
+      outputs.push({ output_type: type, ...content } as nbformat.IOutput);
     }
   }
 
   /**
-   * Turns output changes into progress notifications: new text as it
-   * arrives, and a heartbeat so that clients do not give up.
+   * The text an output message adds, for progress.
+   */
+  export function describe(message: KernelMessage.IIOPubMessage): string {
+    const content = message.content as Record<string, unknown>;
+    switch (message.header.msg_type) {
+      case 'stream':
+        return content.text as string;
+      case 'error':
+        return `${content.ename as string}: ${content.evalue as string}`;
+      case 'execute_result':
+      case 'display_data': {
+        const data = (content.data ?? {}) as Record<string, unknown>;
+        const plain = data['text/plain'];
+        return typeof plain === 'string' ? plain : `[${Object.keys(data).join(', ')}]`;
+      }
+      default:
+        return '';
+    }
+  }
+
+  /**
+   * Turns new output into progress notifications, with a heartbeat so that
+   * clients do not give up on a long run.
    */
   export class ProgressReporter {
     constructor(context: JupyterToolContext) {
@@ -217,6 +579,13 @@ namespace Private {
         const seconds = Math.round((Date.now() - this._started) / 1000);
         this._send(`Still running (${seconds} s).`);
       }, HEARTBEAT_MS);
+    }
+
+    /**
+     * Slot for an execution's output signal.
+     */
+    onOutput(_: unknown, text: string): void {
+      this.output(text);
     }
 
     output(text: string): void {

@@ -6,9 +6,9 @@ import type { ICodeCellModel } from '@jupyterlab/cells';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import { z } from 'zod';
 
-import { pageOf } from '../core/cells';
+import { cellVersion, pageOf } from '../core/cells';
 import { summarizeOutputs, truncateText } from '../core/outputs';
-import { jsonOutput } from '../mcp/tool';
+import { jsonOutput, ToolError } from '../mcp/tool';
 import { NotebookWorkspace } from '../jupyter/workspace';
 import { notebookPath } from './arguments';
 import { defineJupyterTool, type JupyterTool } from './services';
@@ -21,6 +21,10 @@ export interface ICellInfo {
   id: string;
   type: string;
   execution_count: number | null;
+  /**
+   * Changes whenever the cell's type or source changes.
+   */
+  version: string;
   source: string;
   outputs?: string;
 }
@@ -42,6 +46,7 @@ export function describeCell(
     type: model.type,
     execution_count:
       model.type === 'code' ? (model as ICodeCellModel).executionCount : null,
+    version: cellVersion(model.type, source),
     source: detailed
       ? truncateText(source, maxChars)
       : Private.firstLine(source)
@@ -142,7 +147,7 @@ const readNotebook = defineJupyterTool({
   name: 'read_notebook',
   title: 'Read a notebook',
   description:
-    'Read a notebook\'s cells: index, id, type, execution count and source. "brief" gives the first line of each cell; "detailed" gives whole sources and a short text summary of outputs (use read_cell for full outputs and images). Page through long notebooks with "start_index" and "limit".',
+    'Read a notebook\'s cells: index, id, type, execution count, version (pass it back to edits to be refused if the cell changed) and source. "brief" gives the first line of each cell; "detailed" gives whole sources and a short text summary of outputs (use read_cell for full outputs and images). Page through long notebooks with "start_index" and "limit".',
   category: 'read',
   input: {
     notebook_path: notebookPath,
@@ -198,12 +203,62 @@ const readNotebook = defineJupyterTool({
   }
 });
 
+const unuseNotebook = defineJupyterTool({
+  name: 'unuse_notebook',
+  title: 'Stop using a notebook',
+  description:
+    'Stop using a notebook: this session forgets it, and its tab is closed unless it has unsaved changes (then it stays open and the user is asked nothing). The file and its kernel are kept.',
+  category: 'edit',
+  input: {
+    notebook_path: notebookPath
+  },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  run: async (args, context) => {
+    const path =
+      args.notebook_path !== undefined
+        ? NotebookWorkspace.checkNotebookPath(args.notebook_path)
+        : context.session.notebookPath;
+    if (!path) {
+      throw new ToolError(
+        'No notebook is in use by this session; pass "notebook_path" to close a notebook.'
+      );
+    }
+    if (context.session.notebookPath === path) {
+      context.session.notebookPath = null;
+      context.saveSession();
+    }
+    const panel = context.services.workspace.find(path);
+    let closed = false;
+    let note = 'It was not open.';
+    if (panel) {
+      if (panel.context.model.dirty) {
+        note = 'It has unsaved changes, so its tab stays open for the user.';
+      } else {
+        await context.services.workspace.close(panel);
+        closed = true;
+        note = 'Its tab was closed.';
+      }
+    }
+    return jsonOutput(`This session no longer uses "${path}". ${note}`, {
+      path,
+      closed,
+      session_notebook: context.session.notebookPath
+    });
+  }
+});
+
 /**
  * The notebook tools.
  */
 export const notebookTools: JupyterTool[] = [
   listNotebooks,
   useNotebook,
+  unuseNotebook,
   readNotebook
 ];
 

@@ -14,6 +14,7 @@ import {
   type IToolDefinition,
   type ITool
 } from '../mcp/tool';
+import type { ExecutionRegistry } from '../jupyter/execute';
 import type { NotebookWorkspace } from '../jupyter/workspace';
 
 /**
@@ -32,6 +33,14 @@ export interface IToolLimits {
    * Largest number of characters kept of one output.
    */
   maxOutputChars: number;
+  /**
+   * Largest number of characters of text in one tool result.
+   */
+  maxResultChars: number;
+  /**
+   * Longest side, in pixels, of images returned to agents.
+   */
+  maxImageSide: number;
   /**
    * Whether image outputs are returned as image content.
    */
@@ -55,6 +64,10 @@ export interface IJupyterServices {
    */
   tracker: INotebookTracker;
   workspace: NotebookWorkspace;
+  /**
+   * Cell runs of this page, collectable later.
+   */
+  executions: ExecutionRegistry;
   commands: CommandRegistry;
   /**
    * Read at each call, so that settings changes apply at once.
