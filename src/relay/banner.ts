@@ -4,13 +4,28 @@
  * link, and that only when asked or on a terminal.
  */
 import * as path from 'node:path';
-import { DEFAULT_PORT, MCP_PATH, PAGE_PATH, PAIRING_TOKEN_KEY, PAIRING_URL_KEY } from '../protocol';
-import { configDir, IResolvedToken, TOKEN_ENV, writePrivateFile } from './token';
+import {
+  DEFAULT_PORT,
+  MCP_PATH,
+  PAGE_PATH,
+  PAIRING_TOKEN_KEY,
+  PAIRING_URL_KEY
+} from '../protocol';
+import {
+  configDir,
+  type IResolvedToken,
+  TOKEN_ENV,
+  writePrivateFile
+} from './token';
 
 /**
  * The pairing link that JupyterLab reads from its URL fragment.
  */
-export function pairingLink(labUrl: string, relayUrl: string, token: string): string {
+export function pairingLink(
+  labUrl: string,
+  relayUrl: string,
+  token: string
+): string {
   const wsUrl = `${relayUrl.replace(/^http/, 'ws')}${PAGE_PATH}`;
   const base = labUrl.split('#')[0];
   return `${base}#${PAIRING_URL_KEY}=${encodeURIComponent(wsUrl)}&${PAIRING_TOKEN_KEY}=${encodeURIComponent(token)}`;
@@ -51,22 +66,32 @@ export function buildBanner(options: IBannerOptions): string {
     lines.push(`  Token: from $${TOKEN_ENV}`);
     tokenRef = `$${TOKEN_ENV}`;
   } else {
-    lines.push('  Token: from --token (prefer a token file or the environment)');
+    lines.push(
+      '  Token: from --token (prefer a token file or the environment)'
+    );
     tokenRef = `$${TOKEN_ENV}`;
   }
   lines.push('');
   if (options.printLink) {
-    lines.push('Pair JupyterLab: open this link (it carries the secret token; do not share it):');
+    lines.push(
+      'Pair JupyterLab: open this link (it carries the secret token; do not share it):'
+    );
     lines.push(`  ${link}`);
   } else {
     const dir = token.file ? path.dirname(token.file) : configDir(options.env);
     const file = path.join(dir, 'pairing-link');
     try {
       writePrivateFile(file, `${link}\n`);
-      lines.push(`Pair JupyterLab: open the link stored in ${file} (mode 0600; it carries the token),`);
-      lines.push('  or run "Start MCP bridge" in JupyterLab. Use --print-pairing-link to print it here.');
+      lines.push(
+        `Pair JupyterLab: open the link stored in ${file} (mode 0600; it carries the token),`
+      );
+      lines.push(
+        '  or run "Start MCP bridge" in JupyterLab. Use --print-pairing-link to print it here.'
+      );
     } catch (error) {
-      lines.push(`Could not write the pairing link file ${file}: ${(error as Error).message}`);
+      lines.push(
+        `Could not write the pairing link file ${file}: ${(error as Error).message}`
+      );
       lines.push('  Use --print-pairing-link to print the link.');
     }
   }
@@ -80,10 +105,26 @@ export function buildBanner(options: IBannerOptions): string {
   }
   const stdioServer = { command: 'npx', args };
   lines.push('Client configuration (the token is never inline):');
-  lines.push('  Claude Desktop / Cursor (mcpServers in claude_desktop_config.json / .cursor/mcp.json):');
-  lines.push(indent(JSON.stringify({ mcpServers: { jupyterlab: stdioServer } }, null, 2), 4));
+  lines.push(
+    '  Claude Desktop / Cursor (mcpServers in claude_desktop_config.json / .cursor/mcp.json):'
+  );
+  lines.push(
+    indent(
+      JSON.stringify({ mcpServers: { jupyterlab: stdioServer } }, null, 2),
+      4
+    )
+  );
   lines.push('  VS Code (.vscode/mcp.json):');
-  lines.push(indent(JSON.stringify({ servers: { jupyterlab: { type: 'stdio', ...stdioServer } } }, null, 2), 4));
+  lines.push(
+    indent(
+      JSON.stringify(
+        { servers: { jupyterlab: { type: 'stdio', ...stdioServer } } },
+        null,
+        2
+      ),
+      4
+    )
+  );
   lines.push('  Claude Code:');
   lines.push(
     `    claude mcp add --transport http jupyterlab ${mcpUrl} --header "Authorization: Bearer ${tokenRef}"`
@@ -112,5 +153,7 @@ function indent(text: string, n: number): string {
 }
 
 function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+  return /^[\w@%+=:,./-]+$/.test(value)
+    ? value
+    : `'${value.replace(/'/g, `'\\''`)}'`;
 }

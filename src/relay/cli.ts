@@ -7,7 +7,7 @@ import { buildBanner } from './banner';
 import { Logger } from './log';
 import { Relay } from './relay';
 import { runStdio } from './stdio';
-import { IResolvedToken, resolveToken, TOKEN_ENV } from './token';
+import { type IResolvedToken, resolveToken, TOKEN_ENV } from './token';
 import { packageVersion } from './version';
 
 /**
@@ -90,7 +90,8 @@ export function parseCli(argv: string[]): ICliOptions {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`Invalid --port: ${values.port}`);
   }
-  const pageWait = values['page-wait'] === undefined ? 30 : Number(values['page-wait']);
+  const pageWait =
+    values['page-wait'] === undefined ? 30 : Number(values['page-wait']);
   if (!Number.isFinite(pageWait) || pageWait < 0) {
     throw new Error(`Invalid --page-wait: ${values['page-wait']}`);
   }
@@ -113,10 +114,14 @@ export function parseCli(argv: string[]): ICliOptions {
 
 function installProcessGuard(logger: Logger): void {
   process.on('uncaughtException', error => {
-    logger.error(`unexpected error (the relay keeps running): ${error.stack ?? error.message}`);
+    logger.error(
+      `unexpected error (the relay keeps running): ${error.stack ?? error.message}`
+    );
   });
   process.on('unhandledRejection', reason => {
-    logger.error(`unhandled rejection (the relay keeps running): ${String(reason)}`);
+    logger.error(
+      `unhandled rejection (the relay keeps running): ${String(reason)}`
+    );
   });
 }
 
@@ -158,13 +163,17 @@ async function startRelay(
 /**
  * Entry point of the `jupyterlab-mcp-bridge` command.
  */
-export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+export async function main(
+  argv: string[] = process.argv.slice(2)
+): Promise<void> {
   const logger = new Logger();
   let options: ICliOptions;
   try {
     options = parseCli(argv);
   } catch (error) {
-    logger.raw(`jupyterlab-mcp-bridge: ${(error as Error).message}\n\n${USAGE}`);
+    logger.raw(
+      `jupyterlab-mcp-bridge: ${(error as Error).message}\n\n${USAGE}`
+    );
     process.exitCode = 2;
     return;
   }
@@ -180,11 +189,16 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     logger.level = 'debug';
   }
   if (options.token) {
-    logger.warn(`--token is visible to other local users in the process list; prefer $${TOKEN_ENV} or --token-file`);
+    logger.warn(
+      `--token is visible to other local users in the process list; prefer $${TOKEN_ENV} or --token-file`
+    );
   }
   let resolved: IResolvedToken;
   try {
-    resolved = resolveToken({ token: options.token, tokenFile: options.tokenFile });
+    resolved = resolveToken({
+      token: options.token,
+      tokenFile: options.tokenFile
+    });
   } catch (error) {
     logger.error((error as Error).message);
     process.exitCode = 1;
@@ -194,7 +208,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   installProcessGuard(logger);
 
   if (options.stdio) {
-    const connectHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+    const connectHost =
+      options.host === '0.0.0.0' || options.host === '::'
+        ? '127.0.0.1'
+        : options.host;
     try {
       await runStdio({
         connectHost,

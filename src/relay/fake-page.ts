@@ -4,11 +4,11 @@
  */
 import { WebSocket } from 'ws';
 import {
-  ISessionOpen,
-  JsonRpcMessage,
+  type ISessionOpen,
+  type JsonRpcMessage,
   PAGE_PATH,
   PAGE_SUBPROTOCOL,
-  RelayToPage,
+  type RelayToPage,
   TOKEN_SUBPROTOCOL_PREFIX
 } from '../protocol';
 import { isObject } from './jsonrpc';
@@ -63,7 +63,11 @@ export class FakePage {
   /**
    * Connect to a relay, wait for the welcome and say hello.
    */
-  static connect(port: number, token: string, origin = 'http://localhost:8888'): Promise<FakePage> {
+  static connect(
+    port: number,
+    token: string,
+    origin = 'http://localhost:8888'
+  ): Promise<FakePage> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(
         `ws://127.0.0.1:${port}${PAGE_PATH}`,
@@ -75,7 +79,13 @@ export class FakePage {
       page
         .waitFor(m => m.type === 'welcome')
         .then(() => {
-          ws.send(JSON.stringify({ type: 'hello', extensionVersion: 'test', label: 'fake' }));
+          ws.send(
+            JSON.stringify({
+              type: 'hello',
+              extensionVersion: 'test',
+              label: 'fake'
+            })
+          );
           resolve(page);
         }, reject);
     });
@@ -85,13 +95,18 @@ export class FakePage {
    * The session-open envelopes received.
    */
   get sessionOpens(): ISessionOpen[] {
-    return this.received.filter((m): m is ISessionOpen => m.type === 'session-open');
+    return this.received.filter(
+      (m): m is ISessionOpen => m.type === 'session-open'
+    );
   }
 
   /**
    * Wait for a message from the relay matching `predicate` (already received or future).
    */
-  waitFor(predicate: (m: RelayToPage) => boolean, timeoutMs = 5000): Promise<RelayToPage> {
+  waitFor(
+    predicate: (m: RelayToPage) => boolean,
+    timeoutMs = 5000
+  ): Promise<RelayToPage> {
     const found = this.received.find(predicate);
     if (found) {
       return Promise.resolve(found);
@@ -134,7 +149,11 @@ export class FakePage {
     });
   }
 
-  private _reply(sessionId: string, message: JsonRpcMessage, relatedRequestId?: string | number): void {
+  private _reply(
+    sessionId: string,
+    message: JsonRpcMessage,
+    relatedRequestId?: string | number
+  ): void {
     this.ws.send(
       JSON.stringify({
         type: 'session-message',
@@ -159,7 +178,11 @@ export class FakePage {
       this._reply(message.sessionId, {
         jsonrpc: '2.0',
         id: init.id,
-        result: { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 'fake', version: '0' } }
+        result: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          serverInfo: { name: 'fake', version: '0' }
+        }
       });
       return;
     }
@@ -210,21 +233,41 @@ export class FakePage {
             {
               jsonrpc: '2.0',
               method: 'notifications/progress',
-              params: { progressToken: meta.progressToken, progress: 1, total: 2, message: 'half way' }
+              params: {
+                progressToken: meta.progressToken,
+                progress: 1,
+                total: 2,
+                message: 'half way'
+              }
             },
             id
           );
         }
-        this._reply(sid, {
-          jsonrpc: '2.0',
-          id,
-          result: { content: [{ type: 'text', text: `echo ${JSON.stringify(params.arguments ?? {})}` }] }
-        });
+        // The SDK client handles notifications one microtask late: a result in
+        // the same chunk as the progress would unregister its handler first.
+        setTimeout(() => {
+          this._reply(sid, {
+            jsonrpc: '2.0',
+            id,
+            result: {
+              content: [
+                {
+                  type: 'text',
+                  text: `echo ${JSON.stringify(params.arguments ?? {})}`
+                }
+              ]
+            }
+          });
+        }, 20);
         break;
       }
       default:
         if (rpc.id !== undefined && rpc.method !== undefined) {
-          this._reply(sid, { jsonrpc: '2.0', id, error: { code: -32601, message: 'Method not found' } });
+          this._reply(sid, {
+            jsonrpc: '2.0',
+            id,
+            error: { code: -32601, message: 'Method not found' }
+          });
         }
     }
   }

@@ -41,7 +41,10 @@ export function readBody(
     req.on('end', () => {
       if (!done) {
         done = true;
-        resolve({ tooLarge: false, text: Buffer.concat(chunks).toString('utf8') });
+        resolve({
+          tooLarge: false,
+          text: Buffer.concat(chunks).toString('utf8')
+        });
       }
     });
     req.on('error', error => {
@@ -86,7 +89,12 @@ export function sendJsonRpcError(
   message: string,
   headers: Record<string, string> = {}
 ): void {
-  sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
+  sendJson(
+    res,
+    status,
+    { jsonrpc: '2.0', error: { code, message }, id: null },
+    headers
+  );
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -99,7 +107,11 @@ const STATUS_TEXT: Record<number, string> = {
 /**
  * Refuse a WebSocket upgrade with a plain HTTP response, then destroy the socket.
  */
-export function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+export function refuseUpgrade(
+  socket: Duplex,
+  status: number,
+  message: string
+): void {
   const body = `${message}\n`;
   const head =
     `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n` +

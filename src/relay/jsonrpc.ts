@@ -23,14 +23,19 @@ export function isJsonRpcMessage(value: unknown): value is JsonRpcMessage {
 }
 
 function isId(value: unknown): value is RequestId {
-  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+  return (
+    typeof value === 'string' ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
 }
 
 /**
  * The id of a request (has `method` and `id`), else undefined.
  */
 export function requestIdOf(message: JsonRpcMessage): RequestId | undefined {
-  return typeof message.method === 'string' && isId(message.id) ? message.id : undefined;
+  return typeof message.method === 'string' && isId(message.id)
+    ? message.id
+    : undefined;
 }
 
 /**
@@ -40,7 +45,9 @@ export function responseIdOf(message: JsonRpcMessage): RequestId | undefined {
   if (typeof message.method === 'string') {
     return undefined;
   }
-  return ('result' in message || 'error' in message) && isId(message.id) ? message.id : undefined;
+  return ('result' in message || 'error' in message) && isId(message.id)
+    ? message.id
+    : undefined;
 }
 
 /**
@@ -60,6 +67,10 @@ export function isRequestId(value: unknown): value is RequestId {
 /**
  * A JSON-RPC error response.
  */
-export function errorResponse(id: RequestId | null, code: number, message: string): JsonRpcMessage {
+export function errorResponse(
+  id: RequestId | null,
+  code: number,
+  message: string
+): JsonRpcMessage {
   return { jsonrpc: '2.0', id, error: { code, message } };
 }

@@ -8,7 +8,12 @@
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+const LEVELS: Record<LogLevel, number> = {
+  debug: 0,
+  info: 1,
+  warn: 2,
+  error: 3
+};
 
 /**
  * Where log lines go.
@@ -27,7 +32,9 @@ export class Logger {
    */
   constructor(
     public level: LogLevel = 'info',
-    private readonly _sink: ILogSink = { write: line => process.stderr.write(line) }
+    private readonly _sink: ILogSink = {
+      write: line => process.stderr.write(line)
+    }
   ) {}
 
   /**

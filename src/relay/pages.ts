@@ -17,7 +17,7 @@ import {
   isJsonRpcMessage,
   isObject,
   isRequestId,
-  RequestId,
+  type RequestId,
   requestIdOf,
   responseIdOf
 } from './jsonrpc';
@@ -33,7 +33,8 @@ export const NO_PAGE_MESSAGE =
 /**
  * Message of the error a client gets for a call in flight when its page goes away.
  */
-export const PAGE_DISCONNECTED_MESSAGE = 'JupyterLab page disconnected during the call';
+export const PAGE_DISCONNECTED_MESSAGE =
+  'JupyterLab page disconnected during the call';
 
 /**
  * JSON-RPC error code used for relay errors (implementation-defined server error).
@@ -186,7 +187,10 @@ export class Hub {
       session.initialize = message;
     } else if (message.method === 'notifications/initialized') {
       session.initialized = message;
-    } else if (message.method === 'notifications/cancelled' && isObject(message.params)) {
+    } else if (
+      message.method === 'notifications/cancelled' &&
+      isObject(message.params)
+    ) {
       const cancelled = message.params.requestId;
       if (isRequestId(cancelled)) {
         session.inflight.delete(idKey(cancelled));
@@ -217,7 +221,9 @@ export class Hub {
       const parsed: unknown = JSON.parse(data);
       envelope = validatePageMessage(parsed);
     } catch (error) {
-      this._options.logger.warn(`dropped a malformed message from page ${page.id}: ${(error as Error).message}`);
+      this._options.logger.warn(
+        `dropped a malformed message from page ${page.id}: ${(error as Error).message}`
+      );
       return;
     }
     if (envelope.type === 'hello') {
@@ -263,10 +269,17 @@ export class Hub {
           continue;
         }
         session.inflight.delete(key);
-        if (!session.initializeAnswered && session.initialize && requestIdOf(session.initialize) === entry.id) {
+        if (
+          !session.initializeAnswered &&
+          session.initialize &&
+          requestIdOf(session.initialize) === entry.id
+        ) {
           initFailed = true;
         }
-        this._toClient(session, errorResponse(entry.id, RELAY_ERROR_CODE, PAGE_DISCONNECTED_MESSAGE));
+        this._toClient(
+          session,
+          errorResponse(entry.id, RELAY_ERROR_CODE, PAGE_DISCONNECTED_MESSAGE)
+        );
       }
       if (initFailed) {
         void this._closeTransport(session);
@@ -309,7 +322,9 @@ export class Hub {
    * Close every session (relay shutdown).
    */
   async closeAll(): Promise<void> {
-    await Promise.all([...this.sessions.values()].map(s => this._closeTransport(s)));
+    await Promise.all(
+      [...this.sessions.values()].map(s => this._closeTransport(s))
+    );
   }
 
   private _bind(session: Session, page: PageConnection): void {
@@ -319,7 +334,11 @@ export class Hub {
       session.initializeAnswered && session.initialize
         ? { initialize: session.initialize, initialized: session.initialized }
         : undefined;
-    page.send({ type: 'session-open', sessionId: session.id, ...(resume ? { resume } : {}) });
+    page.send({
+      type: 'session-open',
+      sessionId: session.id,
+      ...(resume ? { resume } : {})
+    });
     this._options.logger.info(
       `session ${short(session.id)} ${resume ? 'resumed on' : 'bound to'} page ${page.id}`
     );
@@ -354,7 +373,11 @@ export class Hub {
     }
   }
 
-  private _forward(session: Session, page: PageConnection, message: JsonRpcMessage): void {
+  private _forward(
+    session: Session,
+    page: PageConnection,
+    message: JsonRpcMessage
+  ): void {
     const reqId = requestIdOf(message);
     if (reqId !== undefined) {
       const entry = session.inflight.get(idKey(reqId));
@@ -362,7 +385,11 @@ export class Hub {
         entry.page = page;
       }
     }
-    const envelope: ISessionMessage = { type: 'session-message', sessionId: session.id, message };
+    const envelope: ISessionMessage = {
+      type: 'session-message',
+      sessionId: session.id,
+      message
+    };
     if (!page.send(envelope)) {
       // The socket is closing: removePage() will answer the request.
       this._options.logger.debug(`could not send to page ${page.id}`);
@@ -373,7 +400,10 @@ export class Hub {
     const item: IQueued = { message };
     const reqId = requestIdOf(message);
     if (reqId !== undefined) {
-      item.timer = setTimeout(() => this._expire(session, item, reqId), this._options.pageWaitMs);
+      item.timer = setTimeout(
+        () => this._expire(session, item, reqId),
+        this._options.pageWaitMs
+      );
       item.timer.unref?.();
     }
     session.queue.push(item);
@@ -386,18 +416,28 @@ export class Hub {
     }
     session.queue.splice(index, 1);
     session.inflight.delete(idKey(reqId));
-    this._options.logger.warn(`no JupyterLab page connected: request ${String(reqId)} failed`);
-    this._toClient(session, errorResponse(reqId, RELAY_ERROR_CODE, NO_PAGE_MESSAGE));
+    this._options.logger.warn(
+      `no JupyterLab page connected: request ${String(reqId)} failed`
+    );
+    this._toClient(
+      session,
+      errorResponse(reqId, RELAY_ERROR_CODE, NO_PAGE_MESSAGE)
+    );
     if (!session.initializeAnswered && item.message.method === 'initialize') {
       // The client gave up on this session: drop it once the error is out.
       setTimeout(() => void this._closeTransport(session), 100).unref?.();
     }
   }
 
-  private _fromPageSession(page: PageConnection, envelope: ISessionMessage): void {
+  private _fromPageSession(
+    page: PageConnection,
+    envelope: ISessionMessage
+  ): void {
     const session = this.sessions.get(envelope.sessionId);
     if (!session || session.page !== page) {
-      this._options.logger.debug(`dropped a message for session ${short(envelope.sessionId)} not bound to page ${page.id}`);
+      this._options.logger.debug(
+        `dropped a message for session ${short(envelope.sessionId)} not bound to page ${page.id}`
+      );
       return;
     }
     const message = envelope.message;
@@ -407,7 +447,9 @@ export class Hub {
       const entry = session.inflight.get(key);
       if (!entry || entry.page !== page) {
         // For example the answer to an initialize replayed on resume.
-        this._options.logger.debug(`dropped a response to ${String(resId)}, not in flight`);
+        this._options.logger.debug(
+          `dropped a response to ${String(resId)}, not in flight`
+        );
         return;
       }
       session.inflight.delete(key);
@@ -429,11 +471,20 @@ export class Hub {
     this._toClient(session, message, related);
   }
 
-  private _toClient(session: Session, message: JsonRpcMessage, relatedRequestId?: RequestId): void {
+  private _toClient(
+    session: Session,
+    message: JsonRpcMessage,
+    relatedRequestId?: RequestId
+  ): void {
     session.transport
-      .send(message as JSONRPCMessage, relatedRequestId !== undefined ? { relatedRequestId } : undefined)
+      .send(
+        message as JSONRPCMessage,
+        relatedRequestId !== undefined ? { relatedRequestId } : undefined
+      )
       .catch((error: unknown) => {
-        this._options.logger.debug(`could not deliver a message to session ${short(session.id)}: ${String(error)}`);
+        this._options.logger.debug(
+          `could not deliver a message to session ${short(session.id)}: ${String(error)}`
+        );
       });
   }
 
@@ -441,7 +492,9 @@ export class Hub {
     try {
       await session.transport.close();
     } catch (error) {
-      this._options.logger.debug(`closing session ${short(session.id)}: ${String(error)}`);
+      this._options.logger.debug(
+        `closing session ${short(session.id)}: ${String(error)}`
+      );
     }
     this.closeSession(session);
   }
@@ -464,7 +517,8 @@ export function validatePageMessage(value: unknown): PageToRelay {
     return {
       type: 'hello',
       extensionVersion: value.extensionVersion.slice(0, 100),
-      label: typeof value.label === 'string' ? value.label.slice(0, 200) : undefined
+      label:
+        typeof value.label === 'string' ? value.label.slice(0, 200) : undefined
     };
   }
   if (value.type === 'session-message') {
@@ -474,7 +528,10 @@ export function validatePageMessage(value: unknown): PageToRelay {
     if (!isJsonRpcMessage(value.message)) {
       throw new Error('session-message without a JSON-RPC message');
     }
-    if (value.relatedRequestId !== undefined && !isRequestId(value.relatedRequestId)) {
+    if (
+      value.relatedRequestId !== undefined &&
+      !isRequestId(value.relatedRequestId)
+    ) {
       throw new Error('session-message with a bad relatedRequestId');
     }
     return {
@@ -484,7 +541,9 @@ export function validatePageMessage(value: unknown): PageToRelay {
       relatedRequestId: value.relatedRequestId
     };
   }
-  throw new Error(`unknown message type ${JSON.stringify(String(value.type)).slice(0, 40)}`);
+  throw new Error(
+    `unknown message type ${JSON.stringify(String(value.type)).slice(0, 40)}`
+  );
 }
 
 function short(id: string): string {

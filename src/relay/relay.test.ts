@@ -15,12 +15,20 @@ const TOKEN = 'test-token-0123456789abcdefghijklmnop';
  * An SDK client over Streamable HTTP that never opens the standalone GET
  * stream (its fetch answers GET with 405 itself).
  */
-function makeClient(port: number, token = TOKEN): { client: Client; transport: StreamableHTTPClientTransport } {
-  const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}${MCP_PATH}`), {
-    requestInit: { headers: { Authorization: `Bearer ${token}` } },
-    fetch: async (url, init) =>
-      init?.method === 'GET' ? new Response(null, { status: 405 }) : fetch(url, init)
-  });
+function makeClient(
+  port: number,
+  token = TOKEN
+): { client: Client; transport: StreamableHTTPClientTransport } {
+  const transport = new StreamableHTTPClientTransport(
+    new URL(`http://127.0.0.1:${port}${MCP_PATH}`),
+    {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+      fetch: async (url, init) =>
+        init?.method === 'GET'
+          ? new Response(null, { status: 405 })
+          : fetch(url, init)
+    }
+  );
   const client = new Client({ name: 'test-client', version: '0.0.0' });
   return { client, transport };
 }
@@ -32,7 +40,12 @@ interface IRawResponse {
 
 function rawRequest(
   port: number,
-  options: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer }
+  options: {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+  }
 ): Promise<IRawResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -46,7 +59,12 @@ function rawRequest(
       res => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8')
+          })
+        );
       }
     );
     req.on('error', reject);
@@ -57,17 +75,28 @@ function rawRequest(
   });
 }
 
-async function health(port: number): Promise<{ name: string; version: string; pages: number; sessions: number }> {
+async function health(
+  port: number
+): Promise<{ name: string; version: string; pages: number; sessions: number }> {
   const res = await rawRequest(port, {});
   assert.equal(res.status, 200);
-  return JSON.parse(res.body) as { name: string; version: string; pages: number; sessions: number };
+  return JSON.parse(res.body) as {
+    name: string;
+    version: string;
+    pages: number;
+    sessions: number;
+  };
 }
 
 const initializeBody = JSON.stringify({
   jsonrpc: '2.0',
   id: 0,
   method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } }
+  params: {
+    protocolVersion: '2025-06-18',
+    capabilities: {},
+    clientInfo: { name: 'raw', version: '0' }
+  }
 });
 
 const mcpHeaders = {
@@ -90,7 +119,13 @@ describe('Relay', () => {
   let port: number;
 
   before(async () => {
-    relay = new Relay({ port: 0, token: TOKEN, pageWaitMs: 1500, logger: silentLogger(), maxBodyBytes: 1024 * 1024 });
+    relay = new Relay({
+      port: 0,
+      token: TOKEN,
+      pageWaitMs: 1500,
+      logger: silentLogger(),
+      maxBodyBytes: 1024 * 1024
+    });
     await relay.start();
     port = relay.port;
   });
@@ -111,7 +146,12 @@ describe('Relay', () => {
   });
 
   it('answers 401 on /mcp without a token or with a wrong one', async () => {
-    const none = await rawRequest(port, { method: 'POST', path: MCP_PATH, headers: mcpHeaders, body: initializeBody });
+    const none = await rawRequest(port, {
+      method: 'POST',
+      path: MCP_PATH,
+      headers: mcpHeaders,
+      body: initializeBody
+    });
     assert.equal(none.status, 401);
     const wrong = await rawRequest(port, {
       method: 'POST',
@@ -129,13 +169,21 @@ describe('Relay', () => {
     const res = await rawRequest(port, {
       method: 'POST',
       path: MCP_PATH,
-      headers: { ...mcpHeaders, Authorization: `Bearer ${TOKEN}`, Origin: 'http://evil.example' },
+      headers: {
+        ...mcpHeaders,
+        Authorization: `Bearer ${TOKEN}`,
+        Origin: 'http://evil.example'
+      },
       body: initializeBody
     });
     assert.equal(res.status, 403);
-    const healthRes = await rawRequest(port, { headers: { Origin: 'http://evil.example' } });
+    const healthRes = await rawRequest(port, {
+      headers: { Origin: 'http://evil.example' }
+    });
     assert.equal(healthRes.status, 403);
-    const ok = await rawRequest(port, { headers: { Origin: 'http://localhost:8888' } });
+    const ok = await rawRequest(port, {
+      headers: { Origin: 'http://localhost:8888' }
+    });
     assert.equal(ok.status, 200);
   });
 
@@ -143,29 +191,68 @@ describe('Relay', () => {
     const res = await rawRequest(port, {
       method: 'POST',
       path: MCP_PATH,
-      headers: { ...mcpHeaders, Authorization: `Bearer ${TOKEN}`, Host: `evil.example:${port}` },
+      headers: {
+        ...mcpHeaders,
+        Authorization: `Bearer ${TOKEN}`,
+        Host: `evil.example:${port}`
+      },
       body: initializeBody
     });
     assert.equal(res.status, 403);
-    const wrongPort = await rawRequest(port, { headers: { Host: `localhost:${port + 1}` } });
+    const wrongPort = await rawRequest(port, {
+      headers: { Host: `localhost:${port + 1}` }
+    });
     assert.equal(wrongPort.status, 403);
-    const localhost = await rawRequest(port, { headers: { Host: `localhost:${port}` } });
+    const localhost = await rawRequest(port, {
+      headers: { Host: `localhost:${port}` }
+    });
     assert.equal(localhost.status, 200);
   });
 
   it('refuses page upgrades without a token, with a wrong one, or from a foreign Origin', async () => {
-    assert.equal(await tryPageUpgrade(port, { origin: 'http://localhost:8888' }), 401);
-    assert.equal(await tryPageUpgrade(port, { token: 'nope', origin: 'http://localhost:8888' }), 401);
-    assert.equal(await tryPageUpgrade(port, { token: TOKEN, origin: 'http://evil.example' }), 403);
+    assert.equal(
+      await tryPageUpgrade(port, { origin: 'http://localhost:8888' }),
+      401
+    );
+    assert.equal(
+      await tryPageUpgrade(port, {
+        token: 'nope',
+        origin: 'http://localhost:8888'
+      }),
+      401
+    );
+    assert.equal(
+      await tryPageUpgrade(port, {
+        token: TOKEN,
+        origin: 'http://evil.example'
+      }),
+      403
+    );
     assert.equal(await tryPageUpgrade(port, { token: TOKEN }), 403);
-    assert.equal(await tryPageUpgrade(port, { token: TOKEN, origin: 'http://localhost:8888', host: `evil.example:${port}` }), 403);
-    assert.equal(await tryPageUpgrade(port, { token: TOKEN, origin: 'http://localhost:8888' }), 101);
+    assert.equal(
+      await tryPageUpgrade(port, {
+        token: TOKEN,
+        origin: 'http://localhost:8888',
+        host: `evil.example:${port}`
+      }),
+      403
+    );
+    assert.equal(
+      await tryPageUpgrade(port, {
+        token: TOKEN,
+        origin: 'http://localhost:8888'
+      }),
+      101
+    );
   });
 
   it('answers a client that initializes with no page connected', async () => {
     const { client, transport } = makeClient(port);
     await assert.rejects(client.connect(transport), (error: Error) => {
-      assert.ok(error.message.includes(NO_PAGE_MESSAGE.slice(0, 40)), error.message);
+      assert.ok(
+        error.message.includes(NO_PAGE_MESSAGE.slice(0, 40)),
+        error.message
+      );
       return true;
     });
     await client.close();
@@ -184,9 +271,13 @@ describe('Relay', () => {
       ['echo', 'slow']
     );
     const progress: Array<{ progress: number; total?: number }> = [];
-    const result = await client.callTool({ name: 'echo', arguments: { x: 1 } }, undefined, {
-      onprogress: p => progress.push(p)
-    });
+    const result = await client.callTool(
+      { name: 'echo', arguments: { x: 1 } },
+      undefined,
+      {
+        onprogress: p => progress.push(p)
+      }
+    );
     assert.deepEqual(result.content, [{ type: 'text', text: 'echo {"x":1}' }]);
     assert.equal(progress.length, 1);
     assert.equal(progress[0].progress, 1);
@@ -198,7 +289,9 @@ describe('Relay', () => {
     const sessionId = transport.sessionId;
     assert.ok(sessionId);
     await transport.terminateSession();
-    await page.waitFor(m => m.type === 'session-close' && m.sessionId === sessionId);
+    await page.waitFor(
+      m => m.type === 'session-close' && m.sessionId === sessionId
+    );
     assert.equal((await health(port)).sessions, 0);
     await client.close();
     await page.close();
@@ -229,7 +322,10 @@ describe('Relay', () => {
     await until(() => first.calls.includes('slow'));
     await first.close();
     await assert.rejects(call, (error: Error) => {
-      assert.ok(error.message.includes(PAGE_DISCONNECTED_MESSAGE), error.message);
+      assert.ok(
+        error.message.includes(PAGE_DISCONNECTED_MESSAGE),
+        error.message
+      );
       return true;
     });
     // A request sent while no page is connected waits for one.
@@ -241,7 +337,10 @@ describe('Relay', () => {
     if (open.type === 'session-open') {
       assert.equal(open.sessionId, transport.sessionId);
       assert.equal(open.resume?.initialize.method, 'initialize');
-      assert.equal(open.resume?.initialized?.method, 'notifications/initialized');
+      assert.equal(
+        open.resume?.initialized?.method,
+        'notifications/initialized'
+      );
     }
     // The page answered the replayed initialize; the client must not see it.
     const tools = await listing;
@@ -271,7 +370,9 @@ describe('Relay', () => {
     const page = await FakePage.connect(port, TOKEN);
     page.sendRaw('this is not JSON');
     page.sendRaw('{"type":"nonsense"}');
-    page.sendRaw('{"type":"session-message","sessionId":"nope","message":{"jsonrpc":"2.0","id":1,"result":{}}}');
+    page.sendRaw(
+      '{"type":"session-message","sessionId":"nope","message":{"jsonrpc":"2.0","id":1,"result":{}}}'
+    );
     page.sendRaw('{"type":"session-message","sessionId":42,"message":null}');
     page.sendRaw('[]');
     page.sendRaw(Buffer.from([0, 1, 2, 3]));
@@ -293,7 +394,11 @@ describe('Relay', () => {
     const unknownSession = await rawRequest(port, {
       method: 'POST',
       path: MCP_PATH,
-      headers: { ...mcpHeaders, Authorization: `Bearer ${TOKEN}`, 'Mcp-Session-Id': 'unknown' },
+      headers: {
+        ...mcpHeaders,
+        Authorization: `Bearer ${TOKEN}`,
+        'Mcp-Session-Id': 'unknown'
+      },
       body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
     });
     assert.equal(unknownSession.status, 404);
@@ -312,7 +417,9 @@ describe('Relay', () => {
 
     // An oversized WebSocket message closes that page only.
     const big = await FakePage.connect(port, TOKEN);
-    const closed = new Promise<void>(resolve => big.ws.once('close', () => resolve()));
+    const closed = new Promise<void>(resolve =>
+      big.ws.once('close', () => resolve())
+    );
     big.sendRaw('x'.repeat(2 * 1024 * 1024));
     await closed;
     assert.equal((await health(port)).name, RELAY_NAME);

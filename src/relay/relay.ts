@@ -11,13 +11,19 @@ import { WebSocket, WebSocketServer } from 'ws';
 import {
   DEFAULT_PORT,
   HEALTH_PATH,
-  JsonRpcMessage,
+  type JsonRpcMessage,
   MCP_PATH,
   PAGE_PATH,
   PAGE_SUBPROTOCOL,
   RELAY_NAME
 } from '../protocol';
-import { DEFAULT_MAX_BODY_BYTES, readBody, refuseUpgrade, sendJson, sendJsonRpcError } from './http';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  readBody,
+  refuseUpgrade,
+  sendJson,
+  sendJsonRpcError
+} from './http';
 import { isJsonRpcMessage, isObject } from './jsonrpc';
 import { Logger } from './log';
 import { Hub, PageConnection, Session } from './pages';
@@ -26,7 +32,7 @@ import {
   checkOrigin,
   DEFAULT_ORIGIN_PATTERNS,
   hostForUrl,
-  IOriginPattern,
+  type IOriginPattern,
   isHostAllowed,
   parseOriginPattern,
   parsePageSubprotocols,
@@ -87,11 +93,19 @@ export class Relay {
     this._pingIntervalMs = options.pingIntervalMs ?? 30_000;
     this.logger = options.logger ?? new Logger();
     this.logger.addSecret(this._token);
-    this._origins = [...DEFAULT_ORIGIN_PATTERNS, ...(options.allowOrigins ?? [])].map(parseOriginPattern);
-    this.hub = new Hub({ pageWaitMs: options.pageWaitMs ?? 30_000, logger: this.logger });
+    this._origins = [
+      ...DEFAULT_ORIGIN_PATTERNS,
+      ...(options.allowOrigins ?? [])
+    ].map(parseOriginPattern);
+    this.hub = new Hub({
+      pageWaitMs: options.pageWaitMs ?? 30_000,
+      logger: this.logger
+    });
     this._server = http.createServer((req, res) => this._onRequest(req, res));
-    this._server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
-      this._onUpgrade(req, socket, head)
+    this._server.on(
+      'upgrade',
+      (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
+        this._onUpgrade(req, socket, head)
     );
     this._server.on('clientError', (error, socket) => {
       this.stats.malformed++;
@@ -102,9 +116,12 @@ export class Relay {
       noServer: true,
       maxPayload: this._maxBody,
       perMessageDeflate: false,
-      handleProtocols: protocols => (protocols.has(PAGE_SUBPROTOCOL) ? PAGE_SUBPROTOCOL : false)
+      handleProtocols: protocols =>
+        protocols.has(PAGE_SUBPROTOCOL) ? PAGE_SUBPROTOCOL : false
     });
-    this._wss.on('error', error => this.logger.warn(`WebSocket server error: ${error.message}`));
+    this._wss.on('error', error =>
+      this.logger.warn(`WebSocket server error: ${error.message}`)
+    );
   }
 
   /** Routing state: pages and sessions. */
@@ -121,7 +138,9 @@ export class Relay {
    */
   get port(): number {
     const address = this._server.address();
-    return address && typeof address === 'object' ? (address as AddressInfo).port : this._requestedPort;
+    return address && typeof address === 'object'
+      ? (address as AddressInfo).port
+      : this._requestedPort;
   }
 
   /**
@@ -135,7 +154,10 @@ export class Relay {
    * `http://host:port` of the relay (loopback name when bound to a wildcard).
    */
   get url(): string {
-    const host = this._host === '0.0.0.0' || this._host === '::' ? '127.0.0.1' : this._host;
+    const host =
+      this._host === '0.0.0.0' || this._host === '::'
+        ? '127.0.0.1'
+        : this._host;
     return `http://${hostForUrl(host)}:${this.port}`;
   }
 
@@ -150,8 +172,13 @@ export class Relay {
       };
       const onListening = (): void => {
         this._server.off('error', onError);
-        this._server.on('error', error => this.logger.error(`server error: ${error.message}`));
-        this._pingTimer = setInterval(() => this._pingPages(), this._pingIntervalMs);
+        this._server.on('error', error =>
+          this.logger.error(`server error: ${error.message}`)
+        );
+        this._pingTimer = setInterval(
+          () => this._pingPages(),
+          this._pingIntervalMs
+        );
         this._pingTimer.unref();
         resolve();
       };
@@ -208,9 +235,16 @@ export class Relay {
     });
   }
 
-  private _onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
-    res.on('error', error => this.logger.debug(`response error: ${error.message}`));
-    req.on('error', error => this.logger.debug(`request error: ${error.message}`));
+  private _onRequest(
+    req: http.IncomingMessage,
+    res: http.ServerResponse
+  ): void {
+    res.on('error', error =>
+      this.logger.debug(`response error: ${error.message}`)
+    );
+    req.on('error', error =>
+      this.logger.debug(`request error: ${error.message}`)
+    );
     this._handleRequest(req, res).catch((error: unknown) => {
       this.logger.error(`request failed: ${String(error)}`);
       if (!res.headersSent) {
@@ -221,21 +255,31 @@ export class Relay {
     });
   }
 
-  private async _handleRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  private async _handleRequest(
+    req: http.IncomingMessage,
+    res: http.ServerResponse
+  ): Promise<void> {
     if (!isHostAllowed(req.headers.host, this._host, this.port)) {
-      this.logger.warn(`refused a request with Host ${JSON.stringify(req.headers.host ?? '')}`);
+      this.logger.warn(
+        `refused a request with Host ${JSON.stringify(req.headers.host ?? '')}`
+      );
       sendJson(res, 403, { error: 'Forbidden: invalid Host header' });
       return;
     }
     const origin = req.headers.origin;
     if (!checkOrigin(origin, this._origins, false)) {
-      this.logger.warn(`refused a request from Origin ${JSON.stringify(origin)}`);
+      this.logger.warn(
+        `refused a request from Origin ${JSON.stringify(origin)}`
+      );
       sendJson(res, 403, { error: 'Forbidden: origin not allowed' });
       return;
     }
     if (typeof origin === 'string') {
       res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Access-Control-Expose-Headers', 'Mcp-Session-Id, WWW-Authenticate');
+      res.setHeader(
+        'Access-Control-Expose-Headers',
+        'Mcp-Session-Id, WWW-Authenticate'
+      );
       res.setHeader('Vary', 'Origin');
     }
     const pathname = (req.url ?? '/').split('?')[0];
@@ -251,18 +295,33 @@ export class Relay {
     }
     if (pathname === HEALTH_PATH) {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
-        sendJson(res, 405, { error: 'Method not allowed' }, { Allow: 'GET, HEAD' });
+        sendJson(
+          res,
+          405,
+          { error: 'Method not allowed' },
+          { Allow: 'GET, HEAD' }
+        );
         return;
       }
       sendJson(res, 200, this.health());
       return;
     }
     if (pathname === MCP_PATH) {
-      if (!tokensEqual(bearerFromHeader(req.headers.authorization), this._token)) {
-        this.logger.warn(`refused an unauthenticated ${req.method ?? ''} ${MCP_PATH}`);
-        sendJsonRpcError(res, 401, -32001, 'Unauthorized: missing or invalid bearer token', {
-          'WWW-Authenticate': `Bearer realm="${RELAY_NAME}"`
-        });
+      if (
+        !tokensEqual(bearerFromHeader(req.headers.authorization), this._token)
+      ) {
+        this.logger.warn(
+          `refused an unauthenticated ${req.method ?? ''} ${MCP_PATH}`
+        );
+        sendJsonRpcError(
+          res,
+          401,
+          -32001,
+          'Unauthorized: missing or invalid bearer token',
+          {
+            'WWW-Authenticate': `Bearer realm="${RELAY_NAME}"`
+          }
+        );
         return;
       }
       await this._handleMcp(req, res);
@@ -283,17 +342,27 @@ export class Relay {
     };
   }
 
-  private async _handleMcp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  private async _handleMcp(
+    req: http.IncomingMessage,
+    res: http.ServerResponse
+  ): Promise<void> {
     const header = req.headers['mcp-session-id'];
-    const sessionId = typeof header === 'string' && header.length > 0 ? header : undefined;
+    const sessionId =
+      typeof header === 'string' && header.length > 0 ? header : undefined;
     if (req.method === 'POST') {
       const body = await readBody(req, this._maxBody);
       if (body.tooLarge) {
         this.stats.malformed++;
         this.logger.warn('refused a request body over the size limit');
-        sendJsonRpcError(res, 413, -32000, `Request body too large (limit ${this._maxBody} bytes)`, {
-          Connection: 'close'
-        });
+        sendJsonRpcError(
+          res,
+          413,
+          -32000,
+          `Request body too large (limit ${this._maxBody} bytes)`,
+          {
+            Connection: 'close'
+          }
+        );
         return;
       }
       let parsed: unknown;
@@ -315,7 +384,12 @@ export class Relay {
         return;
       }
       if (!isInitialize(parsed)) {
-        sendJsonRpcError(res, 400, -32000, 'Bad Request: No valid session ID provided');
+        sendJsonRpcError(
+          res,
+          400,
+          -32000,
+          'Bad Request: No valid session ID provided'
+        );
         return;
       }
       await this._newSession().transport.handleRequest(req, res, parsed);
@@ -323,7 +397,12 @@ export class Relay {
     }
     if (req.method === 'GET' || req.method === 'DELETE') {
       if (sessionId === undefined) {
-        sendJsonRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+        sendJsonRpcError(
+          res,
+          400,
+          -32000,
+          'Bad Request: Mcp-Session-Id header is required'
+        );
         return;
       }
       const session = this.hub.sessions.get(sessionId);
@@ -337,7 +416,9 @@ export class Relay {
       await session.transport.handleRequest(req, res);
       return;
     }
-    sendJsonRpcError(res, 405, -32000, 'Method not allowed.', { Allow: 'GET, POST, DELETE' });
+    sendJsonRpcError(res, 405, -32000, 'Method not allowed.', {
+      Allow: 'GET, POST, DELETE'
+    });
   }
 
   private _newSession(): Session {
@@ -355,14 +436,21 @@ export class Relay {
       }
     };
     transport.onclose = () => this.hub.closeSession(session);
-    transport.onerror = error => this.logger.debug(`session ${session.id.slice(0, 8)}: ${error.message}`);
+    transport.onerror = error =>
+      this.logger.debug(`session ${session.id.slice(0, 8)}: ${error.message}`);
     // start() only flips a flag on this transport; it never rejects the first time.
     void transport.start();
     return session;
   }
 
-  private _onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', error => this.logger.debug(`upgrade socket error: ${error.message}`));
+  private _onUpgrade(
+    req: http.IncomingMessage,
+    socket: Duplex,
+    head: Buffer
+  ): void {
+    socket.on('error', error =>
+      this.logger.debug(`upgrade socket error: ${error.message}`)
+    );
     try {
       const pathname = (req.url ?? '/').split('?')[0];
       if (pathname !== PAGE_PATH) {
@@ -370,23 +458,33 @@ export class Relay {
         return;
       }
       if (!isHostAllowed(req.headers.host, this._host, this.port)) {
-        this.logger.warn(`refused a page with Host ${JSON.stringify(req.headers.host ?? '')}`);
+        this.logger.warn(
+          `refused a page with Host ${JSON.stringify(req.headers.host ?? '')}`
+        );
         refuseUpgrade(socket, 403, 'Forbidden: invalid Host header');
         return;
       }
       if (!checkOrigin(req.headers.origin, this._origins, true)) {
-        this.logger.warn(`refused a page from Origin ${JSON.stringify(req.headers.origin ?? null)}`);
+        this.logger.warn(
+          `refused a page from Origin ${JSON.stringify(req.headers.origin ?? null)}`
+        );
         refuseUpgrade(socket, 403, 'Forbidden: origin not allowed');
         return;
       }
-      const offer = parsePageSubprotocols(req.headers['sec-websocket-protocol']);
+      const offer = parsePageSubprotocols(
+        req.headers['sec-websocket-protocol']
+      );
       if (!tokensEqual(offer.token, this._token)) {
         this.logger.warn('refused a page without a valid token');
         refuseUpgrade(socket, 401, 'Unauthorized: missing or invalid token');
         return;
       }
       if (!offer.hasPageProtocol) {
-        refuseUpgrade(socket, 400, `Bad Request: subprotocol ${PAGE_SUBPROTOCOL} required`);
+        refuseUpgrade(
+          socket,
+          400,
+          `Bad Request: subprotocol ${PAGE_SUBPROTOCOL} required`
+        );
         return;
       }
       if (this._closed) {
@@ -401,10 +499,16 @@ export class Relay {
   }
 
   private _onPage(ws: WebSocket): void {
-    const page = new PageConnection(randomBytes(8).toString('hex'), ++this._pageSeq, ws);
+    const page = new PageConnection(
+      randomBytes(8).toString('hex'),
+      ++this._pageSeq,
+      ws
+    );
     this.hub.addPage(page);
     this.logger.info(`page ${page.id} connected`);
-    ws.on('error', error => this.logger.debug(`page ${page.id} socket error: ${error.message}`));
+    ws.on('error', error =>
+      this.logger.debug(`page ${page.id} socket error: ${error.message}`)
+    );
     ws.on('pong', () => {
       page.alive = true;
     });
@@ -473,5 +577,11 @@ export class Relay {
 
 function isInitialize(body: unknown): boolean {
   const messages = Array.isArray(body) ? body : [body];
-  return messages.some(m => isObject(m) && m.jsonrpc === '2.0' && m.method === 'initialize' && 'id' in m);
+  return messages.some(
+    m =>
+      isObject(m) &&
+      m.jsonrpc === '2.0' &&
+      m.method === 'initialize' &&
+      'id' in m
+  );
 }

@@ -47,9 +47,18 @@ describe('parsePageSubprotocols', () => {
       hasPageProtocol: true,
       token: 'tok'
     });
-    assert.deepEqual(parsePageSubprotocols(PAGE_SUBPROTOCOL), { hasPageProtocol: true, token: undefined });
-    assert.deepEqual(parsePageSubprotocols('bearer.'), { hasPageProtocol: false, token: undefined });
-    assert.deepEqual(parsePageSubprotocols(undefined), { hasPageProtocol: false, token: undefined });
+    assert.deepEqual(parsePageSubprotocols(PAGE_SUBPROTOCOL), {
+      hasPageProtocol: true,
+      token: undefined
+    });
+    assert.deepEqual(parsePageSubprotocols('bearer.'), {
+      hasPageProtocol: false,
+      token: undefined
+    });
+    assert.deepEqual(parsePageSubprotocols(undefined), {
+      hasPageProtocol: false,
+      token: undefined
+    });
   });
 });
 
@@ -79,10 +88,20 @@ describe('origins', () => {
     }
   });
   it('supports extra origins with exact or wildcard ports', () => {
-    const patterns = [...defaults, parseOriginPattern('https://hub.example.org'), parseOriginPattern('http://myhost:*')];
+    const patterns = [
+      ...defaults,
+      parseOriginPattern('https://hub.example.org'),
+      parseOriginPattern('http://myhost:*')
+    ];
     assert.equal(isOriginAllowed('https://hub.example.org', patterns), true);
-    assert.equal(isOriginAllowed('https://hub.example.org:443', patterns), true);
-    assert.equal(isOriginAllowed('https://hub.example.org:8443', patterns), false);
+    assert.equal(
+      isOriginAllowed('https://hub.example.org:443', patterns),
+      true
+    );
+    assert.equal(
+      isOriginAllowed('https://hub.example.org:8443', patterns),
+      false
+    );
     assert.equal(isOriginAllowed('http://hub.example.org', patterns), false);
     assert.equal(isOriginAllowed('http://myhost:1234', patterns), true);
     assert.equal(isOriginAllowed('https://myhost:1234', patterns), false);
@@ -137,7 +156,10 @@ describe('resolveToken', () => {
       const env = { XDG_CONFIG_HOME: dir };
       const first = resolveToken({ env });
       assert.equal(first.source, 'generated');
-      assert.equal(first.file, path.join(dir, 'jupyterlab-mcp-bridge', 'token'));
+      assert.equal(
+        first.file,
+        path.join(dir, 'jupyterlab-mcp-bridge', 'token')
+      );
       assert.match(first.token, /^[A-Za-z0-9_-]{43}$/);
       assert.equal(fs.statSync(first.file).mode & 0o777, 0o600);
       assert.equal(fs.statSync(path.dirname(first.file)).mode & 0o777, 0o700);
@@ -153,8 +175,14 @@ describe('resolveToken', () => {
     try {
       const file = path.join(dir, 'tok');
       fs.writeFileSync(file, 'from-file\n');
-      assert.equal(resolveToken({ token: 'opt', env: { [TOKEN_ENV]: 'env' } }).token, 'opt');
-      assert.equal(resolveToken({ tokenFile: file, env: { [TOKEN_ENV]: 'env' } }).token, 'env');
+      assert.equal(
+        resolveToken({ token: 'opt', env: { [TOKEN_ENV]: 'env' } }).token,
+        'opt'
+      );
+      assert.equal(
+        resolveToken({ tokenFile: file, env: { [TOKEN_ENV]: 'env' } }).token,
+        'env'
+      );
       const fromFile = resolveToken({ tokenFile: file, env: {} });
       assert.equal(fromFile.token, 'from-file');
       assert.equal(fromFile.source, 'file');
@@ -166,7 +194,11 @@ describe('resolveToken', () => {
 
 describe('pairingLink', () => {
   it('puts the ws URL and token in the fragment', () => {
-    const link = pairingLink('http://localhost:8888/lab', 'http://127.0.0.1:4545', 'tok');
+    const link = pairingLink(
+      'http://localhost:8888/lab',
+      'http://127.0.0.1:4545',
+      'tok'
+    );
     assert.equal(
       link,
       'http://localhost:8888/lab#mcp-bridge-url=ws%3A%2F%2F127.0.0.1%3A4545%2Fpage&mcp-bridge-token=tok'

@@ -9,7 +9,10 @@ import { PAGE_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../protocol';
  * Compare a presented secret with the expected one in constant time (both
  * are hashed first, so their lengths do not leak either).
  */
-export function tokensEqual(presented: string | undefined, expected: string): boolean {
+export function tokensEqual(
+  presented: string | undefined,
+  expected: string
+): boolean {
   if (presented === undefined || expected.length === 0) {
     return false;
   }
@@ -21,7 +24,9 @@ export function tokensEqual(presented: string | undefined, expected: string): bo
 /**
  * The token of an `Authorization: Bearer <token>` header, if any.
  */
-export function bearerFromHeader(header: string | string[] | undefined): string | undefined {
+export function bearerFromHeader(
+  header: string | string[] | undefined
+): string | undefined {
   if (typeof header !== 'string') {
     return undefined;
   }
@@ -79,9 +84,14 @@ export const DEFAULT_ORIGIN_PATTERNS: readonly string[] = [
  * `http://myhost:8888` or `http://myhost:*`. Throws on anything else.
  */
 export function parseOriginPattern(value: string): IOriginPattern {
-  const match = /^(https?):\/\/(\[[0-9a-fA-F:.]+\]|[^/:[\]\s]+)(?::(\*|\d{1,5}))?\/?$/.exec(value.trim());
+  const match =
+    /^(https?):\/\/(\[[0-9a-fA-F:.]+\]|[^/:[\]\s]+)(?::(\*|\d{1,5}))?\/?$/.exec(
+      value.trim()
+    );
   if (!match) {
-    throw new Error(`Invalid origin pattern: ${value} (expected scheme://host[:port|:*])`);
+    throw new Error(
+      `Invalid origin pattern: ${value} (expected scheme://host[:port|:*])`
+    );
   }
   const scheme = match[1] as 'http' | 'https';
   const portText = match[3];
@@ -103,7 +113,10 @@ export function parseOriginPattern(value: string): IOriginPattern {
  * Whether an `Origin` header value matches one of the patterns. `null`,
  * malformed or non-http(s) origins never match.
  */
-export function isOriginAllowed(origin: string, patterns: readonly IOriginPattern[]): boolean {
+export function isOriginAllowed(
+  origin: string,
+  patterns: readonly IOriginPattern[]
+): boolean {
   let url: URL;
   try {
     url = new URL(origin);
@@ -114,13 +127,21 @@ export function isOriginAllowed(origin: string, patterns: readonly IOriginPatter
   if (scheme !== 'http' && scheme !== 'https') {
     return false;
   }
-  if (url.origin === 'null' || url.pathname.length > 1 || url.username || url.password) {
+  if (
+    url.origin === 'null' ||
+    url.pathname.length > 1 ||
+    url.username ||
+    url.password
+  ) {
     return false;
   }
   const host = url.hostname.toLowerCase();
   const port = url.port ? Number(url.port) : DEFAULT_PORTS[scheme];
   return patterns.some(
-    p => p.scheme === scheme && p.host === host && (p.port === '*' || p.port === port)
+    p =>
+      p.scheme === scheme &&
+      p.host === host &&
+      (p.port === '*' || p.port === port)
   );
 }
 
@@ -148,12 +169,19 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  * Split a `Host` header into a lower-case host name and port (80 when absent).
  * Undefined when malformed.
  */
-export function parseHostHeader(value: string): { host: string; port: number } | undefined {
-  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s/@]+)(?::(\d{1,5}))?$/.exec(value.trim());
+export function parseHostHeader(
+  value: string
+): { host: string; port: number } | undefined {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s/@]+)(?::(\d{1,5}))?$/.exec(
+    value.trim()
+  );
   if (!match) {
     return undefined;
   }
-  return { host: match[1].toLowerCase(), port: match[2] ? Number(match[2]) : 80 };
+  return {
+    host: match[1].toLowerCase(),
+    port: match[2] ? Number(match[2]) : 80
+  };
 }
 
 /**
@@ -181,5 +209,7 @@ export function isHostAllowed(
   }
   const bound = hostForUrl(boundHost).toLowerCase();
   const wildcard = bound === '0.0.0.0' || bound === '[::]';
-  return LOOPBACK_HOSTS.has(parsed.host) || (!wildcard && parsed.host === bound);
+  return (
+    LOOPBACK_HOSTS.has(parsed.host) || (!wildcard && parsed.host === bound)
+  );
 }

@@ -7,8 +7,20 @@ import * as http from 'node:http';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { HEALTH_PATH, JsonRpcMessage, MCP_PATH, RELAY_NAME } from '../protocol';
-import { errorResponse, isJsonRpcMessage, isObject, RequestId, requestIdOf, responseIdOf } from './jsonrpc';
+import {
+  HEALTH_PATH,
+  type JsonRpcMessage,
+  MCP_PATH,
+  RELAY_NAME
+} from '../protocol';
+import {
+  errorResponse,
+  isJsonRpcMessage,
+  isObject,
+  type RequestId,
+  requestIdOf,
+  responseIdOf
+} from './jsonrpc';
 import type { Logger } from './log';
 import { RELAY_ERROR_CODE } from './pages';
 import type { Relay } from './relay';
@@ -21,10 +33,20 @@ export type ProbeResult = 'relay' | 'free' | 'other';
 /**
  * Ask `http://host:port/healthz` whether our relay listens there.
  */
-export function probeRelay(host: string, port: number, timeoutMs = 3000): Promise<ProbeResult> {
+export function probeRelay(
+  host: string,
+  port: number,
+  timeoutMs = 3000
+): Promise<ProbeResult> {
   return new Promise(resolve => {
     const req = http.get(
-      { host, port, path: HEALTH_PATH, timeout: timeoutMs, headers: { Accept: 'application/json' } },
+      {
+        host,
+        port,
+        path: HEALTH_PATH,
+        timeout: timeoutMs,
+        headers: { Accept: 'application/json' }
+      },
       res => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -36,8 +58,12 @@ export function probeRelay(host: string, port: number, timeoutMs = 3000): Promis
         });
         res.on('end', () => {
           try {
-            const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-            resolve(isObject(body) && body.name === RELAY_NAME ? 'relay' : 'other');
+            const body: unknown = JSON.parse(
+              Buffer.concat(chunks).toString('utf8')
+            );
+            resolve(
+              isObject(body) && body.name === RELAY_NAME ? 'relay' : 'other'
+            );
           } catch {
             resolve('other');
           }
@@ -51,7 +77,9 @@ export function probeRelay(host: string, port: number, timeoutMs = 3000): Promis
     });
     req.on('error', error => {
       const code = (error as NodeJS.ErrnoException).code;
-      resolve(code === 'ECONNREFUSED' || code === 'ECONNRESET' ? 'free' : 'other');
+      resolve(
+        code === 'ECONNREFUSED' || code === 'ECONNRESET' ? 'free' : 'other'
+      );
     });
   });
 }
@@ -68,7 +96,9 @@ export interface IStdioOptions {
   /** Start the relay in this process (called when the port is free). */
   startRelay: () => Promise<Relay>;
   /** Streams (default process.stdin/stdout). */
-  stdin?: NodeJS.ReadableStream & { on(event: 'end' | 'close', listener: () => void): unknown };
+  stdin?: NodeJS.ReadableStream & {
+    on(event: 'end' | 'close', listener: () => void): unknown;
+  };
   stdout?: NodeJS.WritableStream;
 }
 
@@ -86,13 +116,18 @@ export async function runStdio(options: IStdioOptions): Promise<void> {
       break;
     }
     if (probe === 'other') {
-      throw new Error(`Port ${options.port} is used by another program; choose another with --port`);
+      throw new Error(
+        `Port ${options.port} is used by another program; choose another with --port`
+      );
     }
     try {
       relay = await options.startRelay();
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) {
+      if (
+        (error as NodeJS.ErrnoException).code !== 'EADDRINUSE' ||
+        attempt >= 5
+      ) {
         throw error;
       }
       // Another process became the relay meanwhile: join it.
@@ -120,7 +155,11 @@ export async function runStdio(options: IStdioOptions): Promise<void> {
     upstream.send(message).catch((error: unknown) => {
       logger.warn(`could not reach the relay: ${String(error)}`);
       if (reqId !== undefined) {
-        const reply = errorResponse(reqId, RELAY_ERROR_CODE, `jupyterlab-mcp-bridge relay unreachable: ${logger.mask(String(error))}`);
+        const reply = errorResponse(
+          reqId,
+          RELAY_ERROR_CODE,
+          `jupyterlab-mcp-bridge relay unreachable: ${logger.mask(String(error))}`
+        );
         stdio.send(reply as JSONRPCMessage).catch(() => undefined);
       }
     });
@@ -128,17 +167,24 @@ export async function runStdio(options: IStdioOptions): Promise<void> {
   stdio.onerror = error => logger.warn(`stdin: ${error.message}`);
   upstream.onmessage = (message: JSONRPCMessage) => {
     const msg = message as JsonRpcMessage;
-    if (initializeId !== undefined && responseIdOf(msg) === initializeId && isObject(msg.result)) {
+    if (
+      initializeId !== undefined &&
+      responseIdOf(msg) === initializeId &&
+      isObject(msg.result)
+    ) {
       const version = msg.result.protocolVersion;
       if (typeof version === 'string') {
         upstream.setProtocolVersion(version);
       }
     }
     if (isJsonRpcMessage(msg)) {
-      stdio.send(message).catch(error => logger.warn(`stdout: ${String(error)}`));
+      stdio
+        .send(message)
+        .catch(error => logger.warn(`stdout: ${String(error)}`));
     }
   };
-  upstream.onerror = error => logger.debug(`relay connection: ${error.message}`);
+  upstream.onerror = error =>
+    logger.debug(`relay connection: ${error.message}`);
 
   await upstream.start();
   await stdio.start();

@@ -70,7 +70,9 @@ function readTokenFile(file: string): string | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       return undefined;
     }
-    throw new Error(`Cannot read the token file ${file}: ${(error as Error).message}`);
+    throw new Error(
+      `Cannot read the token file ${file}: ${(error as Error).message}`
+    );
   }
 }
 

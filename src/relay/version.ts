@@ -13,7 +13,9 @@ export function packageVersion(): string {
   if (cached === undefined) {
     try {
       const file = path.join(__dirname, '..', '..', 'package.json');
-      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: unknown };
+      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+        version?: unknown;
+      };
       cached = typeof parsed.version === 'string' ? parsed.version : '0.0.0';
     } catch {
       cached = '0.0.0';
