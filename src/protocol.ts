@@ -122,7 +122,8 @@ export interface IHello {
 /**
  * Messages the relay sends to a page.
  */
-export type RelayToPage = IWelcome | ISessionOpen | ISessionMessage | ISessionClose;
+export type RelayToPage =
+  IWelcome | ISessionOpen | ISessionMessage | ISessionClose;
 
 /**
  * Messages a page sends to the relay.

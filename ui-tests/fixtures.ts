@@ -54,7 +54,11 @@ export interface NotebookJson {
     cell_type: string;
     source: string | string[];
     execution_count?: number | null;
-    outputs?: { output_type: string; text?: string | string[]; data?: Record<string, unknown> }[];
+    outputs?: {
+      output_type: string;
+      text?: string | string[];
+      data?: Record<string, unknown>;
+    }[];
   }[];
 }
 
@@ -82,9 +86,16 @@ function startProcess(
   env: NodeJS.ProcessEnv,
   ready: RegExp,
   label: string
-): Promise<{ child: ChildProcess; match: RegExpMatchArray; log: () => string }> {
+): Promise<{
+  child: ChildProcess;
+  match: RegExpMatchArray;
+  log: () => string;
+}> {
   return new Promise((resolveStart, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe']
+    });
     let log = '';
     let done = false;
     const timer = setTimeout(() => {
@@ -147,7 +158,11 @@ export function relayEnv(env: IBridgeEnv): NodeJS.ProcessEnv {
 export async function connectHttp(
   env: IBridgeEnv,
   options: { noGetStream?: boolean; name?: string } = {}
-): Promise<{ client: Client; transport: StreamableHTTPClientTransport; getRequests: () => number }> {
+): Promise<{
+  client: Client;
+  transport: StreamableHTTPClientTransport;
+  getRequests: () => number;
+}> {
   let gets = 0;
   const fetchFn: typeof fetch = async (input, init) => {
     if ((init?.method ?? 'GET') === 'GET') {
@@ -166,7 +181,10 @@ export async function connectHttp(
       fetch: fetchFn
     }
   );
-  const client = new Client({ name: options.name ?? 'e2e-http', version: '1.0.0' });
+  const client = new Client({
+    name: options.name ?? 'e2e-http',
+    version: '1.0.0'
+  });
   await client.connect(transport);
   return { client, transport, getRequests: () => gets };
 }
@@ -209,16 +227,25 @@ export function textOf(result: CallToolResult): string {
 /**
  * Open a paired JupyterLab page and wait until the bridge is connected.
  */
-export async function openPairedPage(page: Page, env: IBridgeEnv, workspace: string): Promise<void> {
+export async function openPairedPage(
+  page: Page,
+  env: IBridgeEnv,
+  workspace: string
+): Promise<void> {
   await page.goto(env.pairingUrl(workspace));
   await page.waitForFunction(() => {
-    const app = (window as unknown as { jupyterapp?: { restored?: unknown } }).jupyterapp;
+    const app = (window as unknown as { jupyterapp?: { restored?: unknown } })
+      .jupyterapp;
     return !!app;
   });
   await page.evaluate(async () => {
-    await (window as unknown as { jupyterapp: { restored: Promise<void> } }).jupyterapp.restored;
+    await (window as unknown as { jupyterapp: { restored: Promise<void> } })
+      .jupyterapp.restored;
   });
-  await expect(page.locator('.jp-McpBridge-status')).toHaveAttribute('data-status', 'connected');
+  await expect(page.locator('.jp-McpBridge-status')).toHaveAttribute(
+    'data-status',
+    'connected'
+  );
 }
 
 export const test = base.extend<
@@ -234,7 +261,10 @@ export const test = base.extend<
       const labToken = randomBytes(16).toString('hex');
       const labPort = await freePort();
       const relayPort = await freePort();
-      const partial: Omit<IBridgeEnv, 'labUrl' | 'pairingUrl' | 'readNotebook'> = {
+      const partial: Omit<
+        IBridgeEnv,
+        'labUrl' | 'pairingUrl' | 'readNotebook'
+      > = {
         rootDir,
         configDir,
         labToken,
@@ -246,11 +276,16 @@ export const test = base.extend<
         '/usr/bin/python3',
         [
           LAUNCH,
-          '--port', String(labPort),
-          '--root-dir', rootDir,
-          '--token', labToken,
-          '--state-dir', stateDir,
-          '--labextensions-dir', LABEXTENSIONS
+          '--port',
+          String(labPort),
+          '--root-dir',
+          rootDir,
+          '--token',
+          labToken,
+          '--state-dir',
+          stateDir,
+          '--labextensions-dir',
+          LABEXTENSIONS
         ],
         { ...process.env, SHELL: '/bin/bash' },
         /LAB_READY (\S+)/,
@@ -263,7 +298,8 @@ export const test = base.extend<
         pairingUrl: workspace =>
           `${labUrl}/lab/workspaces/${workspace}?token=${labToken}` +
           `#mcp-bridge-url=${encodeURIComponent(partial.relayUrl)}&mcp-bridge-token=${token}`,
-        readNotebook: path => JSON.parse(readFileSync(join(rootDir, path), 'utf-8')) as NotebookJson
+        readNotebook: path =>
+          JSON.parse(readFileSync(join(rootDir, path), 'utf-8')) as NotebookJson
       };
       const relay = await startProcess(
         process.execPath,

@@ -8,7 +8,11 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import { ToolDispatcher } from '../mcp/dispatcher';
 import { createSessionServer } from '../mcp/server';
 import type { IMcpBridge } from '../tokens';
-import type { IJupyterServices, IToolLimits, JupyterTool } from '../tools/services';
+import type {
+  IJupyterServices,
+  IToolLimits,
+  JupyterTool
+} from '../tools/services';
 import { RelayConnection, type ConnectionStatus } from './connection';
 import { SessionHost, SessionStore } from './sessions';
 

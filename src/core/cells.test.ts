@@ -8,8 +8,14 @@ const ids = ['a', 'b', 'c'];
 describe('resolveCellRef', () => {
   it('resolves indexes, negative indexes and ids', () => {
     assert.deepEqual(resolveCellRef({ index: 1 }, ids), { ok: true, index: 1 });
-    assert.deepEqual(resolveCellRef({ index: -1 }, ids), { ok: true, index: 2 });
-    assert.deepEqual(resolveCellRef({ cell_id: 'c' }, ids), { ok: true, index: 2 });
+    assert.deepEqual(resolveCellRef({ index: -1 }, ids), {
+      ok: true,
+      index: 2
+    });
+    assert.deepEqual(resolveCellRef({ cell_id: 'c' }, ids), {
+      ok: true,
+      index: 2
+    });
   });
   it('names the valid range when out of range', () => {
     const result = resolveCellRef({ index: 3 }, ids);

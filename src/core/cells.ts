@@ -14,8 +14,7 @@ export interface ICellRef {
  * The outcome of resolving a cell reference.
  */
 export type CellResolution =
-  | { ok: true; index: number }
-  | { ok: false; error: string };
+  { ok: true; index: number } | { ok: false; error: string };
 
 /**
  * Describe the valid indexes of a notebook with `count` cells.

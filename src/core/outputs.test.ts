@@ -14,7 +14,10 @@ import {
 
 describe('stripAnsi', () => {
   it('removes colour and cursor codes', () => {
-    assert.equal(stripAnsi('\x1b[0;31mValueError\x1b[0m: bad'), 'ValueError: bad');
+    assert.equal(
+      stripAnsi('\x1b[0;31mValueError\x1b[0m: bad'),
+      'ValueError: bad'
+    );
     assert.equal(stripAnsi('\x1b]0;title\x07text'), 'text');
   });
 });
@@ -88,7 +91,9 @@ describe('renderOutputs', () => {
       ],
       { includeImages: false, maxOutputChars: 100 }
     );
-    assert.deepEqual(blocks, [{ type: 'text', text: '[image/png image omitted]' }]);
+    assert.deepEqual(blocks, [
+      { type: 'text', text: '[image/png image omitted]' }
+    ]);
   });
 });
 

@@ -170,7 +170,10 @@ export function renderOutput(
     text: truncateText(
       value,
       options.maxOutputChars,
-      options.moreHint?.(index, options.maxOutputChars - Math.floor(options.maxOutputChars / 4))
+      options.moreHint?.(
+        index,
+        options.maxOutputChars - Math.floor(options.maxOutputChars / 4)
+      )
     )
   });
   switch (output.output_type) {
@@ -199,7 +202,10 @@ export function renderOutput(
         } else {
           blocks.push({
             type: 'image',
-            data: joinText(data[image] as nbformat.MultilineString).replace(/\s/g, ''),
+            data: joinText(data[image] as nbformat.MultilineString).replace(
+              /\s/g,
+              ''
+            ),
             mimeType: image
           });
         }

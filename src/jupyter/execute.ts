@@ -16,11 +16,7 @@ import { ToolError } from '../mcp/tool';
  * How far an execution got.
  */
 export type ExecutionState =
-  | 'running'
-  | 'waiting_for_input'
-  | 'ok'
-  | 'error'
-  | 'interrupted';
+  'running' | 'waiting_for_input' | 'ok' | 'error' | 'interrupted';
 
 /**
  * What {@link CellExecution.wait} saw first.
@@ -31,7 +27,11 @@ export type WaitOutcome = 'finished' | 'timeout' | 'cancelled' | 'input';
  * One run of a code cell.
  */
 export class CellExecution {
-  constructor(panel: NotebookPanel, cell: CodeCell, kernel: Kernel.IKernelConnection) {
+  constructor(
+    panel: NotebookPanel,
+    cell: CodeCell,
+    kernel: Kernel.IKernelConnection
+  ) {
     this.id = Private.newId();
     this.panel = panel;
     this.cellId = cell.model.id;

@@ -65,7 +65,8 @@ namespace Private {
     return new Promise((resolve, reject) => {
       const image = new Image();
       image.onload = () => resolve(image);
-      image.onerror = () => reject(new Error('the browser could not decode it'));
+      image.onerror = () =>
+        reject(new Error('the browser could not decode it'));
       image.src = src;
     });
   }

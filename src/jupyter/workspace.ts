@@ -70,7 +70,9 @@ export class NotebookWorkspace {
    */
   static checkPath(path: string, argument: string): string {
     const trimmed = path.trim().replace(/\\/g, '/').replace(/^\/+/, '');
-    const parts = trimmed.split('/').filter(part => part !== '' && part !== '.');
+    const parts = trimmed
+      .split('/')
+      .filter(part => part !== '' && part !== '.');
     if (parts.includes('..')) {
       throw new ToolError(
         `"${argument}" may not contain "..": paths are relative to the Jupyter server root and stay inside it (got "${path}").`
@@ -93,7 +95,10 @@ export class NotebookWorkspace {
         path: panel.context.path,
         name: panel.context.path.split('/').pop() ?? panel.context.path,
         kernel: kernel
-          ? { name: kernel.name, status: panel.sessionContext.kernelDisplayStatus }
+          ? {
+              name: kernel.name,
+              status: panel.sessionContext.kernelDisplayStatus
+            }
           : null,
         unsaved_changes: panel.context.model.dirty,
         active: this._tracker.currentWidget === panel,
@@ -164,7 +169,9 @@ export class NotebookWorkspace {
       );
       panel = this.find(path);
       if (!widget || !panel) {
-        throw new ToolError(`JupyterLab could not open "${path}" as a notebook.`);
+        throw new ToolError(
+          `JupyterLab could not open "${path}" as a notebook.`
+        );
       }
     } else if (options.activate) {
       this._app.shell.activateById(panel.id);
@@ -209,7 +216,9 @@ export class NotebookWorkspace {
         `"kernel_name" "${name}" is not an available kernelspec; available: ${known.join(', ') || '(none)'}.`
       );
     }
-    const directory = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+    const directory = path.includes('/')
+      ? path.slice(0, path.lastIndexOf('/'))
+      : '';
     if (directory && !(await this._exists(directory))) {
       throw new ToolError(
         `Cannot create "${path}": the directory "${directory}" does not exist.`

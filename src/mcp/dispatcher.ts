@@ -13,12 +13,7 @@ import type {
 import { Signal, type ISignal } from '@lumino/signaling';
 import { z } from 'zod';
 
-import {
-  errorResult,
-  ToolError,
-  type ITool,
-  type IToolContext
-} from './tool';
+import { errorResult, ToolError, type ITool, type IToolContext } from './tool';
 
 /**
  * One tool call, as observers see it.
@@ -161,7 +156,8 @@ namespace Private {
           .join(', ')}.`;
       }
       const key = String(issue.path[0] ?? '');
-      const described = key && (shape[key] as z.ZodType | undefined)?.description;
+      const described =
+        key && (shape[key] as z.ZodType | undefined)?.description;
       const where = issue.path.length ? `"${issue.path.join('.')}"` : 'input';
       return `Argument ${where}: ${issue.message}.${described ? ` Expected: ${described}` : ''}`;
     });

@@ -31,11 +31,7 @@ import {
 } from './arguments';
 import { describeCell } from './notebooks';
 import { renderForAgent } from './render';
-import {
-  defineJupyterTool,
-  saveAfterEdit,
-  type JupyterTool
-} from './services';
+import { defineJupyterTool, saveAfterEdit, type JupyterTool } from './services';
 
 const readCell = defineJupyterTool({
   name: 'read_cell',
@@ -54,13 +50,17 @@ const readCell = defineJupyterTool({
     include_images: z
       .boolean()
       .optional()
-      .describe('Return image outputs as images (default from the settings, normally true).'),
+      .describe(
+        'Return image outputs as images (default from the settings, normally true).'
+      ),
     output_index: z
       .number()
       .int()
       .min(0)
       .optional()
-      .describe('Return only the text of this output (0-based), from "offset".'),
+      .describe(
+        'Return only the text of this output (0-based), from "offset".'
+      ),
     offset: z
       .number()
       .int()
@@ -72,7 +72,9 @@ const readCell = defineJupyterTool({
       .int()
       .min(1)
       .optional()
-      .describe('With "output_index": most characters to return (default: the per-output budget).')
+      .describe(
+        'With "output_index": most characters to return (default: the per-output budget).'
+      )
   },
   annotations: {
     readOnlyHint: true,
@@ -180,7 +182,9 @@ const insertCell = defineJupyterTool({
     await saveAfterEdit(panel, context);
     return jsonOutput(
       `Inserted a ${args.cell_type} cell at index ${inserted.index} (id ${inserted.id})${
-        inserted.filled_blank_cell ? ", in place of the notebook's blank cell" : ''
+        inserted.filled_blank_cell
+          ? ", in place of the notebook's blank cell"
+          : ''
       }.`,
       { ...inserted }
     );
@@ -252,7 +256,9 @@ const editCellSource = defineJupyterTool({
     replace_all: z
       .boolean()
       .default(false)
-      .describe('Replace every occurrence (default false: exactly one must exist).'),
+      .describe(
+        'Replace every occurrence (default false: exactly one must exist).'
+      ),
     expected_version: expectedVersion
   },
   annotations: {
@@ -520,12 +526,15 @@ const changeCellType = defineJupyterTool({
       await saveAfterEdit(panel, context);
     }
     const now = shared.cells[index];
-    return jsonOutput(`Cell ${index} (id ${id}) is now a ${args.cell_type} cell.`, {
-      index,
-      id: now.id,
-      cell_type: now.cell_type,
-      version: cellVersion(now.cell_type, now.getSource())
-    });
+    return jsonOutput(
+      `Cell ${index} (id ${id}) is now a ${args.cell_type} cell.`,
+      {
+        index,
+        id: now.id,
+        cell_type: now.cell_type,
+        version: cellVersion(now.cell_type, now.getSource())
+      }
+    );
   }
 });
 

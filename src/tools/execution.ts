@@ -147,7 +147,9 @@ const getExecutionResult = defineJupyterTool({
     execution_id: z
       .string()
       .min(1)
-      .describe('The execution_id returned by execute_cell or insert_execute_code_cell.'),
+      .describe(
+        'The execution_id returned by execute_cell or insert_execute_code_cell.'
+      ),
     timeout_seconds: z
       .number()
       .min(0)
@@ -207,11 +209,16 @@ const sendInput = defineJupyterTool({
   run: async (args, context) => {
     const execution = context.services.executions.get(args.execution_id);
     if (!execution) {
-      throw new ToolError(`No run has execution_id "${args.execution_id}" in this page.`);
+      throw new ToolError(
+        `No run has execution_id "${args.execution_id}" in this page.`
+      );
     }
     execution.answerInput(args.value);
     return Private.follow(execution, context, {
-      timeout: Math.min(args.timeout_seconds, context.services.limits().maxTimeoutSeconds),
+      timeout: Math.min(
+        args.timeout_seconds,
+        context.services.limits().maxTimeoutSeconds
+      ),
       onTimeout: 'continue',
       wait: true
     });
@@ -222,7 +229,7 @@ const executeCode = defineJupyterTool({
   name: 'execute_code',
   title: 'Run scratch code',
   description:
-    'Run code in a notebook\'s kernel without adding a cell (IPython magics such as %timeit and shell commands such as !pip list work), e.g. to inspect data. Nothing is added to the notebook or its history. input() is not available here. At the timeout the kernel is interrupted.',
+    "Run code in a notebook's kernel without adding a cell (IPython magics such as %timeit and shell commands such as !pip list work), e.g. to inspect data. Nothing is added to the notebook or its history. input() is not available here. At the timeout the kernel is interrupted.",
   category: 'execute',
   input: {
     notebook_path: notebookPath,
@@ -244,7 +251,9 @@ const executeCode = defineJupyterTool({
     await panel.sessionContext.ready;
     const kernel = panel.sessionContext.session?.kernel;
     if (!kernel) {
-      throw new ToolError(`The notebook "${panel.context.path}" has no kernel.`);
+      throw new ToolError(
+        `The notebook "${panel.context.path}" has no kernel.`
+      );
     }
     const started = Date.now();
     const outputs: nbformat.IOutput[] = [];
@@ -273,7 +282,10 @@ const executeCode = defineJupyterTool({
       ]);
       if (reply === 'timeout') {
         await kernel.interrupt();
-        await Promise.race([future.done, new Promise(r => setTimeout(r, 5000))]);
+        await Promise.race([
+          future.done,
+          new Promise(r => setTimeout(r, 5000))
+        ]);
         state = 'interrupted';
       } else {
         state = reply.content.status === 'ok' ? 'ok' : 'error';
@@ -369,7 +381,11 @@ namespace Private {
   export async function follow(
     execution: CellExecution,
     context: JupyterToolContext,
-    options: { timeout: number; onTimeout: 'continue' | 'interrupt'; wait: boolean }
+    options: {
+      timeout: number;
+      onTimeout: 'continue' | 'interrupt';
+      wait: boolean;
+    }
   ): Promise<IToolOutput> {
     let outcome: WaitOutcome | 'started' = 'started';
     if (options.wait) {
@@ -560,7 +576,9 @@ namespace Private {
       case 'display_data': {
         const data = (content.data ?? {}) as Record<string, unknown>;
         const plain = data['text/plain'];
-        return typeof plain === 'string' ? plain : `[${Object.keys(data).join(', ')}]`;
+        return typeof plain === 'string'
+          ? plain
+          : `[${Object.keys(data).join(', ')}]`;
       }
       default:
         return '';

@@ -100,7 +100,9 @@ const useNotebook = defineJupyterTool({
     create: z
       .boolean()
       .default(true)
-      .describe('Create the notebook when no file exists at the path (default true).'),
+      .describe(
+        'Create the notebook when no file exists at the path (default true).'
+      ),
     kernel_name: z
       .string()
       .min(1)
@@ -112,7 +114,7 @@ const useNotebook = defineJupyterTool({
       .boolean()
       .default(false)
       .describe(
-        'Bring the notebook\'s tab to the front and focus it (default false: the user keeps their focus).'
+        "Bring the notebook's tab to the front and focus it (default false: the user keeps their focus)."
       )
   },
   annotations: {

@@ -6,7 +6,14 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Page } from '@playwright/test';
 
-import { call, connectHttp, connectStdio, expect, test, textOf } from '../fixtures';
+import {
+  call,
+  connectHttp,
+  connectStdio,
+  expect,
+  test,
+  textOf
+} from '../fixtures';
 
 /** A 2x2 red PNG. */
 const PNG_B64 =
@@ -36,20 +43,25 @@ const EXPECTED_TOOLS = [
 
 /** The cell widgets of the notebook tab named `name`, in the page. */
 function cells(page: Page, name: string) {
-  const panelId = page.evaluate(
-    n => {
-      const app = (window as unknown as {
-        jupyterapp: { shell: { widgets(area: string): Iterable<{ id: string; title: { label: string } }> } };
-      }).jupyterapp;
-      for (const widget of app.shell.widgets('main')) {
-        if (widget.title.label === n) {
-          return widget.id;
-        }
+  const panelId = page.evaluate(n => {
+    const app = (
+      window as unknown as {
+        jupyterapp: {
+          shell: {
+            widgets(
+              area: string
+            ): Iterable<{ id: string; title: { label: string } }>;
+          };
+        };
       }
-      return '';
-    },
-    name
-  );
+    ).jupyterapp;
+    for (const widget of app.shell.widgets('main')) {
+      if (widget.title.label === n) {
+        return widget.id;
+      }
+    }
+    return '';
+  }, name);
   return {
     async locator() {
       const id = await panelId;
@@ -66,7 +78,9 @@ for (const transport of ['http', 'stdio'] as const) {
     test.beforeEach(async ({ env, lab }) => {
       expect(lab).toBeTruthy();
       client =
-        transport === 'http' ? (await connectHttp(env)).client : await connectStdio(env);
+        transport === 'http'
+          ? (await connectHttp(env)).client
+          : await connectStdio(env);
     });
 
     test.afterEach(async () => {
@@ -76,7 +90,9 @@ for (const transport of ['http', 'stdio'] as const) {
     test('lists the tools with schemas and annotations', async ({ lab }) => {
       expect(lab).toBeTruthy();
       const { tools } = await client.listTools();
-      expect(tools.map(tool => tool.name)).toEqual(expect.arrayContaining(EXPECTED_TOOLS));
+      expect(tools.map(tool => tool.name)).toEqual(
+        expect.arrayContaining(EXPECTED_TOOLS)
+      );
       for (const tool of tools) {
         expect(tool.description?.length ?? 0).toBeGreaterThan(40);
         expect(tool.inputSchema.type).toBe('object');
@@ -90,10 +106,19 @@ for (const transport of ['http', 'stdio'] as const) {
       expect(del?.annotations?.destructiveHint).toBe(true);
     });
 
-    test('creates, edits and runs a notebook the user sees, and saves it', async ({ lab, env }) => {
+    test('creates, edits and runs a notebook the user sees, and saves it', async ({
+      lab,
+      env
+    }) => {
       const name = `demo-${transport}.ipynb`;
       const userTab = await lab.evaluate(() => {
-        const app = (window as unknown as { jupyterapp: { shell: { currentWidget: { title: { label: string } } | null } } }).jupyterapp;
+        const app = (
+          window as unknown as {
+            jupyterapp: {
+              shell: { currentWidget: { title: { label: string } } | null };
+            };
+          }
+        ).jupyterapp;
         return app.shell.currentWidget?.title.label ?? null;
       });
 
@@ -101,16 +126,36 @@ for (const transport of ['http', 'stdio'] as const) {
       const used = await call(client, 'use_notebook', { notebook_path: name });
       expect(used.isError).toBeFalsy();
       // JupyterLab keeps one blank cell in a new notebook.
-      expect(used.structuredContent).toMatchObject({ path: name, created: true, cell_count: 1 });
-      await expect(lab.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: name })).toBeVisible();
+      expect(used.structuredContent).toMatchObject({
+        path: name,
+        created: true,
+        cell_count: 1
+      });
+      await expect(
+        lab.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: name })
+      ).toBeVisible();
       const current = await lab.evaluate(() => {
-        const app = (window as unknown as { jupyterapp: { shell: { currentWidget: { title: { label: string } } | null } } }).jupyterapp;
+        const app = (
+          window as unknown as {
+            jupyterapp: {
+              shell: { currentWidget: { title: { label: string } } | null };
+            };
+          }
+        ).jupyterapp;
         return app.shell.currentWidget?.title.label ?? null;
       });
       expect(current).toBe(userTab);
 
       const listed = await call(client, 'list_notebooks');
-      const notebooks = (listed.structuredContent as { notebooks: { path: string; in_use_by_this_session: boolean; kernel: { name: string } | null }[] }).notebooks;
+      const notebooks = (
+        listed.structuredContent as {
+          notebooks: {
+            path: string;
+            in_use_by_this_session: boolean;
+            kernel: { name: string } | null;
+          }[];
+        }
+      ).notebooks;
       const mine = notebooks.find(nb => nb.path === name);
       expect(mine?.in_use_by_this_session).toBe(true);
       expect(mine?.kernel?.name).toBe('python3');
@@ -124,15 +169,27 @@ for (const transport of ['http', 'stdio'] as const) {
       expect(printCell.isError).toBeFalsy();
       const printId = (printCell.structuredContent as { id: string }).id;
       expect(printId).toMatch(/\S+/);
-      expect(printCell.structuredContent).toMatchObject({ index: 0, total_cells: 1, filled_blank_cell: true });
-      await call(client, 'insert_cell', { cell_index: 0, cell_type: 'markdown', cell_source: '# Title' });
-      await call(client, 'insert_cell', { cell_index: -1, cell_type: 'code', cell_source: '1/0' });
+      expect(printCell.structuredContent).toMatchObject({
+        index: 0,
+        total_cells: 1,
+        filled_blank_cell: true
+      });
+      await call(client, 'insert_cell', {
+        cell_index: 0,
+        cell_type: 'markdown',
+        cell_source: '# Title'
+      });
+      await call(client, 'insert_cell', {
+        cell_index: -1,
+        cell_type: 'code',
+        cell_source: '1/0'
+      });
       await call(client, 'insert_cell', {
         cell_index: -1,
         cell_type: 'code',
         cell_source: `from IPython.display import Image, display\nimport base64\ndisplay(Image(data=base64.b64decode("${PNG_B64}")))`
       });
-      const cellList = await (await cells(lab, name).locator());
+      const cellList = await await cells(lab, name).locator();
       await expect(cellList).toHaveCount(4);
       await expect(cellList.nth(0)).toContainText('Title');
 
@@ -140,9 +197,18 @@ for (const transport of ['http', 'stdio'] as const) {
       const run = await call(client, 'execute_cell', { cell_id: printId });
       expect(run.isError).toBeFalsy();
       expect(textOf(run)).toContain('hello from mcp');
-      expect(run.structuredContent).toMatchObject({ index: 1, id: printId, state: 'ok', execution_count: 1 });
-      await expect(cellList.nth(1).locator('.jp-OutputArea-output')).toContainText('hello from mcp');
-      await expect(cellList.nth(1).locator('.jp-InputPrompt')).toContainText('[1]');
+      expect(run.structuredContent).toMatchObject({
+        index: 1,
+        id: printId,
+        state: 'ok',
+        execution_count: 1
+      });
+      await expect(
+        cellList.nth(1).locator('.jp-OutputArea-output')
+      ).toContainText('hello from mcp');
+      await expect(cellList.nth(1).locator('.jp-InputPrompt')).toContainText(
+        '[1]'
+      );
 
       // An error: "Name: message" and a traceback without ANSI codes.
       const failed = await call(client, 'execute_cell', { cell_index: 2 });
@@ -152,18 +218,41 @@ for (const transport of ['http', 'stdio'] as const) {
       expect(failedText).toContain('ZeroDivisionError: division by zero');
       expect(failedText).toContain('1/0');
       expect(failedText).not.toContain('\u001b[');
-      await expect(cellList.nth(2).locator('.jp-OutputArea-output')).toContainText('ZeroDivisionError');
+      await expect(
+        cellList.nth(2).locator('.jp-OutputArea-output')
+      ).toContainText('ZeroDivisionError');
 
       // An image comes back as image content.
       const image = await call(client, 'execute_cell', { cell_index: 3 });
       const imageBlock = image.content.find(block => block.type === 'image');
-      expect(imageBlock).toMatchObject({ type: 'image', mimeType: 'image/png', data: PNG_B64 });
-      await expect(cellList.nth(3).locator('.jp-OutputArea-output img')).toBeVisible();
+      expect(imageBlock).toMatchObject({
+        type: 'image',
+        mimeType: 'image/png',
+        data: PNG_B64
+      });
+      await expect(
+        cellList.nth(3).locator('.jp-OutputArea-output img')
+      ).toBeVisible();
 
       // Read back.
       const read = await call(client, 'read_notebook', {});
-      const readCells = (read.structuredContent as { cells: { index: number; id: string; type: string; execution_count: number | null; source: string }[] }).cells;
-      expect(readCells.map(cell => cell.type)).toEqual(['markdown', 'code', 'code', 'code']);
+      const readCells = (
+        read.structuredContent as {
+          cells: {
+            index: number;
+            id: string;
+            type: string;
+            execution_count: number | null;
+            source: string;
+          }[];
+        }
+      ).cells;
+      expect(readCells.map(cell => cell.type)).toEqual([
+        'markdown',
+        'code',
+        'code',
+        'code'
+      ]);
       expect(readCells[1]).toMatchObject({ id: printId, execution_count: 1 });
       const readCell = await call(client, 'read_cell', { cell_index: 3 });
       expect(readCell.content.some(block => block.type === 'image')).toBe(true);
@@ -176,7 +265,9 @@ for (const transport of ['http', 'stdio'] as const) {
         cell_source: 'print("rewritten")'
       });
       expect(overwrite.isError).toBeFalsy();
-      await expect(cellList.nth(1).locator('.cm-content')).toContainText('print("rewritten")');
+      await expect(cellList.nth(1).locator('.cm-content')).toContainText(
+        'print("rewritten")'
+      );
 
       // Delete the error cell.
       const deleted = await call(client, 'delete_cell', { cell_indices: [2] });
@@ -187,7 +278,11 @@ for (const transport of ['http', 'stdio'] as const) {
       const saved = env.readNotebook(name);
       expect(saved.nbformat).toBe(4);
       expect(saved.metadata.kernelspec?.name).toBe('python3');
-      expect(saved.cells.map(cell => cell.cell_type)).toEqual(['markdown', 'code', 'code']);
+      expect(saved.cells.map(cell => cell.cell_type)).toEqual([
+        'markdown',
+        'code',
+        'code'
+      ]);
       const savedPrint = saved.cells[1];
       expect(savedPrint.id).toBe(printId);
       expect([savedPrint.source].flat().join('')).toBe('print("rewritten")');
@@ -196,27 +291,50 @@ for (const transport of ['http', 'stdio'] as const) {
       expect(saved.cells[2].outputs?.[0].data?.['image/png']).toBeTruthy();
     });
 
-    test('runs all cells through the JupyterLab command', async ({ lab, env }) => {
+    test('runs all cells through the JupyterLab command', async ({
+      lab,
+      env
+    }) => {
       const name = `runall-${transport}.ipynb`;
       await call(client, 'use_notebook', { notebook_path: name });
-      await call(client, 'insert_cell', { cell_index: -1, cell_type: 'code', cell_source: 'x = 20' });
-      await call(client, 'insert_cell', { cell_index: -1, cell_type: 'code', cell_source: 'print(x * 2 + 2)' });
+      await call(client, 'insert_cell', {
+        cell_index: -1,
+        cell_type: 'code',
+        cell_source: 'x = 20'
+      });
+      await call(client, 'insert_cell', {
+        cell_index: -1,
+        cell_type: 'code',
+        cell_source: 'print(x * 2 + 2)'
+      });
       const result = await call(client, 'notebook_run-all-cells', {});
       expect(result.isError).toBeFalsy();
-      const data = result.structuredContent as { status: string; cells: { execution_count: number; outputs: string }[] };
+      const data = result.structuredContent as {
+        status: string;
+        cells: { execution_count: number; outputs: string }[];
+      };
       expect(data.status).toBe('ok');
       expect(data.cells.map(cell => cell.execution_count)).toEqual([1, 2]);
       expect(data.cells[1].outputs).toContain('42');
-      const cellList = await (await cells(lab, name).locator());
-      await expect(cellList.nth(1).locator('.jp-OutputArea-output')).toContainText('42');
+      const cellList = await await cells(lab, name).locator();
+      await expect(
+        cellList.nth(1).locator('.jp-OutputArea-output')
+      ).toContainText('42');
       const saved = env.readNotebook(name);
       expect(JSON.stringify(saved.cells[1].outputs)).toContain('42');
     });
 
-    test('bad input gets a clear error and changes nothing', async ({ lab, env }) => {
+    test('bad input gets a clear error and changes nothing', async ({
+      lab,
+      env
+    }) => {
       const name = `bad-${transport}.ipynb`;
       await call(client, 'use_notebook', { notebook_path: name });
-      await call(client, 'insert_cell', { cell_index: -1, cell_type: 'code', cell_source: 'a = 1' });
+      await call(client, 'insert_cell', {
+        cell_index: -1,
+        cell_type: 'code',
+        cell_source: 'a = 1'
+      });
       const before = JSON.stringify(env.readNotebook(name));
 
       const outOfRange = await call(client, 'read_cell', { cell_index: 7 });
@@ -224,32 +342,55 @@ for (const transport of ['http', 'stdio'] as const) {
       expect(textOf(outOfRange)).toContain('"cell_index" 7 is out of range');
       expect(textOf(outOfRange)).toContain('valid indexes are 0 to 0');
 
-      const badType = await call(client, 'insert_cell', { cell_index: 0, cell_type: 'python', cell_source: 'x' });
+      const badType = await call(client, 'insert_cell', {
+        cell_index: 0,
+        cell_type: 'python',
+        cell_source: 'x'
+      });
       expect(badType.isError).toBe(true);
       expect(textOf(badType)).toContain('"cell_type"');
       expect(textOf(badType)).toMatch(/code.*markdown.*raw/);
 
-      const wrongKind = await call(client, 'insert_cell', { cell_index: 'zero', cell_type: 'code', cell_source: 'x' });
+      const wrongKind = await call(client, 'insert_cell', {
+        cell_index: 'zero',
+        cell_type: 'code',
+        cell_source: 'x'
+      });
       expect(wrongKind.isError).toBe(true);
       expect(textOf(wrongKind)).toContain('"cell_index"');
 
-      const badInsert = await call(client, 'insert_cell', { cell_index: 5, cell_type: 'code', cell_source: 'x' });
+      const badInsert = await call(client, 'insert_cell', {
+        cell_index: 5,
+        cell_type: 'code',
+        cell_source: 'x'
+      });
       expect(badInsert.isError).toBe(true);
       expect(textOf(badInsert)).toContain('use 0 to 1');
 
-      const badDelete = await call(client, 'delete_cell', { cell_indices: [0, 9] });
+      const badDelete = await call(client, 'delete_cell', {
+        cell_indices: [0, 9]
+      });
       expect(badDelete.isError).toBe(true);
       expect(textOf(badDelete)).toContain('No cell was deleted');
 
-      const unknownNotebook = await call(client, 'read_notebook', { notebook_path: 'missing.ipynb' });
+      const unknownNotebook = await call(client, 'read_notebook', {
+        notebook_path: 'missing.ipynb'
+      });
       expect(unknownNotebook.isError).toBe(true);
-      expect(textOf(unknownNotebook)).toContain('No notebook at "missing.ipynb"');
+      expect(textOf(unknownNotebook)).toContain(
+        'No notebook at "missing.ipynb"'
+      );
 
-      const escape = await call(client, 'use_notebook', { notebook_path: '../outside.ipynb' });
+      const escape = await call(client, 'use_notebook', {
+        notebook_path: '../outside.ipynb'
+      });
       expect(escape.isError).toBe(true);
       expect(textOf(escape)).toContain('may not contain ".."');
 
-      const badTimeout = await call(client, 'execute_cell', { cell_index: 0, timeout_seconds: 99999 });
+      const badTimeout = await call(client, 'execute_cell', {
+        cell_index: 0,
+        timeout_seconds: 99999
+      });
       expect(badTimeout.isError).toBe(true);
       expect(textOf(badTimeout)).toContain('above the maximum of 3600');
 
@@ -257,7 +398,7 @@ for (const transport of ['http', 'stdio'] as const) {
       expect(unknownTool.isError).toBe(true);
 
       // Nothing changed: page and disk.
-      const cellList = await (await cells(lab, name).locator());
+      const cellList = await await cells(lab, name).locator();
       await expect(cellList).toHaveCount(1);
       expect(JSON.stringify(env.readNotebook(name))).toBe(before);
     });

@@ -5,17 +5,24 @@
 
 import { connectHttp, expect, test, textOf } from '../fixtures';
 
-test('execute_cell progress arrives on the POST stream', async ({ lab, env }) => {
+test('execute_cell progress arrives on the POST stream', async ({
+  lab,
+  env
+}) => {
   expect(lab).toBeTruthy();
   const { client, getRequests } = await connectHttp(env, { noGetStream: true });
   try {
-    await client.callTool({ name: 'use_notebook', arguments: { notebook_path: 'progress.ipynb' } });
+    await client.callTool({
+      name: 'use_notebook',
+      arguments: { notebook_path: 'progress.ipynb' }
+    });
     await client.callTool({
       name: 'insert_cell',
       arguments: {
         cell_index: -1,
         cell_type: 'code',
-        cell_source: 'import time\nfor i in range(3):\n    print(f"step {i}", flush=True)\n    time.sleep(0.8)'
+        cell_source:
+          'import time\nfor i in range(3):\n    print(f"step {i}", flush=True)\n    time.sleep(0.8)'
       }
     });
     const messages: string[] = [];

@@ -77,7 +77,9 @@ test.describe('relay security', () => {
   test('a client without the token gets 401', async ({ env }) => {
     const none = await post(env.relayPort, {});
     expect(none.status).toBe(401);
-    const wrong = await post(env.relayPort, { Authorization: 'Bearer not-the-token' });
+    const wrong = await post(env.relayPort, {
+      Authorization: 'Bearer not-the-token'
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.body).not.toContain(env.token);
   });
@@ -107,14 +109,25 @@ test.describe('relay security', () => {
     expect([200, 202]).toContain(result.status);
   });
 
-  test('the page socket refuses a missing or wrong token and a foreign origin', async ({ env }) => {
+  test('the page socket refuses a missing or wrong token and a foreign origin', async ({
+    env
+  }) => {
     const sub = 'jupyterlab-mcp-bridge.v1';
     const good = `bearer.${env.token}`;
     const local = 'http://127.0.0.1:8888';
-    expect(await openPage(env.relayUrl, [sub], local)).toMatchObject({ opened: false, status: 401 });
-    expect(await openPage(env.relayUrl, [sub, 'bearer.wrong'], local)).toMatchObject({ opened: false, status: 401 });
-    expect(await openPage(env.relayUrl, [sub, good], 'http://evil.example')).toMatchObject({ opened: false, status: 403 });
-    expect(await openPage(env.relayUrl, [sub, good], local)).toMatchObject({ opened: true });
+    expect(await openPage(env.relayUrl, [sub], local)).toMatchObject({
+      opened: false,
+      status: 401
+    });
+    expect(
+      await openPage(env.relayUrl, [sub, 'bearer.wrong'], local)
+    ).toMatchObject({ opened: false, status: 401 });
+    expect(
+      await openPage(env.relayUrl, [sub, good], 'http://evil.example')
+    ).toMatchObject({ opened: false, status: 403 });
+    expect(await openPage(env.relayUrl, [sub, good], local)).toMatchObject({
+      opened: true
+    });
   });
 
   test('/healthz reports counts and no secret', async ({ env }) => {
@@ -122,7 +135,11 @@ test.describe('relay security', () => {
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text).not.toContain(env.token);
-    const body = JSON.parse(text) as { name: string; pages: number; sessions: number };
+    const body = JSON.parse(text) as {
+      name: string;
+      pages: number;
+      sessions: number;
+    };
     expect(body.name).toBe('jupyterlab-mcp-bridge');
     expect(typeof body.pages).toBe('number');
     expect(typeof body.sessions).toBe('number');
