@@ -7,6 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 
 echo "[test] lint"
+npx tsc -p ui-tests
 npx eslint src ui-tests
 npx prettier --check src ui-tests schema style
 npx stylelint "style/**/*.css"

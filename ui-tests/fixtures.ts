@@ -242,6 +242,15 @@ export async function openPairedPage(
     await (window as unknown as { jupyterapp: { restored: Promise<void> } })
       .jupyterapp.restored;
   });
+  // The default layout opens a Launcher: the user's own tab in the tests.
+  await page.waitForFunction(() => {
+    const app = (
+      window as unknown as {
+        jupyterapp: { shell: { currentWidget: unknown } };
+      }
+    ).jupyterapp;
+    return !!app.shell.currentWidget;
+  });
   await expect(page.locator('.jp-McpBridge-status')).toHaveAttribute(
     'data-status',
     'connected'
@@ -335,3 +344,30 @@ export const test = base.extend<
 });
 
 export { expect };
+
+/**
+ * The cell widgets of the notebook tab labelled `name`, in the page.
+ */
+export async function notebookCells(page: Page, name: string) {
+  const handle = await page.waitForFunction(n => {
+    const app = (
+      window as unknown as {
+        jupyterapp: {
+          shell: {
+            widgets(
+              area: string
+            ): Iterable<{ id: string; title: { label: string } }>;
+          };
+        };
+      }
+    ).jupyterapp;
+    for (const widget of app.shell.widgets('main')) {
+      if (widget.title.label === n) {
+        return widget.id;
+      }
+    }
+    return '';
+  }, name);
+  const id = (await handle.jsonValue()) as string;
+  return page.locator(`[id="${id}"] .jp-Notebook .jp-Cell`);
+}

@@ -18,6 +18,7 @@ import {
 } from '../core/cells';
 import { lineDiff } from '../core/diff';
 import { outputText, type ContentBlock } from '../core/outputs';
+import { agentEdit } from '../jupyter/edits';
 import { htmlToText } from '../jupyter/html';
 import { jsonOutput, ToolError } from '../mcp/tool';
 import {
@@ -219,7 +220,7 @@ const overwriteCellSource = defineJupyterTool({
     const cell = panel.context.model.cells.get(index).sharedModel;
     Private.checkVersion(panel, index, args.expected_version);
     const previous = cell.getSource();
-    cell.transact(() => {
+    agentEdit(cell, () => {
       cell.setSource(args.cell_source);
     });
     await saveAfterEdit(panel, context);
@@ -290,7 +291,7 @@ const editCellSource = defineJupyterTool({
     const next = args.replace_all
       ? previous.split(args.old_text).join(args.new_text)
       : previous.replace(args.old_text, () => args.new_text);
-    cell.transact(() => {
+    agentEdit(cell, () => {
       cell.setSource(next);
     });
     await saveAfterEdit(panel, context);
@@ -363,7 +364,7 @@ const deleteCell = defineJupyterTool({
     const ordered = [...indexes].sort((a, b) => b - a);
     const shared = panel.context.model.sharedModel;
     const deleted = ordered.map(index => ({ index, id: ids[index] }));
-    shared.transact(() => {
+    agentEdit(shared, () => {
       for (const index of ordered) {
         shared.deleteCell(index);
       }
@@ -413,7 +414,7 @@ const moveCell = defineJupyterTool({
     }
     const id = shared.cells[from].id;
     if (from !== to) {
-      shared.transact(() => shared.moveCell(from, to));
+      agentEdit(shared, () => shared.moveCell(from, to));
       await saveAfterEdit(panel, context);
     }
     return jsonOutput(`Moved cell ${id} from index ${from} to ${to}.`, {
@@ -461,7 +462,7 @@ const clearCellOutput = defineJupyterTool({
       indexes = [cellIndexOf(panel, args)];
     }
     let cleared = 0;
-    panel.context.model.sharedModel.transact(() => {
+    agentEdit(panel.context.model.sharedModel, () => {
       for (const index of indexes) {
         const model = cells.get(index);
         if (model.type === 'code') {
@@ -514,7 +515,7 @@ const changeCellType = defineJupyterTool({
     if (cell.cell_type !== args.cell_type) {
       const source = cell.getSource();
       const metadata = cell.getMetadata();
-      shared.transact(() => {
+      agentEdit(shared, () => {
         shared.deleteCell(index);
         shared.insertCell(index, {
           id,
@@ -558,7 +559,7 @@ export function insertInto(
   }
   const placeholder = Private.isPlaceholder(panel);
   const index = placeholder ? 0 : position.index;
-  shared.transact(() => {
+  agentEdit(shared, () => {
     shared.insertCell(index, {
       cell_type: args.cell_type as 'code' | 'markdown' | 'raw',
       source: args.cell_source

@@ -4,13 +4,13 @@
  */
 
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Page } from '@playwright/test';
 
 import {
   call,
   connectHttp,
   connectStdio,
   expect,
+  notebookCells,
   test,
   textOf
 } from '../fixtures';
@@ -40,36 +40,6 @@ const EXPECTED_TOOLS = [
   'run_all_cells',
   'notebook_run-all-cells'
 ];
-
-/** The cell widgets of the notebook tab named `name`, in the page. */
-function cells(page: Page, name: string) {
-  const panelId = page.evaluate(n => {
-    const app = (
-      window as unknown as {
-        jupyterapp: {
-          shell: {
-            widgets(
-              area: string
-            ): Iterable<{ id: string; title: { label: string } }>;
-          };
-        };
-      }
-    ).jupyterapp;
-    for (const widget of app.shell.widgets('main')) {
-      if (widget.title.label === n) {
-        return widget.id;
-      }
-    }
-    return '';
-  }, name);
-  return {
-    async locator() {
-      const id = await panelId;
-      expect(id).not.toBe('');
-      return page.locator(`[id="${id}"] .jp-Notebook .jp-Cell`);
-    }
-  };
-}
 
 for (const transport of ['http', 'stdio'] as const) {
   test.describe(`over ${transport}`, () => {
@@ -189,7 +159,7 @@ for (const transport of ['http', 'stdio'] as const) {
         cell_type: 'code',
         cell_source: `from IPython.display import Image, display\nimport base64\ndisplay(Image(data=base64.b64decode("${PNG_B64}")))`
       });
-      const cellList = await await cells(lab, name).locator();
+      const cellList = await notebookCells(lab, name);
       await expect(cellList).toHaveCount(4);
       await expect(cellList.nth(0)).toContainText('Title');
 
@@ -316,7 +286,7 @@ for (const transport of ['http', 'stdio'] as const) {
       expect(data.status).toBe('ok');
       expect(data.cells.map(cell => cell.execution_count)).toEqual([1, 2]);
       expect(data.cells[1].outputs).toContain('42');
-      const cellList = await await cells(lab, name).locator();
+      const cellList = await notebookCells(lab, name);
       await expect(
         cellList.nth(1).locator('.jp-OutputArea-output')
       ).toContainText('42');
@@ -398,7 +368,7 @@ for (const transport of ['http', 'stdio'] as const) {
       expect(unknownTool.isError).toBe(true);
 
       // Nothing changed: page and disk.
-      const cellList = await await cells(lab, name).locator();
+      const cellList = await notebookCells(lab, name);
       await expect(cellList).toHaveCount(1);
       expect(JSON.stringify(env.readNotebook(name))).toBe(before);
     });
