@@ -1,0 +1,220 @@
+/**
+ * Execution: timeouts with partial output, runs collected later,
+ * cancellation interrupting the kernel, input(), scratch code.
+ */
+
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+
+import {
+  call,
+  connectHttp,
+  expect,
+  notebookCells,
+  test,
+  textOf
+} from '../fixtures';
+
+let client: Client;
+
+test.beforeEach(async ({ env, lab }) => {
+  expect(lab).toBeTruthy();
+  client = (await connectHttp(env)).client;
+});
+
+test.afterEach(async () => {
+  await client?.close();
+});
+
+const COUNTING =
+  'import time\nfor i in range(8):\n    print(f"tick {i}", flush=True)\n    time.sleep(0.5)';
+
+test('a timeout returns the outputs so far; the run is collected later', async ({
+  lab,
+  env
+}) => {
+  const name = 'timeout.ipynb';
+  await call(client, 'use_notebook', { notebook_path: name });
+  // Let the new kernel finish starting, so the timeout measures the cell.
+  await call(client, 'execute_code', { code: 'pass' });
+  const first = await call(client, 'insert_execute_code_cell', {
+    cell_source: COUNTING,
+    timeout_seconds: 1.6
+  });
+  const partial = first.structuredContent as {
+    execution_id: string;
+    state: string;
+    id: string;
+  };
+  expect(partial.state).toBe('running');
+  expect(textOf(first)).toContain('still running');
+  expect(textOf(first)).toContain('tick 0');
+  expect(textOf(first)).not.toContain('tick 7');
+
+  const done = await call(client, 'get_execution_result', {
+    execution_id: partial.execution_id,
+    timeout_seconds: 30
+  });
+  expect(done.structuredContent).toMatchObject({
+    state: 'ok',
+    id: partial.id,
+    execution_count: 1
+  });
+  expect(textOf(done)).toContain('tick 7');
+  const cells = await notebookCells(lab, name);
+  await expect(cells.nth(0).locator('.jp-OutputArea-output')).toContainText(
+    'tick 7'
+  );
+  expect(JSON.stringify(env.readNotebook(name).cells[0].outputs)).toContain(
+    'tick 7'
+  );
+});
+
+test('wait: false returns at once; on_timeout interrupt stops the kernel', async ({
+  lab
+}) => {
+  const name = 'nowait.ipynb';
+  await call(client, 'use_notebook', { notebook_path: name });
+  await call(client, 'insert_cell', {
+    cell_index: -1,
+    cell_type: 'code',
+    cell_source: COUNTING
+  });
+  const started = await call(client, 'execute_cell', {
+    cell_index: 0,
+    wait: false
+  });
+  const run = started.structuredContent as {
+    execution_id: string;
+    state: string;
+  };
+  expect(run.state).toBe('running');
+  expect(textOf(started)).toContain('get_execution_result');
+  const again = await call(client, 'execute_cell', { cell_index: 0 });
+  expect(again.isError).toBe(true);
+  expect(textOf(again)).toContain('already running');
+  const collected = await call(client, 'get_execution_result', {
+    execution_id: run.execution_id,
+    timeout_seconds: 30
+  });
+  expect(collected.structuredContent).toMatchObject({ state: 'ok' });
+
+  await call(client, 'insert_cell', {
+    cell_index: -1,
+    cell_type: 'code',
+    cell_source: 'import time\ntime.sleep(60)'
+  });
+  const interrupted = await call(client, 'execute_cell', {
+    cell_index: 1,
+    timeout_seconds: 1,
+    on_timeout: 'interrupt'
+  });
+  expect(interrupted.structuredContent).toMatchObject({ state: 'interrupted' });
+  expect(textOf(interrupted)).toContain('KeyboardInterrupt');
+  const cells = await notebookCells(lab, name);
+  await expect(cells.nth(1).locator('.jp-OutputArea-output')).toContainText(
+    'KeyboardInterrupt'
+  );
+
+  const unknown = await call(client, 'get_execution_result', {
+    execution_id: 'exec-nope'
+  });
+  expect(unknown.isError).toBe(true);
+});
+
+test('cancelling the call interrupts the kernel', async ({ lab }) => {
+  const name = 'cancel.ipynb';
+  await call(client, 'use_notebook', { notebook_path: name });
+  await call(client, 'insert_cell', {
+    cell_index: -1,
+    cell_type: 'code',
+    cell_source: 'import time\ntime.sleep(60)'
+  });
+  const controller = new AbortController();
+  const pending = client.callTool(
+    { name: 'execute_cell', arguments: { cell_index: 0 } },
+    undefined,
+    { signal: controller.signal }
+  );
+  await new Promise(resolve => setTimeout(resolve, 1500));
+  controller.abort();
+  await expect(pending).rejects.toThrow();
+  const cells = await notebookCells(lab, name);
+  await expect(cells.nth(0).locator('.jp-OutputArea-output')).toContainText(
+    'KeyboardInterrupt'
+  );
+  // The kernel is free again.
+  const next = await call(client, 'execute_code', { code: 'print(6 * 7)' });
+  expect(textOf(next)).toContain('42');
+});
+
+test('input() is answered through the page instead of hanging', async ({
+  lab,
+  env
+}) => {
+  const name = 'input.ipynb';
+  await call(client, 'use_notebook', { notebook_path: name });
+  const asked = await call(client, 'insert_execute_code_cell', {
+    cell_source: 'name = input("Your name? ")\nprint("hello " + name)',
+    timeout_seconds: 30
+  });
+  const waiting = asked.structuredContent as {
+    execution_id: string;
+    state: string;
+    input_prompt: string;
+  };
+  expect(waiting.state).toBe('waiting_for_input');
+  expect(waiting.input_prompt).toBe('Your name? ');
+  await lab
+    .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: name })
+    .click();
+  const cells = await notebookCells(lab, name);
+  await expect(cells.nth(0).locator('input.jp-Stdin-input')).toBeVisible();
+
+  const answered = await call(client, 'send_input', {
+    execution_id: waiting.execution_id,
+    value: 'Ada'
+  });
+  expect(answered.structuredContent).toMatchObject({ state: 'ok' });
+  expect(textOf(answered)).toContain('hello Ada');
+  await expect(cells.nth(0).locator('.jp-OutputArea')).toContainText(
+    'hello Ada'
+  );
+  expect(JSON.stringify(env.readNotebook(name).cells[0].outputs)).toContain(
+    'hello Ada'
+  );
+});
+
+test('execute_code runs scratch code with magics and shell commands, adding no cell', async ({
+  lab,
+  env
+}) => {
+  const name = 'scratch.ipynb';
+  await call(client, 'use_notebook', { notebook_path: name });
+  await call(client, 'insert_execute_code_cell', { cell_source: 'x = 21' });
+  const before = JSON.stringify(env.readNotebook(name));
+
+  const result = await call(client, 'execute_code', {
+    code: 'print(x * 2)\n%time y = 1\n!echo shell-ok'
+  });
+  expect(result.isError).toBeFalsy();
+  expect(result.structuredContent).toMatchObject({ state: 'ok' });
+  const text = textOf(result);
+  expect(text).toContain('42');
+  expect(text).toContain('Wall time');
+  expect(text).toContain('shell-ok');
+
+  const failed = await call(client, 'execute_code', { code: 'undefined_name' });
+  expect(textOf(failed)).toContain(
+    "NameError: name 'undefined_name' is not defined"
+  );
+
+  const noInput = await call(client, 'execute_code', { code: 'input("?")' });
+  expect(textOf(noInput)).toContain('StdinNotImplementedError');
+
+  const cells = await notebookCells(lab, name);
+  await expect(cells).toHaveCount(1);
+  expect(JSON.stringify(env.readNotebook(name))).toBe(before);
+
+  const all = await call(client, 'run_all_cells', {});
+  expect(all.structuredContent).toMatchObject({ status: 'ok' });
+});
