@@ -294,7 +294,9 @@ export const test = base.extend<
           '--state-dir',
           stateDir,
           '--labextensions-dir',
-          LABEXTENSIONS
+          LABEXTENSIONS,
+          // Let large outputs through (the default 1 MB/s limit drops them).
+          '--ServerApp.iopub_data_rate_limit=1e10'
         ],
         { ...process.env, SHELL: '/bin/bash' },
         /LAB_READY (\S+)/,

@@ -67,7 +67,13 @@ def parse_args(argv):
     p.add_argument("--disable-plugin", action="append", default=[])
     p.add_argument("--base-url", default="/")
     p.add_argument("--log-level", default="WARN")
-    return p.parse_args(argv)
+    # Any --ServerApp.<trait>=<value> is passed on to the server as it is.
+    args, extra = p.parse_known_args(argv)
+    unknown = [a for a in extra if not a.startswith("--ServerApp.")]
+    if unknown:
+        p.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.server_options = extra
+    return args
 
 
 ARGS = parse_args(sys.argv[1:])
@@ -265,6 +271,7 @@ def main():
         "--ServerApp.terminals_enabled=True",
         "--ServerApp.use_redirect_file=False",
         f"--ServerApp.log_level={ARGS.log_level}",
+        *ARGS.server_options,
         "--KernelSpecManager.ensure_native_kernel=True",
         f"--{cls}.static_dir={os.path.join(BUILD_DIR, 'static')}",
         f"--{cls}.templates_dir={os.path.join(BUILD_DIR, 'templates')}",
