@@ -186,7 +186,22 @@ export async function connectHttp(
     version: '1.0.0'
   });
   await client.connect(transport);
+  httpTransports.set(client, transport);
   return { client, transport, getRequests: () => gets };
+}
+
+const httpTransports = new WeakMap<Client, StreamableHTTPClientTransport>();
+
+/**
+ * Close a client, ending its MCP session (an HTTP client's `close()` alone
+ * leaves the session open on the relay, as a client that goes away would).
+ */
+export async function disconnect(client: Client): Promise<void> {
+  const transport = httpTransports.get(client);
+  if (transport) {
+    await transport.terminateSession().catch(() => undefined);
+  }
+  await client.close();
 }
 
 /**
@@ -258,7 +273,7 @@ export async function openPairedPage(
 }
 
 export const test = base.extend<
-  { lab: Page; consoleErrors: string[] },
+  { lab: Page; consoleErrors: string[]; mcp: Client },
   { env: IBridgeEnv }
 >({
   env: [
@@ -296,7 +311,9 @@ export const test = base.extend<
           '--labextensions-dir',
           LABEXTENSIONS,
           // Let large outputs through (the default 1 MB/s limit drops them).
-          '--ServerApp.iopub_data_rate_limit=1e10'
+          '--ServerApp.iopub_data_rate_limit=1e10',
+          // Deleted files go away instead of into the home directory's trash.
+          '--FileContentsManager.delete_to_trash=False'
         ],
         { ...process.env, SHELL: '/bin/bash' },
         /LAB_READY (\S+)/,
@@ -328,6 +345,12 @@ export const test = base.extend<
     },
     { scope: 'worker', timeout: 120_000 }
   ],
+  mcp: async ({ lab, env }, use) => {
+    expect(lab).toBeTruthy();
+    const { client } = await connectHttp(env);
+    await use(client);
+    await disconnect(client);
+  },
   consoleErrors: async ({}, use) => {
     await use([]);
   },

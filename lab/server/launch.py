@@ -30,6 +30,7 @@ JUPYTER_PATH, like `jupyter labextension develop`.
 """
 
 import argparse
+import re
 import atexit
 import json
 import os
@@ -67,9 +68,10 @@ def parse_args(argv):
     p.add_argument("--disable-plugin", action="append", default=[])
     p.add_argument("--base-url", default="/")
     p.add_argument("--log-level", default="WARN")
-    # Any --ServerApp.<trait>=<value> is passed on to the server as it is.
+    # Any --<Configurable>.<trait>=<value> (e.g. --ServerApp.iopub_data_rate_limit=1e10)
+    # is passed on to the server as it is.
     args, extra = p.parse_known_args(argv)
-    unknown = [a for a in extra if not a.startswith("--ServerApp.")]
+    unknown = [a for a in extra if not re.match(r"^--[A-Z][A-Za-z]*\.[A-Za-z_]+=", a)]
     if unknown:
         p.error(f"unrecognized arguments: {' '.join(unknown)}")
     args.server_options = extra

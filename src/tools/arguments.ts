@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 import { resolveCellRef } from '../core/cells';
 import { ToolError } from '../mcp/tool';
+import type { JupyterToolContext } from './services';
 
 /**
  * The optional notebook path every notebook tool takes.
@@ -88,3 +89,17 @@ export const expectedVersion = z
   .describe(
     'The cell\'s "version" from your last read: if the cell changed since (for example the user edited it), the edit is refused and nothing changes.'
   );
+
+/**
+ * The notebook a tool acts on: `notebook_path` if given, else the
+ * session's notebook (opened in the background if it is not open).
+ */
+export function notebookFor(
+  args: { notebook_path?: string },
+  context: JupyterToolContext
+): Promise<NotebookPanel> {
+  return context.services.workspace.resolve(
+    args.notebook_path,
+    context.session
+  );
+}

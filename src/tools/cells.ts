@@ -28,6 +28,7 @@ import {
   cellIndexOf,
   cellType,
   expectedVersion,
+  notebookFor,
   notebookPath
 } from './arguments';
 import { describeCell } from './notebooks';
@@ -84,10 +85,7 @@ const readCell = defineJupyterTool({
     openWorldHint: false
   },
   run: async (args, context) => {
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     const index = cellIndexOf(panel, args);
     const limits = context.services.limits();
     const info = describeCell(panel, index, true, limits.maxOutputChars);
@@ -175,10 +173,7 @@ const insertCell = defineJupyterTool({
     openWorldHint: false
   },
   run: async (args, context) => {
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     const inserted = insertInto(panel, args);
     await saveAfterEdit(panel, context);
     return jsonOutput(
@@ -212,10 +207,7 @@ const overwriteCellSource = defineJupyterTool({
     openWorldHint: false
   },
   run: async (args, context) => {
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     const index = cellIndexOf(panel, args);
     const cell = panel.context.model.cells.get(index).sharedModel;
     Private.checkVersion(panel, index, args.expected_version);
@@ -269,10 +261,7 @@ const editCellSource = defineJupyterTool({
     openWorldHint: false
   },
   run: async (args, context) => {
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     const index = cellIndexOf(panel, args);
     Private.checkVersion(panel, index, args.expected_version);
     const cell = panel.context.model.cells.get(index).sharedModel;
@@ -340,10 +329,7 @@ const deleteCell = defineJupyterTool({
     openWorldHint: false
   },
   run: async (args, context) => {
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     if ((args.cell_indices === undefined) === (args.cell_ids === undefined)) {
       throw new ToolError(
         'Give exactly one of "cell_indices" (list of integers) or "cell_ids" (list of ids).'
@@ -399,10 +385,7 @@ const moveCell = defineJupyterTool({
     openWorldHint: false
   },
   run: async (args, context) => {
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     const from = cellIndexOf(panel, args);
     const shared = panel.context.model.sharedModel;
     const count = shared.cells.length;
@@ -447,10 +430,7 @@ const clearCellOutput = defineJupyterTool({
     openWorldHint: false
   },
   run: async (args, context) => {
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     const cells = panel.context.model.cells;
     let indexes: number[];
     if (args.all) {
@@ -503,10 +483,7 @@ const changeCellType = defineJupyterTool({
     openWorldHint: false
   },
   run: async (args, context) => {
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     const index = cellIndexOf(panel, args);
     Private.checkVersion(panel, index, args.expected_version);
     const shared = panel.context.model.sharedModel;

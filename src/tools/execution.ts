@@ -11,7 +11,13 @@ import { z } from 'zod';
 import { stripAnsi, summarizeOutputs } from '../core/outputs';
 import type { CellExecution, WaitOutcome } from '../jupyter/execute';
 import { jsonOutput, ToolError, type IToolOutput } from '../mcp/tool';
-import { cellId, cellIndex, cellIndexOf, notebookPath } from './arguments';
+import {
+  cellId,
+  cellIndex,
+  cellIndexOf,
+  notebookFor,
+  notebookPath
+} from './arguments';
 import { insertInto } from './cells';
 import { renderForAgent } from './render';
 import {
@@ -75,10 +81,7 @@ const executeCell = defineJupyterTool({
   },
   run: async (args, context) => {
     const timeout = Private.timeout(args.timeout_seconds, context);
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     const index = cellIndexOf(panel, args);
     const execution = await context.services.executions.start(panel, index);
     return Private.follow(execution, context, {
@@ -115,10 +118,7 @@ const insertExecuteCodeCell = defineJupyterTool({
   },
   run: async (args, context) => {
     const timeout = Private.timeout(args.timeout_seconds, context);
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     const inserted = insertInto(panel, {
       cell_index: args.cell_index,
       cell_type: 'code',
@@ -244,10 +244,7 @@ const executeCode = defineJupyterTool({
   },
   run: async (args, context) => {
     const timeout = Private.timeout(args.timeout_seconds, context);
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     await panel.sessionContext.ready;
     const kernel = panel.sessionContext.session?.kernel;
     if (!kernel) {

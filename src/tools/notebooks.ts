@@ -10,7 +10,7 @@ import { cellVersion, pageOf } from '../core/cells';
 import { summarizeOutputs, truncateText } from '../core/outputs';
 import { jsonOutput, ToolError } from '../mcp/tool';
 import { NotebookWorkspace } from '../jupyter/workspace';
-import { notebookPath } from './arguments';
+import { notebookFor, notebookPath } from './arguments';
 import { defineJupyterTool, type JupyterTool } from './services';
 
 /**
@@ -177,10 +177,7 @@ const readNotebook = defineJupyterTool({
     openWorldHint: false
   },
   run: async (args, context) => {
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     const total = panel.context.model.cells.length;
     const page = pageOf(total, args.start_index, args.limit);
     const detailed = args.response_format === 'detailed';

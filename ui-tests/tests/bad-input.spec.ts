@@ -7,6 +7,7 @@
 import {
   call,
   connectHttp,
+  disconnect,
   expect,
   notebookCells,
   test,
@@ -89,6 +90,6 @@ test('every tool refuses unknown and mistyped arguments, naming them, and change
       'kept = True'
     );
   } finally {
-    await client.close();
+    await disconnect(client);
   }
 });

@@ -5,28 +5,9 @@
 
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 
-import {
-  call,
-  connectHttp,
-  expect,
-  notebookCells,
-  test,
-  textOf,
-  type IBridgeEnv
-} from '../fixtures';
+import { call, expect, notebookCells, test, textOf } from '../fixtures';
 
-let client: Client;
-
-test.beforeEach(async ({ env, lab }) => {
-  expect(lab).toBeTruthy();
-  client = (await connectHttp(env)).client;
-});
-
-test.afterEach(async () => {
-  await client?.close();
-});
-
-async function freshNotebook(env: IBridgeEnv, name: string, sources: string[]) {
+async function freshNotebook(client: Client, name: string, sources: string[]) {
   await call(client, 'use_notebook', { notebook_path: name });
   for (const source of sources) {
     await call(client, 'insert_cell', {
@@ -47,10 +28,11 @@ async function freshNotebook(env: IBridgeEnv, name: string, sources: string[]) {
 
 test('a stale edit is refused after the user typed in the cell, and their text is kept', async ({
   lab,
-  env
+  env,
+  mcp: client
 }) => {
   const name = 'stale.ipynb';
-  const [cell] = await freshNotebook(env, name, ['value = 1']);
+  const [cell] = await freshNotebook(client, name, ['value = 1']);
   expect(cell.version).toMatch(/^[0-9a-f]{8}$/);
 
   // The user brings the agent's tab to the front and types into the cell.
@@ -109,10 +91,13 @@ test('a stale edit is refused after the user typed in the cell, and their text i
 
 test('edit_cell_source replaces exactly, once or all, and refuses ambiguity', async ({
   lab,
-  env
+  env,
+  mcp: client
 }) => {
   const name = 'edit.ipynb';
-  const [cell] = await freshNotebook(env, name, ['a = 1\nb = 1\nprint(a + b)']);
+  const [cell] = await freshNotebook(client, name, [
+    'a = 1\nb = 1\nprint(a + b)'
+  ]);
 
   const ambiguous = await call(client, 'edit_cell_source', {
     cell_id: cell.id,
@@ -156,10 +141,11 @@ test('edit_cell_source replaces exactly, once or all, and refuses ambiguity', as
 
 test('move, clear outputs, change type; every result names index and id', async ({
   lab,
-  env
+  env,
+  mcp: client
 }) => {
   const name = 'arrange.ipynb';
-  const [first, second, third] = await freshNotebook(env, name, [
+  const [first, second, third] = await freshNotebook(client, name, [
     'print("one")',
     'print("two")',
     '# heading'
@@ -228,9 +214,13 @@ test('move, clear outputs, change type; every result names index and id', async 
   expect(saved.cells[2].execution_count).toBeNull();
 });
 
-test('agent edits are steps on the undo stacks', async ({ lab, env }) => {
+test('agent edits are steps on the undo stacks', async ({
+  lab,
+  env,
+  mcp: client
+}) => {
   const name = 'undo.ipynb';
-  const [cell] = await freshNotebook(env, name, ['x = 1']);
+  const [cell] = await freshNotebook(client, name, ['x = 1']);
   await call(client, 'insert_cell', {
     cell_index: -1,
     cell_type: 'code',

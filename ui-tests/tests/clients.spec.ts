@@ -6,6 +6,7 @@ import {
   call,
   connectHttp,
   connectStdio,
+  disconnect,
   expect,
   notebookCells,
   test,
@@ -16,15 +17,14 @@ test('two clients work on two notebooks at the same time without interfering', a
   lab,
   env
 }) => {
+  const status = lab.locator('.jp-McpBridge-status');
+  const before = Number(await status.getAttribute('data-clients'));
   const alice = (await connectHttp(env, { name: 'alice' })).client;
   const bob = await connectStdio(env);
   try {
     await call(alice, 'use_notebook', { notebook_path: 'alice.ipynb' });
     await call(bob, 'use_notebook', { notebook_path: 'bob.ipynb' });
-    await expect(lab.locator('.jp-McpBridge-status')).toHaveAttribute(
-      'data-clients',
-      '2'
-    );
+    await expect(status).toHaveAttribute('data-clients', String(before + 2));
 
     // Both run a slow cell at once, each in its own notebook and kernel;
     // each cell prints when it started and ended (kernel clock).
@@ -68,8 +68,8 @@ test('two clients work on two notebooks at the same time without interfering', a
       JSON.stringify(env.readNotebook('bob.ipynb').cells[0].outputs)
     ).toContain('bob 3');
   } finally {
-    await alice.close();
-    await bob.close();
+    await disconnect(alice);
+    await disconnect(bob);
   }
 });
 
@@ -114,6 +114,6 @@ test('unuse_notebook closes the tab, but keeps one with the user’s unsaved cha
     await expect(tab).toBeVisible();
     await expect(lab.locator('.jp-Dialog')).toHaveCount(0);
   } finally {
-    await client.close();
+    await disconnect(client);
   }
 });

@@ -3,34 +3,15 @@
  * cancellation interrupting the kernel, input(), scratch code.
  */
 
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-
-import {
-  call,
-  connectHttp,
-  expect,
-  notebookCells,
-  test,
-  textOf
-} from '../fixtures';
-
-let client: Client;
-
-test.beforeEach(async ({ env, lab }) => {
-  expect(lab).toBeTruthy();
-  client = (await connectHttp(env)).client;
-});
-
-test.afterEach(async () => {
-  await client?.close();
-});
+import { call, expect, notebookCells, test, textOf } from '../fixtures';
 
 const COUNTING =
   'import time\nfor i in range(8):\n    print(f"tick {i}", flush=True)\n    time.sleep(0.5)';
 
 test('a timeout returns the outputs so far; the run is collected later', async ({
   lab,
-  env
+  env,
+  mcp: client
 }) => {
   const name = 'timeout.ipynb';
   await call(client, 'use_notebook', { notebook_path: name });
@@ -70,7 +51,8 @@ test('a timeout returns the outputs so far; the run is collected later', async (
 });
 
 test('wait: false returns at once; on_timeout interrupt stops the kernel', async ({
-  lab
+  lab,
+  mcp: client
 }) => {
   const name = 'nowait.ipynb';
   await call(client, 'use_notebook', { notebook_path: name });
@@ -121,7 +103,10 @@ test('wait: false returns at once; on_timeout interrupt stops the kernel', async
   expect(unknown.isError).toBe(true);
 });
 
-test('cancelling the call interrupts the kernel', async ({ lab }) => {
+test('cancelling the call interrupts the kernel', async ({
+  lab,
+  mcp: client
+}) => {
   const name = 'cancel.ipynb';
   await call(client, 'use_notebook', { notebook_path: name });
   await call(client, 'insert_cell', {
@@ -149,7 +134,8 @@ test('cancelling the call interrupts the kernel', async ({ lab }) => {
 
 test('input() is answered through the page instead of hanging', async ({
   lab,
-  env
+  env,
+  mcp: client
 }) => {
   const name = 'input.ipynb';
   await call(client, 'use_notebook', { notebook_path: name });
@@ -186,7 +172,8 @@ test('input() is answered through the page instead of hanging', async ({
 
 test('execute_code runs scratch code with magics and shell commands, adding no cell', async ({
   lab,
-  env
+  env,
+  mcp: client
 }) => {
   const name = 'scratch.ipynb';
   await call(client, 'use_notebook', { notebook_path: name });

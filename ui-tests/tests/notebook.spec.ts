@@ -9,6 +9,7 @@ import {
   call,
   connectHttp,
   connectStdio,
+  disconnect,
   expect,
   notebookCells,
   test,
@@ -54,7 +55,7 @@ for (const transport of ['http', 'stdio'] as const) {
     });
 
     test.afterEach(async () => {
-      await client?.close();
+      await disconnect(client);
     });
 
     test('lists the tools with schemas and annotations', async ({ lab }) => {
@@ -200,9 +201,10 @@ for (const transport of ['http', 'stdio'] as const) {
         mimeType: 'image/png',
         data: PNG_B64
       });
+      // Rendered in the agent's background tab: attached, not visible.
       await expect(
         cellList.nth(3).locator('.jp-OutputArea-output img')
-      ).toBeVisible();
+      ).toBeAttached();
 
       // Read back.
       const read = await call(client, 'read_notebook', {});

@@ -3,27 +3,7 @@
  * DataFrames as text, huge text cut within the budget with a way to read on.
  */
 
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-
-import {
-  call,
-  connectHttp,
-  expect,
-  notebookCells,
-  test,
-  textOf
-} from '../fixtures';
-
-let client: Client;
-
-test.beforeEach(async ({ env, lab }) => {
-  expect(lab).toBeTruthy();
-  client = (await connectHttp(env)).client;
-});
-
-test.afterEach(async () => {
-  await client?.close();
-});
+import { call, expect, notebookCells, test, textOf } from '../fixtures';
 
 /** Width and height of a base64 PNG, from its IHDR chunk. */
 function pngSize(base64: string): { width: number; height: number } {
@@ -34,7 +14,8 @@ function pngSize(base64: string): { width: number; height: number } {
 
 test('a matplotlib figure comes back as a downscaled PNG', async ({
   lab,
-  env
+  env,
+  mcp: client
 }) => {
   const name = 'plot.ipynb';
   await call(client, 'use_notebook', { notebook_path: name });
@@ -74,7 +55,9 @@ test('a matplotlib figure comes back as a downscaled PNG', async ({
   expect(textOf(noImages)).toContain('[image/png image omitted]');
 });
 
-test('SVG is rasterized and a DataFrame comes back as a table', async () => {
+test('SVG is rasterized and a DataFrame comes back as a table', async ({
+  mcp: client
+}) => {
   await call(client, 'use_notebook', { notebook_path: 'frames.ipynb' });
   const svg = await call(client, 'insert_execute_code_cell', {
     cell_source:
@@ -96,7 +79,9 @@ test('SVG is rasterized and a DataFrame comes back as a table', async () => {
   expect(text).not.toContain('<table');
 });
 
-test('a 20 MB output comes back inside the budget, with a way to read on', async () => {
+test('a 20 MB output comes back inside the budget, with a way to read on', async ({
+  mcp: client
+}) => {
   await call(client, 'use_notebook', { notebook_path: 'huge.ipynb' });
   const result = await call(client, 'insert_execute_code_cell', {
     cell_source: 'print("0123456789" * 2_000_000, end="")\nprint("THE END")',

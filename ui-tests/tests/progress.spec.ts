@@ -3,7 +3,7 @@
  * request's own stream, with no standalone GET stream open.
  */
 
-import { connectHttp, expect, test, textOf } from '../fixtures';
+import { connectHttp, disconnect, expect, test, textOf } from '../fixtures';
 
 test('execute_cell progress arrives on the POST stream', async ({
   lab,
@@ -39,6 +39,6 @@ test('execute_cell progress arrives on the POST stream', async ({
     expect(messages.join('\n')).toContain('step 0');
     expect(messages.join('\n')).toContain('step 1');
   } finally {
-    await client.close();
+    await disconnect(client);
   }
 });
