@@ -15,6 +15,8 @@ import { McpBridge } from '../bridge/bridge';
 import { addCommands, CommandIDs } from '../commands';
 import { readPairing } from '../core/pairing';
 import { ExecutionRegistry } from '../jupyter/execute';
+import { FileWorkspace } from '../jupyter/files';
+import { TerminalHub } from '../jupyter/terminals';
 import { NotebookWorkspace } from '../jupyter/workspace';
 import { IMcpBridge } from '../tokens';
 import { jupyterTools } from '../tools';
@@ -50,7 +52,9 @@ export const bridgePlugin: JupyterFrontEndPlugin<IMcpBridge> = {
         tracker,
         workspace: new NotebookWorkspace({ app, tracker, docManager }),
         executions: new ExecutionRegistry(),
-        commands: app.commands
+        commands: app.commands,
+        files: new FileWorkspace({ app, docManager }),
+        terminals: new TerminalHub({ app })
       },
       tools: jupyterTools(),
       settings,

@@ -4,12 +4,20 @@
 
 import { cellTools } from './cells';
 import { executionTools } from './execution';
+import { fileTools } from './files';
 import { notebookTools } from './notebooks';
 import type { JupyterTool } from './services';
+import { terminalTools } from './terminals';
 
 /**
  * All tools the bridge serves.
  */
 export function jupyterTools(): JupyterTool[] {
-  return [...notebookTools, ...cellTools, ...executionTools];
+  return [
+    ...notebookTools,
+    ...cellTools,
+    ...executionTools,
+    ...fileTools,
+    ...terminalTools
+  ];
 }

@@ -15,6 +15,8 @@ import {
   type ITool
 } from '../mcp/tool';
 import type { ExecutionRegistry } from '../jupyter/execute';
+import type { FileWorkspace } from '../jupyter/files';
+import type { TerminalHub } from '../jupyter/terminals';
 import type { NotebookWorkspace } from '../jupyter/workspace';
 
 /**
@@ -69,6 +71,14 @@ export interface IJupyterServices {
    */
   executions: ExecutionRegistry;
   commands: CommandRegistry;
+  /**
+   * The files of the server root (contents service).
+   */
+  files: FileWorkspace;
+  /**
+   * The server's terminals, with the output the bridge has seen.
+   */
+  terminals: TerminalHub;
   /**
    * Read at each call, so that settings changes apply at once.
    */

@@ -1,0 +1,180 @@
+/**
+ * Paths, globs and text windows for the file tools: pure functions.
+ */
+
+/**
+ * The outcome of checking a path argument.
+ */
+export type PathResolution =
+  { ok: true; path: string } | { ok: false; error: string };
+
+/**
+ * Check a path argument and make it relative to the Jupyter server root.
+ *
+ * Relative paths are taken from the root. An absolute path is accepted only
+ * when it lies inside `serverRoot` (the root's absolute path, when known).
+ * `..` is refused everywhere, so a path can never leave the root. The empty
+ * path (the root itself) is accepted only when `allowRoot` is true.
+ */
+export function resolveRootPath(
+  path: string,
+  argument: string,
+  serverRoot: string,
+  allowRoot = false
+): PathResolution {
+  let value = path.trim().replace(/\\/g, '/');
+  const absolute = value.startsWith('/') || /^[a-zA-Z]:\//.test(value);
+  if (absolute) {
+    const root = serverRoot.replace(/\\/g, '/').replace(/\/+$/, '');
+    if (root && (value === root || value.startsWith(root + '/'))) {
+      value = value.slice(root.length);
+    } else {
+      return {
+        ok: false,
+        error: `"${argument}" must be relative to the Jupyter server root (e.g. "data/file.csv"); the absolute path "${path}" is outside it.`
+      };
+    }
+  }
+  const parts = value.split('/').filter(part => part !== '' && part !== '.');
+  if (parts.includes('..')) {
+    return {
+      ok: false,
+      error: `"${argument}" may not contain "..": paths are relative to the Jupyter server root and stay inside it (got "${path}").`
+    };
+  }
+  if (parts.length === 0 && !allowRoot) {
+    return {
+      ok: false,
+      error: `"${argument}" is empty: give a path relative to the Jupyter server root.`
+    };
+  }
+  return { ok: true, path: parts.join('/') };
+}
+
+/**
+ * The parent directory of a root-relative path ('' for the root).
+ */
+export function parentOf(path: string): string {
+  const index = path.lastIndexOf('/');
+  return index < 0 ? '' : path.slice(0, index);
+}
+
+/**
+ * Whether `path` is `base` or lies under it.
+ */
+export function isWithin(path: string, base: string): boolean {
+  return path === base || path.startsWith(base + '/');
+}
+
+/**
+ * Make a regular expression from a glob matched against a relative path:
+ * `*` and `?` stay within one path segment, `**` spans segments (`**\/`
+ * also matches no directory at all), `[abc]` and `{a,b}` as in shells.
+ */
+export function globToRegExp(glob: string): RegExp {
+  let source = '';
+  let braces = 0;
+  for (let i = 0; i < glob.length; i++) {
+    const char = glob[i];
+    if (char === '*') {
+      if (glob[i + 1] === '*') {
+        const slash = glob[i + 2] === '/';
+        source += slash ? '(?:.*/)?' : '.*';
+        i += slash ? 2 : 1;
+      } else {
+        source += '[^/]*';
+      }
+    } else if (char === '?') {
+      source += '[^/]';
+    } else if (char === '[') {
+      const end = glob.indexOf(']', i + 1);
+      if (end < 0) {
+        source += '\\[';
+      } else {
+        let set = glob.slice(i + 1, end).replace(/\\/g, '\\\\');
+        if (set.startsWith('!')) {
+          set = '^' + set.slice(1);
+        }
+        source += `[${set}]`;
+        i = end;
+      }
+    } else if (char === '{') {
+      braces += 1;
+      source += '(?:';
+    } else if (char === '}' && braces > 0) {
+      braces -= 1;
+      source += ')';
+    } else if (char === ',' && braces > 0) {
+      source += '|';
+    } else {
+      source += char.replace(/[.+^${}()|\\]/g, '\\$&');
+    }
+  }
+  source += ')'.repeat(braces);
+  return new RegExp(`^${source}$`);
+}
+
+/**
+ * A window of a text: `max` characters from `offset`.
+ */
+export interface ITextWindow {
+  text: string;
+  offset: number;
+  end: number;
+  total: number;
+  /**
+   * Where the next window starts, or null at the end of the text.
+   */
+  next: number | null;
+}
+
+/**
+ * Cut the window of `text` starting at `offset`, at most `max` characters.
+ */
+export function textWindow(
+  text: string,
+  offset: number,
+  max: number
+): ITextWindow {
+  const start = Math.min(Math.max(0, offset), text.length);
+  const end = Math.min(text.length, start + Math.max(0, max));
+  return {
+    text: text.slice(start, end),
+    offset: start,
+    end,
+    total: text.length,
+    next: end < text.length ? end : null
+  };
+}
+
+/**
+ * Image types returned as image content, by mimetype.
+ */
+export const IMAGE_MIMETYPES = [
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/svg+xml'
+];
+
+/**
+ * The image mimetype of a file from its server mimetype or its extension,
+ * or null when it is not an image the tools return as an image.
+ */
+export function imageMimetype(
+  path: string,
+  mimetype: string | null | undefined
+): string | null {
+  if (mimetype && IMAGE_MIMETYPES.includes(mimetype)) {
+    return mimetype;
+  }
+  const extension = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
+  const byExtension: Record<string, string> = {
+    png: 'image/png',
+    jpg: 'image/jpeg',
+    jpeg: 'image/jpeg',
+    gif: 'image/gif',
+    svg: 'image/svg+xml'
+  };
+  return byExtension[extension] ?? null;
+}

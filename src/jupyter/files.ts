@@ -1,0 +1,359 @@
+/**
+ * Files of the Jupyter server root, through the page's contents service,
+ * keeping the documents open in the page consistent: writes reload clean
+ * documents, renames are followed by their tabs, deletes close them.
+ */
+
+import type { JupyterFrontEnd } from '@jupyterlab/application';
+import { PageConfig } from '@jupyterlab/coreutils';
+import type { IDocumentManager } from '@jupyterlab/docmanager';
+import { ServerConnection, type Contents } from '@jupyterlab/services';
+
+import {
+  globToRegExp,
+  isWithin,
+  parentOf,
+  resolveRootPath
+} from '../core/files';
+import { ToolError } from '../mcp/tool';
+
+/**
+ * A file or directory as the file tools report it.
+ */
+export interface IFileEntry {
+  name: string;
+  path: string;
+  /**
+   * `file`, `directory` or `notebook`.
+   */
+  type: string;
+  /**
+   * Bytes; null for directories.
+   */
+  size: number | null;
+  last_modified: string;
+}
+
+/**
+ * Options of {@link FileWorkspace.list}.
+ */
+export interface IListOptions {
+  depth: number;
+  glob?: string;
+}
+
+/**
+ * The outcome of {@link FileWorkspace.list}.
+ */
+export interface IListing {
+  entries: IFileEntry[];
+  /**
+   * True when the walk stopped at {@link FileWorkspace.MAX_SCAN} entries.
+   */
+  scanTruncated: boolean;
+}
+
+/**
+ * A document open in the page.
+ */
+export interface IOpenDocument {
+  path: string;
+  dirty: boolean;
+  revert(): Promise<void>;
+}
+
+/**
+ * The files of the server root, for tools.
+ */
+export class FileWorkspace {
+  constructor(options: FileWorkspace.IOptions) {
+    this._app = options.app;
+    this._docManager = options.docManager;
+  }
+
+  /**
+   * Most entries one listing walks through.
+   */
+  static readonly MAX_SCAN = 10000;
+
+  /**
+   * Largest file read whole through the contents service, in bytes.
+   */
+  static readonly MAX_READ_BYTES = 20 * 1024 * 1024;
+
+  /**
+   * Check a path argument (inside the server root, no `..`) and return it
+   * relative to the root. `allowRoot` accepts the root itself ('').
+   */
+  check(path: string, argument: string, allowRoot = false): string {
+    const result = resolveRootPath(
+      path,
+      argument,
+      PageConfig.getOption('serverRoot'),
+      allowRoot
+    );
+    if (!result.ok) {
+      throw new ToolError(result.error);
+    }
+    return result.path;
+  }
+
+  /**
+   * The model of a path without its content, or null if nothing is there.
+   */
+  async stat(path: string): Promise<Contents.IModel | null> {
+    try {
+      return await this._contents.get(path, { content: false });
+    } catch (error) {
+      if (Private.status(error) === 404) {
+        return null;
+      }
+      throw Private.toolError(error, path);
+    }
+  }
+
+  /**
+   * The model of a path, or a {@link ToolError} naming `argument`.
+   */
+  async require(path: string, argument: string): Promise<Contents.IModel> {
+    const model = await this.stat(path);
+    if (!model) {
+      throw new ToolError(
+        `"${argument}": nothing exists at "${path}" (call list_files to see what is there).`
+      );
+    }
+    return model;
+  }
+
+  /**
+   * List a directory, `depth` levels deep, keeping entries whose path
+   * relative to the directory matches `glob`. Sorted by path.
+   */
+  async list(directory: string, options: IListOptions): Promise<IListing> {
+    const pattern = options.glob ? globToRegExp(options.glob) : null;
+    const entries: IFileEntry[] = [];
+    let scanned = 0;
+    let scanTruncated = false;
+    let level: string[] = [directory];
+    for (let depth = 1; depth <= options.depth && level.length; depth++) {
+      const next: string[] = [];
+      for (const dir of level) {
+        const model = await this._contents.get(dir, { content: true });
+        const items = (model.content ?? []) as Contents.IModel[];
+        for (const item of items) {
+          scanned += 1;
+          if (scanned > FileWorkspace.MAX_SCAN) {
+            scanTruncated = true;
+            break;
+          }
+          const relative = directory
+            ? item.path.slice(directory.length + 1)
+            : item.path;
+          if (!pattern || pattern.test(relative)) {
+            entries.push(Private.entry(item));
+          }
+          if (item.type === 'directory') {
+            next.push(item.path);
+          }
+        }
+        if (scanTruncated) {
+          break;
+        }
+      }
+      if (scanTruncated) {
+        break;
+      }
+      level = next;
+    }
+    entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { entries, scanTruncated };
+  }
+
+  /**
+   * Read a file's content: text when it is UTF-8, else base64.
+   */
+  async read(
+    path: string,
+    format?: 'text' | 'base64'
+  ): Promise<{ content: string; format: 'text' | 'base64' }> {
+    // An absent key, not `format: undefined` (it would be sent as "undefined").
+    const model = await this._contents.get(path, {
+      type: 'file',
+      content: true,
+      ...(format ? { format } : {})
+    });
+    return {
+      content: String(model.content ?? ''),
+      format: model.format === 'base64' ? 'base64' : 'text'
+    };
+  }
+
+  /**
+   * Write a text file (creating or overwriting it), then reload the
+   * documents open on it so the page shows what is on disk.
+   */
+  async writeText(path: string, text: string): Promise<Contents.IModel> {
+    const model = await this._contents.save(path, {
+      type: 'file',
+      format: 'text',
+      content: text
+    });
+    for (const document of this.openDocuments(path)) {
+      await document.revert();
+    }
+    return model;
+  }
+
+  /**
+   * Create a directory and its missing parents; the created paths.
+   */
+  async makeDirectories(path: string): Promise<string[]> {
+    const parts = path.split('/');
+    const created: string[] = [];
+    for (let i = 1; i <= parts.length; i++) {
+      const current = parts.slice(0, i).join('/');
+      const model = await this.stat(current);
+      if (model && model.type !== 'directory') {
+        throw new ToolError(
+          `"path": "${current}" exists and is a ${model.type}, not a directory.`
+        );
+      }
+      if (!model) {
+        await this._contents.save(current, { type: 'directory' });
+        created.push(current);
+      }
+    }
+    return created;
+  }
+
+  /**
+   * Rename or move a path; open documents follow (JupyterLab's document
+   * contexts listen to the contents service's `fileChanged`).
+   */
+  async rename(path: string, newPath: string): Promise<Contents.IModel> {
+    try {
+      return await this._contents.rename(path, newPath);
+    } catch (error) {
+      throw Private.toolError(error, path);
+    }
+  }
+
+  /**
+   * Delete a file, or a directory with everything in it (deepest first).
+   * Open documents are closed and notebooks' kernel sessions stopped, as
+   * JupyterLab's file browser does. Returns the number of paths deleted.
+   */
+  async remove(path: string, type: string): Promise<number> {
+    let count = 0;
+    if (type === 'directory') {
+      const model = await this._contents.get(path, { content: true });
+      for (const item of (model.content ?? []) as Contents.IModel[]) {
+        count += await this.remove(item.path, item.type);
+      }
+    }
+    try {
+      if (type === 'directory') {
+        await this._contents.delete(path);
+      } else {
+        await this._docManager.deleteFile(path);
+      }
+    } catch (error) {
+      throw Private.toolError(error, path);
+    }
+    return count + 1;
+  }
+
+  /**
+   * The documents open in the page at `path` or under it.
+   */
+  openDocuments(path: string): IOpenDocument[] {
+    const seen = new Set<unknown>();
+    const result: IOpenDocument[] = [];
+    for (const widget of this._app.shell.widgets('main')) {
+      const context = this._docManager.contextForWidget(widget);
+      if (!context || seen.has(context) || !isWithin(context.path, path)) {
+        continue;
+      }
+      seen.add(context);
+      result.push({
+        path: context.path,
+        dirty: context.model.dirty,
+        revert: () => context.revert()
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Refuse when a document at or under `path` has unsaved changes.
+   */
+  refuseUnsaved(path: string, action: string): void {
+    const dirty = this.openDocuments(path).filter(document => document.dirty);
+    if (dirty.length) {
+      const paths = dirty.map(document => `"${document.path}"`).join(', ');
+      throw new ToolError(
+        `Cannot ${action} "${path}": ${paths} ${dirty.length === 1 ? 'is' : 'are'} open in JupyterLab with unsaved changes. Ask the user to save or close ${dirty.length === 1 ? 'it' : 'them'} first; nothing was changed.`
+      );
+    }
+  }
+
+  /**
+   * Whether the parent directory of `path` exists.
+   */
+  async parentExists(path: string): Promise<boolean> {
+    const parent = parentOf(path);
+    if (!parent) {
+      return true;
+    }
+    const model = await this.stat(parent);
+    return model?.type === 'directory';
+  }
+
+  private get _contents(): Contents.IManager {
+    return this._app.serviceManager.contents;
+  }
+
+  private _app: JupyterFrontEnd;
+  private _docManager: IDocumentManager;
+}
+
+/**
+ * A namespace for FileWorkspace statics.
+ */
+export namespace FileWorkspace {
+  /**
+   * Constructor options.
+   */
+  export interface IOptions {
+    app: JupyterFrontEnd;
+    docManager: IDocumentManager;
+  }
+}
+
+namespace Private {
+  export function entry(model: Contents.IModel): IFileEntry {
+    return {
+      name: model.name,
+      path: model.path,
+      type: model.type,
+      size: model.type === 'directory' ? null : (model.size ?? null),
+      last_modified: model.last_modified
+    };
+  }
+
+  export function status(error: unknown): number | null {
+    return error instanceof ServerConnection.ResponseError
+      ? error.response.status
+      : null;
+  }
+
+  /**
+   * A server error as a tool error (no credentials: only the message).
+   */
+  export function toolError(error: unknown, path: string): ToolError {
+    const message = error instanceof Error ? error.message : String(error);
+    return new ToolError(
+      `The Jupyter server refused the operation on "${path}": ${message}`
+    );
+  }
+}

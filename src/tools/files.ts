@@ -1,0 +1,501 @@
+/**
+ * File tools: list, read, write, create directories, rename/move, delete,
+ * through the Jupyter contents service, inside the server root.
+ */
+
+import { z } from 'zod';
+
+import { pageOf } from '../core/cells';
+import { imageMimetype, isWithin, textWindow } from '../core/files';
+import { FileWorkspace } from '../jupyter/files';
+import { fitImage } from '../jupyter/images';
+import {
+  jsonOutput,
+  ToolError,
+  type IToolOutput,
+  type ISessionState
+} from '../mcp/tool';
+import { defineJupyterTool, type JupyterTool } from './services';
+
+const filePath = (what: string) =>
+  z
+    .string()
+    .describe(
+      `${what}, relative to the Jupyter server root (e.g. "data/results.csv"); ".." is refused.`
+    );
+
+const listFiles = defineJupyterTool({
+  name: 'list_files',
+  title: 'List files',
+  description:
+    'List files and directories under a directory of the Jupyter server (the file browser\'s tree): name, path, type ("file", "directory", "notebook"), size in bytes and last_modified. "depth" descends into subdirectories; "glob" filters by the path relative to the listed directory ("*.csv" in that directory, "**/*.py" at any depth). Results are sorted by path and paged with "start_index"/"limit".',
+  category: 'files',
+  input: {
+    path: z
+      .string()
+      .default('')
+      .describe(
+        'Directory to list, relative to the Jupyter server root (default "": the root).'
+      ),
+    depth: z
+      .number()
+      .int()
+      .min(1)
+      .max(20)
+      .optional()
+      .describe(
+        'How many levels to list: 1 (default) lists the directory itself; a glob with "**" defaults to 10.'
+      ),
+    glob: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Keep entries whose path relative to "path" matches, e.g. "*.csv" or "**/*.py" ("*" stays within a directory, "**" spans directories, {a,b} and [ab] work).'
+      ),
+    start_index: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('Index of the first entry to return (default 0).'),
+    limit: z
+      .number()
+      .int()
+      .min(0)
+      .default(100)
+      .describe('Largest number of entries to return (default 100; 0 for all).')
+  },
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  run: async (args, context) => {
+    const files = context.services.files;
+    const path = files.check(args.path, 'path', true);
+    const model = path ? await files.require(path, 'path') : null;
+    if (model && model.type !== 'directory') {
+      throw new ToolError(
+        `"path": "${path}" is a ${model.type}, not a directory; read it with read_file.`
+      );
+    }
+    const depth = args.depth ?? (args.glob?.includes('**') ? 10 : 1);
+    const { entries, scanTruncated } = await files.list(path, {
+      depth,
+      glob: args.glob
+    });
+    const page = pageOf(entries.length, args.start_index, args.limit);
+    const shown = entries.slice(page.start, page.end);
+    const where = path ? `"${path}"` : 'the server root';
+    const more =
+      page.end < entries.length
+        ? ` More follow: call again with start_index=${page.end}.`
+        : '';
+    const scan = scanTruncated
+      ? ` The walk stopped after ${FileWorkspace.MAX_SCAN} entries: list a subdirectory or use less depth.`
+      : '';
+    return jsonOutput(
+      `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} in ${where} (depth ${depth}${args.glob ? `, glob "${args.glob}"` : ''}); showing ${shown.length} from ${page.start}.${more}${scan}`,
+      {
+        path,
+        depth,
+        total: entries.length,
+        start_index: page.start,
+        next_start_index: page.end < entries.length ? page.end : null,
+        scan_truncated: scanTruncated,
+        entries: shown
+      }
+    );
+  }
+});
+
+const readFile = defineJupyterTool({
+  name: 'read_file',
+  title: 'Read a file',
+  description:
+    'Read a file of the Jupyter server. Text files come back as text, "max_chars" characters from "offset" (the result says how to read the rest). PNG, JPEG, GIF and SVG images come back as an image (downscaled). Other binary files: only their type, mimetype and size. For notebooks prefer read_notebook (this returns their raw JSON).',
+  category: 'files',
+  input: {
+    path: filePath('File to read'),
+    offset: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('Character offset to start reading text at (default 0).'),
+    max_chars: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        'Largest number of characters of text to return (default and maximum from the settings, normally 20000).'
+      )
+  },
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  run: async (args, context) => {
+    const files = context.services.files;
+    const limits = context.services.limits();
+    const path = files.check(args.path, 'path');
+    const maxChars = args.max_chars ?? limits.maxOutputChars;
+    const cap = Math.max(limits.maxOutputChars, limits.maxResultChars);
+    if (maxChars > cap) {
+      throw new ToolError(
+        `"max_chars" ${maxChars} is above the maximum of ${cap}; read the rest with "offset".`
+      );
+    }
+    const model = await files.require(path, 'path');
+    if (model.type === 'directory') {
+      throw new ToolError(
+        `"path": "${path}" is a directory; list it with list_files.`
+      );
+    }
+    const size = model.size ?? null;
+    const info = {
+      path,
+      type: model.type,
+      mimetype: model.mimetype || null,
+      size,
+      last_modified: model.last_modified
+    };
+    if (size !== null && size > FileWorkspace.MAX_READ_BYTES) {
+      return jsonOutput(
+        `"${path}" is ${size} bytes, too large to read through the contents service (limit ${FileWorkspace.MAX_READ_BYTES}); inspect it in a terminal (head, tail, grep).`,
+        { ...info, kind: 'too_large' }
+      );
+    }
+    const image = imageMimetype(path, model.mimetype);
+    const content = await files.read(
+      path,
+      image === 'image/svg+xml' ? 'text' : undefined
+    );
+    if (image) {
+      return Private.image(path, image, content.content, info, context);
+    }
+    if (content.format === 'base64') {
+      return jsonOutput(
+        `"${path}" is a binary file (${info.mimetype ?? 'unknown type'}, ${size ?? '?'} bytes); its content is not shown.`,
+        { ...info, kind: 'binary' }
+      );
+    }
+    const window = textWindow(content.content, args.offset, maxChars);
+    const header =
+      window.total === 0
+        ? `"${path}" is empty.`
+        : window.next !== null || window.offset > 0
+          ? `"${path}": characters ${window.offset} to ${window.end} of ${window.total}.` +
+            (window.next !== null
+              ? ` Read more with read_file(path="${path}", offset=${window.next}).`
+              : ' This is the end of the file.')
+          : `"${path}" (${window.total} characters):`;
+    return {
+      content: [
+        { type: 'text', text: header },
+        ...(window.text ? [{ type: 'text' as const, text: window.text }] : [])
+      ],
+      structuredContent: {
+        ...info,
+        kind: 'text',
+        offset: window.offset,
+        end: window.end,
+        total_chars: window.total,
+        next_offset: window.next
+      }
+    };
+  }
+});
+
+const writeFile = defineJupyterTool({
+  name: 'write_file',
+  title: 'Write a text file',
+  description:
+    'Write a text file on the Jupyter server, creating it or replacing its content (refused when "overwrite" is false and the file exists). The directory must exist (see create_directory). A file open in JupyterLab is reloaded to show the new content; writing over a document open with unsaved changes is refused. Writing a .ipynb requires valid notebook JSON (to edit notebooks, prefer the cell tools).',
+  category: 'files',
+  input: {
+    path: filePath('File to write'),
+    content: z.string().describe('The whole text content of the file (UTF-8).'),
+    overwrite: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Replace the file if it exists (default true); false refuses to touch an existing file.'
+      )
+  },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  run: async (args, context) => {
+    const files = context.services.files;
+    const path = files.check(args.path, 'path');
+    const existing = await files.stat(path);
+    if (existing?.type === 'directory') {
+      throw new ToolError(`"path": "${path}" is a directory.`);
+    }
+    if (existing && !args.overwrite) {
+      throw new ToolError(
+        `"path": "${path}" already exists and "overwrite" is false; nothing was written.`
+      );
+    }
+    if (!existing && !(await files.parentExists(path))) {
+      throw new ToolError(
+        `"path": the directory of "${path}" does not exist; create it with create_directory first.`
+      );
+    }
+    if (path.endsWith('.ipynb')) {
+      Private.checkNotebookJson(args.content);
+    }
+    files.refuseUnsaved(path, 'write');
+    const reloaded = files.openDocuments(path).length;
+    const model = await files.writeText(path, args.content);
+    return jsonOutput(
+      `${existing ? 'Overwrote' : 'Created'} "${path}" (${args.content.length} characters).${reloaded ? ' Its open tab was reloaded.' : ''}`,
+      {
+        path,
+        created: !existing,
+        size: model.size ?? null,
+        last_modified: model.last_modified,
+        reloaded_open_documents: reloaded
+      }
+    );
+  }
+});
+
+const createDirectory = defineJupyterTool({
+  name: 'create_directory',
+  title: 'Create a directory',
+  description:
+    'Create a directory on the Jupyter server, with any missing parent directories (like mkdir -p). Succeeds without change when it already exists.',
+  category: 'files',
+  input: {
+    path: filePath('Directory to create')
+  },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  run: async (args, context) => {
+    const files = context.services.files;
+    const path = files.check(args.path, 'path');
+    const created = await files.makeDirectories(path);
+    return jsonOutput(
+      created.length
+        ? `Created ${created.map(p => `"${p}"`).join(', ')}.`
+        : `"${path}" already exists.`,
+      { path, created }
+    );
+  }
+});
+
+const renameFile = defineJupyterTool({
+  name: 'rename_file',
+  title: 'Rename or move a file',
+  description:
+    'Rename or move a file or directory on the Jupyter server. Refused when something already exists at "new_path" or its directory does not exist. Documents open in JupyterLab follow the move (their tabs stay open on the new path, unsaved changes kept); a notebook this session uses is followed too.',
+  category: 'files',
+  input: {
+    path: filePath('File or directory to rename or move'),
+    new_path: filePath('Its new path')
+  },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: false,
+    openWorldHint: false
+  },
+  run: async (args, context) => {
+    const files = context.services.files;
+    const path = files.check(args.path, 'path');
+    const newPath = files.check(args.new_path, 'new_path');
+    if (path === newPath) {
+      throw new ToolError(`"new_path" is the same as "path" ("${path}").`);
+    }
+    if (isWithin(newPath, path)) {
+      throw new ToolError(
+        `"new_path" "${newPath}" is inside "${path}": a directory cannot move into itself.`
+      );
+    }
+    const model = await files.require(path, 'path');
+    if (await files.stat(newPath)) {
+      throw new ToolError(
+        `"new_path": "${newPath}" already exists; delete it first or choose another path. Nothing was moved.`
+      );
+    }
+    if (!(await files.parentExists(newPath))) {
+      throw new ToolError(
+        `"new_path": the directory of "${newPath}" does not exist; create it with create_directory first.`
+      );
+    }
+    const followed = files.openDocuments(path).length;
+    const renamed = await files.rename(path, newPath);
+    const session = Private.followSession(context.session, path, newPath);
+    if (session) {
+      context.saveSession();
+    }
+    return jsonOutput(`Moved "${path}" to "${newPath}".`, {
+      path,
+      new_path: renamed.path,
+      type: model.type,
+      open_documents_followed: followed,
+      session_notebook: context.session.notebookPath
+    });
+  }
+});
+
+const deleteFile = defineJupyterTool({
+  name: 'delete_file',
+  title: 'Delete a file',
+  description:
+    'Delete a file or directory on the Jupyter server. A non-empty directory is refused unless "recursive" is true. Documents open in JupyterLab at the path are closed first (a notebook\'s kernel session is stopped), and the delete is refused when any has unsaved changes. The server may move deleted files to the trash, depending on its configuration.',
+  category: 'files',
+  input: {
+    path: filePath('File or directory to delete'),
+    recursive: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Delete a directory with everything in it (default false: only empty directories).'
+      )
+  },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: false,
+    openWorldHint: false
+  },
+  run: async (args, context) => {
+    const files = context.services.files;
+    const path = files.check(args.path, 'path');
+    const model = await files.require(path, 'path');
+    if (model.type === 'directory' && !args.recursive) {
+      const { entries } = await files.list(path, { depth: 1 });
+      if (entries.length) {
+        throw new ToolError(
+          `"path": the directory "${path}" is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}); pass "recursive": true to delete it with its contents. Nothing was deleted.`
+        );
+      }
+    }
+    files.refuseUnsaved(path, 'delete');
+    const closed = files.openDocuments(path).map(document => document.path);
+    const count = await files.remove(path, model.type);
+    if (
+      context.session.notebookPath &&
+      isWithin(context.session.notebookPath, path)
+    ) {
+      context.session.notebookPath = null;
+      context.saveSession();
+    }
+    return jsonOutput(
+      `Deleted "${path}"${count > 1 ? ` and ${count - 1} path(s) inside it` : ''}.${closed.length ? ` Closed ${closed.map(p => `"${p}"`).join(', ')}.` : ''}`,
+      { path, type: model.type, deleted_count: count, closed_documents: closed }
+    );
+  }
+});
+
+/**
+ * The file tools.
+ */
+export const fileTools: JupyterTool[] = [
+  listFiles,
+  readFile,
+  writeFile,
+  createDirectory,
+  renameFile,
+  deleteFile
+];
+
+namespace Private {
+  /**
+   * An image file as image content (downscaled), or a note when images are
+   * switched off.
+   */
+  export async function image(
+    path: string,
+    mimeType: string,
+    data: string,
+    info: Record<string, unknown>,
+    context: {
+      services: {
+        limits(): { includeImages: boolean; maxImageSide: number };
+      };
+    }
+  ): Promise<IToolOutput> {
+    const limits = context.services.limits();
+    if (!limits.includeImages) {
+      return jsonOutput(
+        `"${path}" is an image (${mimeType}); images are switched off in the bridge settings.`,
+        { ...info, kind: 'image' }
+      );
+    }
+    const block = await fitImage(
+      {
+        type: 'image',
+        mimeType,
+        data: mimeType === 'image/svg+xml' ? data : data.replace(/\s+/g, '')
+      },
+      limits.maxImageSide
+    );
+    return {
+      content: [
+        {
+          type: 'text',
+          text: `"${path}": image (${mimeType}, ${info.size ?? '?'} bytes)${block.type === 'image' && block.mimeType !== mimeType ? `, returned as ${block.mimeType}` : ''}.`
+        },
+        block
+      ],
+      structuredContent: { ...info, kind: 'image' }
+    };
+  }
+
+  /**
+   * Refuse text that is not notebook JSON.
+   */
+  export function checkNotebookJson(text: string): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new ToolError(
+        `"content" is not valid JSON, and a .ipynb file must hold a notebook: ${(error as Error).message}. Nothing was written.`
+      );
+    }
+    const notebook = value as { cells?: unknown; nbformat?: unknown } | null;
+    if (
+      typeof notebook !== 'object' ||
+      notebook === null ||
+      !Array.isArray(notebook.cells) ||
+      typeof notebook.nbformat !== 'number'
+    ) {
+      throw new ToolError(
+        '"content" is JSON but not a notebook (it needs "cells" and "nbformat"). Nothing was written.'
+      );
+    }
+  }
+
+  /**
+   * Follow a move in the session's notebook path; true when it changed.
+   */
+  export function followSession(
+    session: ISessionState,
+    path: string,
+    newPath: string
+  ): boolean {
+    const current = session.notebookPath;
+    if (!current || !isWithin(current, path)) {
+      return false;
+    }
+    session.notebookPath = newPath + current.slice(path.length);
+    return true;
+  }
+}
