@@ -4,6 +4,7 @@
 
 import { cellTools } from './cells';
 import { executionTools } from './execution';
+import { kernelTools } from './kernels';
 import { notebookTools } from './notebooks';
 import type { JupyterTool } from './services';
 
@@ -11,5 +12,5 @@ import type { JupyterTool } from './services';
  * All tools the bridge serves.
  */
 export function jupyterTools(): JupyterTool[] {
-  return [...notebookTools, ...cellTools, ...executionTools];
+  return [...notebookTools, ...cellTools, ...executionTools, ...kernelTools];
 }
