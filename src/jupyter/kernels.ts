@@ -204,12 +204,12 @@ export class KernelService {
     const kernel = this.kernelOf(panel);
     await kernel.restart();
     await kernel.info;
+    // The kernel answers kernel_info while busy; wait (a little) for idle,
+    // unless another client keeps it busy.
     await Private.until(
-      () =>
-        kernel.connectionStatus === 'connected' &&
-        (kernel.status === 'idle' || kernel.status === 'busy'),
-      30_000
-    );
+      () => kernel.connectionStatus === 'connected' && kernel.status === 'idle',
+      10_000
+    ).catch(() => undefined);
     return this.describe(panel);
   }
 
