@@ -10,7 +10,13 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -272,15 +278,52 @@ export async function openPairedPage(
   );
 }
 
+/**
+ * An extra kernelspec installed before the Jupyter server starts: a copy of
+ * the python3 (ipykernel) spec under another name.
+ */
+export interface IExtraKernelspec {
+  name: string;
+  display_name: string;
+}
+
+/**
+ * Install Python kernelspecs in the Jupyter data dir launch.py gives the
+ * server (`<state-dir>/data`).
+ */
+function installKernelspecs(stateDir: string, specs: IExtraKernelspec[]): void {
+  for (const spec of specs) {
+    const dir = join(stateDir, 'data', 'kernels', spec.name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'kernel.json'),
+      JSON.stringify({
+        argv: [
+          '/usr/bin/python3',
+          '-m',
+          'ipykernel_launcher',
+          '-f',
+          '{connection_file}'
+        ],
+        display_name: spec.display_name,
+        language: 'python'
+      })
+    );
+  }
+}
+
 export const test = base.extend<
   { lab: Page; consoleErrors: string[]; mcp: Client },
-  { env: IBridgeEnv }
+  { env: IBridgeEnv; extraKernelspecs: IExtraKernelspec[] }
 >({
+  // Kernelspecs to install for the worker's server: `test.use({ extraKernelspecs: [...] })`.
+  extraKernelspecs: [[], { scope: 'worker', option: true }],
   env: [
-    async ({}, use) => {
+    async ({ extraKernelspecs }, use) => {
       const rootDir = mkdtempSync(join(tmpdir(), 'mcp-bridge-root-'));
       const configDir = mkdtempSync(join(tmpdir(), 'mcp-bridge-config-'));
       const stateDir = mkdtempSync(join(tmpdir(), 'mcp-bridge-state-'));
+      installKernelspecs(stateDir, extraKernelspecs);
       const token = randomBytes(32).toString('base64url');
       const labToken = randomBytes(16).toString('hex');
       const labPort = await freePort();

@@ -5,6 +5,7 @@
 import { cellTools } from './cells';
 import { executionTools } from './execution';
 import { fileTools } from './files';
+import { kernelTools } from './kernels';
 import { notebookTools } from './notebooks';
 import type { JupyterTool } from './services';
 import { terminalTools } from './terminals';
@@ -17,6 +18,7 @@ export function jupyterTools(): JupyterTool[] {
     ...notebookTools,
     ...cellTools,
     ...executionTools,
+    ...kernelTools,
     ...fileTools,
     ...terminalTools
   ];

@@ -1,0 +1,302 @@
+/**
+ * Kernel tools: list kernels and kernelspecs, start, change, interrupt,
+ * restart and shut down a notebook's kernel, inspect its variables.
+ */
+
+import { z } from 'zod';
+
+import { describeVariable } from '../core/variables';
+import { KernelService } from '../jupyter/kernels';
+import { jsonOutput } from '../mcp/tool';
+import { cellIds, notebookPath } from './arguments';
+import {
+  defineJupyterTool,
+  saveAfterEdit,
+  type JupyterTool,
+  type JupyterToolContext
+} from './services';
+
+const kernelName = z
+  .string()
+  .min(1)
+  .describe(
+    'Name of an installed kernelspec, e.g. "python3" (list_kernels shows the available ones).'
+  );
+
+const listKernels = defineJupyterTool({
+  name: 'list_kernels',
+  title: 'List kernels',
+  description:
+    'List the kernels running on the Jupyter server (id, kernelspec name, execution state, number of connections, last activity, and which open notebooks and server sessions use each), and the installed kernelspecs (name, display name, language, which is the default). Use it to pick a "kernel_name" for start_kernel, change_kernel or use_notebook, or to see what is busy.',
+  category: 'read',
+  input: {},
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  run: async (_, context) => {
+    const listed = await Private.kernels(context).list();
+    const lines = listed.kernels.map(
+      kernel =>
+        `- ${kernel.name} ${kernel.id} (${kernel.execution_state ?? 'unknown'})${kernel.open_notebooks.length ? ` used by ${kernel.open_notebooks.join(', ')}` : ''}`
+    );
+    const specs = listed.kernelspecs
+      .map(spec => `${spec.name}${spec.is_default ? ' (default)' : ''}`)
+      .join(', ');
+    return jsonOutput(
+      `${listed.kernels.length} kernel(s) running${lines.length ? ':\n' + lines.join('\n') : '.'}\nKernelspecs: ${specs || '(none)'}.`,
+      { ...listed }
+    );
+  }
+});
+
+const startKernel = defineJupyterTool({
+  name: 'start_kernel',
+  title: 'Start a kernel',
+  description:
+    "Start a kernel for a notebook that has none (for example after shutdown_kernel), as the user would by selecting a kernel. Without \"kernel_name\" it starts the kernelspec named in the notebook's metadata, or the server's default. Returns the new kernel's id, name and status. Use change_kernel for a notebook that already has a kernel.",
+  category: 'kernel',
+  input: {
+    notebook_path: notebookPath,
+    kernel_name: kernelName
+      .optional()
+      .describe(
+        'Kernelspec to start, e.g. "python3" (default: the notebook\'s own kernelspec, else the server default; list_kernels shows the available ones).'
+      )
+  },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  run: async (args, context) => {
+    const panel = await context.services.workspace.resolve(
+      args.notebook_path,
+      context.session
+    );
+    const result = await Private.kernels(context).start(
+      panel,
+      args.kernel_name
+    );
+    await saveAfterEdit(panel, context);
+    return jsonOutput(
+      `Started kernel "${result.kernel?.name}" for "${result.path}".`,
+      { ...result }
+    );
+  }
+});
+
+const changeKernel = defineJupyterTool({
+  name: 'change_kernel',
+  title: "Change a notebook's kernel",
+  description:
+    "Switch a notebook to a kernel of another kernelspec (e.g. another Python environment or language): the current kernel is shut down, so its variables are lost, and the notebook's kernelspec metadata is updated and saved. Does nothing if the notebook already runs that kernelspec. Returns the new kernel's id, name and status.",
+  category: 'kernel',
+  input: {
+    notebook_path: notebookPath,
+    kernel_name: kernelName
+  },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  run: async (args, context) => {
+    const panel = await context.services.workspace.resolve(
+      args.notebook_path,
+      context.session
+    );
+    const kernels = Private.kernels(context);
+    const before = panel.sessionContext.session?.kernel ?? null;
+    if (before?.name === args.kernel_name) {
+      await kernels.checkSpec(args.kernel_name);
+      return jsonOutput(
+        `"${panel.context.path}" already runs kernel "${args.kernel_name}"; nothing changed.`,
+        { ...kernels.describe(panel), changed: false }
+      );
+    }
+    const result = await kernels.change(panel, args.kernel_name);
+    await saveAfterEdit(panel, context);
+    return jsonOutput(
+      `"${result.path}" now runs kernel "${result.kernel?.name}"${before ? ` (was "${before.name}")` : ''}.`,
+      { ...result, changed: true, previous_kernel: before?.name ?? null }
+    );
+  }
+});
+
+const interruptKernel = defineJupyterTool({
+  name: 'interrupt_kernel',
+  title: 'Interrupt a kernel',
+  description:
+    "Interrupt a notebook's kernel, as the user's stop button does: the running cell ends with KeyboardInterrupt (collect it with get_execution_result) and queued cells are not run. Variables are kept. Use it to stop a cell that runs too long.",
+  category: 'kernel',
+  input: {
+    notebook_path: notebookPath
+  },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  run: async (args, context) => {
+    const panel = await context.services.workspace.resolve(
+      args.notebook_path,
+      context.session
+    );
+    const kernels = Private.kernels(context);
+    kernels.kernelOf(panel);
+    // Interrupt through the runs this page tracks, so they report
+    // "interrupted"; otherwise interrupt the kernel itself.
+    const runs = cellIds(panel)
+      .map(id => context.services.executions.runningFor(panel, id))
+      .filter(run => run !== undefined);
+    if (runs.length) {
+      await Promise.all(runs.map(run => run.interrupt()));
+    } else {
+      await kernels.interrupt(panel);
+    }
+    const result = kernels.describe(panel);
+    return jsonOutput(
+      `Interrupted the kernel of "${result.path}"${runs.length ? `; interrupted run(s): ${runs.map(run => run.id).join(', ')}` : ''}.`,
+      { ...result, interrupted_executions: runs.map(run => run.id) }
+    );
+  }
+});
+
+const restartNotebook = defineJupyterTool({
+  name: 'restart_notebook',
+  title: "Restart a notebook's kernel",
+  description:
+    "Restart a notebook's kernel without asking the user: all variables and imports are lost, cell outputs stay. Use it to start from a clean state, or after installing packages; then re-run the cells you need. Returns when the restarted kernel is ready.",
+  category: 'kernel',
+  input: {
+    notebook_path: notebookPath
+  },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: false,
+    openWorldHint: false
+  },
+  run: async (args, context) => {
+    const panel = await context.services.workspace.resolve(
+      args.notebook_path,
+      context.session
+    );
+    const result = await Private.kernels(context).restart(panel);
+    return jsonOutput(
+      `Restarted kernel "${result.kernel?.name}" of "${result.path}"; its variables are gone.`,
+      { ...result }
+    );
+  }
+});
+
+const shutdownKernel = defineJupyterTool({
+  name: 'shutdown_kernel',
+  title: 'Shut down a kernel',
+  description:
+    "Shut down a notebook's kernel: its variables are lost and its memory freed; the notebook stays open, without a kernel, until start_kernel. Returns the id and name of the kernel shut down.",
+  category: 'kernel',
+  input: {
+    notebook_path: notebookPath
+  },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  run: async (args, context) => {
+    const panel = await context.services.workspace.resolve(
+      args.notebook_path,
+      context.session
+    );
+    const result = await Private.kernels(context).shutdown(panel);
+    return jsonOutput(
+      `Shut down kernel "${result.kernel.name}" (${result.kernel.id}) of "${result.path}"; the notebook has no kernel now.`,
+      { ...result }
+    );
+  }
+});
+
+const inspectVariables = defineJupyterTool({
+  name: 'inspect_variables',
+  title: 'Inspect variables',
+  description:
+    'List the user variables of a notebook\'s kernel (Python kernels): name, type, shape and dtype(s) for pandas DataFrames/Series and numpy arrays, length for other sized objects, and a short repr. Modules, functions, classes, IPython internals and names starting with "_" are left out. Runs silently: nothing is added to the notebook, its history or its variables. Use it to see what data exists before writing code.',
+  category: 'read',
+  input: {
+    notebook_path: notebookPath,
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(100)
+      .describe(
+        'Largest number of variables to return (default 100, at most 1000).'
+      ),
+    max_repr_chars: z
+      .number()
+      .int()
+      .min(20)
+      .max(5000)
+      .default(200)
+      .describe(
+        'Longest repr of each variable, in characters (default 200, 20 to 5000).'
+      )
+  },
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  run: async (args, context) => {
+    const panel = await context.services.workspace.resolve(
+      args.notebook_path,
+      context.session
+    );
+    const result = await Private.kernels(context).variables(panel, {
+      limit: args.limit,
+      maxRepr: args.max_repr_chars
+    });
+    const more = result.truncated
+      ? `\n(${result.total - result.variables.length} more not shown: raise "limit".)`
+      : '';
+    const text = result.variables.length
+      ? `${result.total} variable(s) in the kernel of "${panel.context.path}":\n${result.variables.map(describeVariable).join('\n')}${more}`
+      : `No user variables in the kernel of "${panel.context.path}".`;
+    return {
+      content: [{ type: 'text', text }],
+      structuredContent: { path: panel.context.path, ...result }
+    };
+  }
+});
+
+/**
+ * The kernel tools.
+ */
+export const kernelTools: JupyterTool[] = [
+  listKernels,
+  startKernel,
+  changeKernel,
+  interruptKernel,
+  restartNotebook,
+  shutdownKernel,
+  inspectVariables
+];
+
+namespace Private {
+  /**
+   * The kernel operations of the calling page.
+   */
+  export function kernels(context: JupyterToolContext): KernelService {
+    return new KernelService(context.services.app, context.services.tracker);
+  }
+}
