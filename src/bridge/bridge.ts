@@ -5,6 +5,7 @@
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Signal, type ISignal } from '@lumino/signaling';
 
+import { DEFAULT_ALLOWED_COMMANDS } from '../core/commands';
 import { ToolDispatcher } from '../mcp/dispatcher';
 import { createSessionServer } from '../mcp/server';
 import type { IMcpBridge } from '../tokens';
@@ -34,7 +35,8 @@ export const DEFAULT_SETTINGS: IBridgeSettings = {
   maxResultChars: 60000,
   maxImageSide: 1024,
   includeImages: true,
-  saveAfterEdit: true
+  saveAfterEdit: true,
+  allowedCommands: [...DEFAULT_ALLOWED_COMMANDS]
 };
 
 /**

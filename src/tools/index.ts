@@ -3,6 +3,8 @@
  */
 
 import { cellTools } from './cells';
+import { commandTools } from './commands';
+import { contextTools } from './context';
 import { executionTools } from './execution';
 import { notebookTools } from './notebooks';
 import type { JupyterTool } from './services';
@@ -11,5 +13,11 @@ import type { JupyterTool } from './services';
  * All tools the bridge serves.
  */
 export function jupyterTools(): JupyterTool[] {
-  return [...notebookTools, ...cellTools, ...executionTools];
+  return [
+    ...notebookTools,
+    ...cellTools,
+    ...executionTools,
+    ...commandTools,
+    ...contextTools
+  ];
 }
