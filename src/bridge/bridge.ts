@@ -7,9 +7,14 @@ import { Signal, type ISignal } from '@lumino/signaling';
 
 import { DEFAULT_ALLOWED_COMMANDS } from '../core/commands';
 import { ToolDispatcher } from '../mcp/dispatcher';
+import type { IResourceProvider } from '../mcp/resources';
 import { createSessionServer } from '../mcp/server';
 import type { IMcpBridge } from '../tokens';
-import type { IJupyterServices, IToolLimits, JupyterTool } from '../tools/services';
+import type {
+  IJupyterServices,
+  IToolLimits,
+  JupyterTool
+} from '../tools/services';
 import { RelayConnection, type ConnectionStatus } from './connection';
 import { SessionHost, SessionStore } from './sessions';
 
@@ -51,6 +56,7 @@ export class McpBridge implements IMcpBridge {
       ...options.services,
       limits: () => this._values
     };
+    const resources = options.resources?.(services);
     this._host = new SessionHost({
       connection: this._connection,
       store: new SessionStore(Private.sessionStorage()),
@@ -59,7 +65,8 @@ export class McpBridge implements IMcpBridge {
           dispatcher: this.dispatcher,
           services,
           session,
-          saveSession
+          saveSession,
+          resources
         })
     });
     this._connection.statusChanged.connect(() => this._changed.emit(), this);
@@ -160,6 +167,10 @@ export namespace McpBridge {
   export interface IOptions {
     services: Omit<IJupyterServices, 'limits'>;
     tools: JupyterTool[];
+    /**
+     * Make the MCP resources provider (none when absent).
+     */
+    resources?: (services: IJupyterServices) => IResourceProvider;
     settings: ISettingRegistry.ISettings | null;
     /**
      * Ask the user for the relay token (null when they cancel).

@@ -18,6 +18,7 @@ import { ExecutionRegistry } from '../jupyter/execute';
 import { NotebookWorkspace } from '../jupyter/workspace';
 import { IMcpBridge } from '../tokens';
 import { jupyterTools } from '../tools';
+import { jupyterResources } from '../tools/resources';
 
 /**
  * The bridge plugin id; its settings are `schema/plugin.json`.
@@ -53,6 +54,7 @@ export const bridgePlugin: JupyterFrontEndPlugin<IMcpBridge> = {
         commands: app.commands
       },
       tools: jupyterTools(),
+      resources: jupyterResources,
       settings,
       askToken: async () => {
         const result = await InputDialog.getPassword({
