@@ -5,7 +5,9 @@
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Signal, type ISignal } from '@lumino/signaling';
 
+import { DEFAULT_ALLOWED_COMMANDS } from '../core/commands';
 import { ToolDispatcher } from '../mcp/dispatcher';
+import type { IResourceProvider } from '../mcp/resources';
 import { createSessionServer } from '../mcp/server';
 import type { IMcpBridge } from '../tokens';
 import type {
@@ -38,7 +40,8 @@ export const DEFAULT_SETTINGS: IBridgeSettings = {
   maxResultChars: 60000,
   maxImageSide: 1024,
   includeImages: true,
-  saveAfterEdit: true
+  saveAfterEdit: true,
+  allowedCommands: [...DEFAULT_ALLOWED_COMMANDS]
 };
 
 /**
@@ -53,6 +56,7 @@ export class McpBridge implements IMcpBridge {
       ...options.services,
       limits: () => this._values
     };
+    const resources = options.resources?.(services);
     this._host = new SessionHost({
       connection: this._connection,
       store: new SessionStore(Private.sessionStorage()),
@@ -61,7 +65,8 @@ export class McpBridge implements IMcpBridge {
           dispatcher: this.dispatcher,
           services,
           session,
-          saveSession
+          saveSession,
+          resources
         })
     });
     this._connection.statusChanged.connect(() => this._changed.emit(), this);
@@ -162,6 +167,10 @@ export namespace McpBridge {
   export interface IOptions {
     services: Omit<IJupyterServices, 'limits'>;
     tools: JupyterTool[];
+    /**
+     * Make the MCP resources provider (none when absent).
+     */
+    resources?: (services: IJupyterServices) => IResourceProvider;
     settings: ISettingRegistry.ISettings | null;
     /**
      * Ask the user for the relay token (null when they cancel).

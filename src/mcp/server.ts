@@ -9,6 +9,11 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 
 import type { ToolDispatcher } from './dispatcher';
+import {
+  registerResources,
+  RESOURCES_CAPABILITY,
+  type IResourceProvider
+} from './resources';
 import type { ISessionState, IToolContext } from './tool';
 
 /**
@@ -21,7 +26,8 @@ export const SERVER_INFO = {
 };
 
 const INSTRUCTIONS = `This server acts on the JupyterLab page the user is looking at: notebooks open in their browser, edited live, with outputs shown there and saved to disk.
-Start with list_notebooks, then use_notebook to pick (or create) the notebook this session works on; other tools default to it. Cells are addressed by cell_index or cell_id (ids are stable while cells move). Each edit is saved and can be undone by the user.`;
+Start with list_notebooks, then use_notebook to pick (or create) the notebook this session works on; other tools default to it. Cells are addressed by cell_index or cell_id (ids are stable while cells move). Each edit is saved and can be undone by the user.
+Resources: each open notebook is readable as notebook://<path> (Markdown: cells with ids, sources, outputs cut short); one output whole, or an image at full size, as output://<notebook path>/<cell id>/<output index>.`;
 
 /**
  * Create the server of one MCP session; every tool call goes through
@@ -32,13 +38,24 @@ export function createSessionServer<Services>(options: {
   services: Services;
   session: ISessionState;
   saveSession: () => void;
+  /**
+   * Serves MCP resources when given.
+   */
+  resources?: IResourceProvider;
 }): McpServer {
-  const { dispatcher, services, session, saveSession } = options;
+  const { dispatcher, services, session, saveSession, resources } = options;
   const mcp = new McpServer(SERVER_INFO, {
-    capabilities: { tools: { listChanged: false }, logging: {} },
+    capabilities: {
+      tools: { listChanged: false },
+      logging: {},
+      ...(resources ? RESOURCES_CAPABILITY : {})
+    },
     instructions: INSTRUCTIONS
   });
   const server = mcp.server;
+  if (resources) {
+    registerResources(server, resources);
+  }
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: dispatcher.list()
   }));

@@ -20,6 +20,7 @@ import { TerminalHub } from '../jupyter/terminals';
 import { NotebookWorkspace } from '../jupyter/workspace';
 import { IMcpBridge } from '../tokens';
 import { jupyterTools } from '../tools';
+import { jupyterResources } from '../tools/resources';
 
 /**
  * The bridge plugin id; its settings are `schema/plugin.json`.
@@ -57,6 +58,7 @@ export const bridgePlugin: JupyterFrontEndPlugin<IMcpBridge> = {
         terminals: new TerminalHub({ app })
       },
       tools: jupyterTools(),
+      resources: jupyterResources,
       settings,
       askToken: async () => {
         const result = await InputDialog.getPassword({

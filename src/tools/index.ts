@@ -3,6 +3,8 @@
  */
 
 import { cellTools } from './cells';
+import { commandTools } from './commands';
+import { contextTools } from './context';
 import { executionTools } from './execution';
 import { fileTools } from './files';
 import { kernelTools } from './kernels';
@@ -20,6 +22,8 @@ export function jupyterTools(): JupyterTool[] {
     ...executionTools,
     ...kernelTools,
     ...fileTools,
-    ...terminalTools
+    ...terminalTools,
+    ...commandTools,
+    ...contextTools
   ];
 }

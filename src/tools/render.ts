@@ -12,6 +12,7 @@ import {
 } from '../core/outputs';
 import { htmlToText } from '../jupyter/html';
 import { fitImage } from '../jupyter/images';
+import { outputUri } from '../core/uris';
 import type { IToolLimits } from './services';
 
 /**
@@ -33,7 +34,7 @@ export async function renderForAgent(
 ): Promise<ContentBlock[]> {
   const readMore = (index: number, offset: number) =>
     source
-      ? `read the rest with read_cell(notebook_path="${source.notebookPath}", cell_id="${source.cellId}", output_index=${index}, offset=${offset})`
+      ? `read it whole as the resource ${outputUri(source.notebookPath, source.cellId, index)}, or the rest with read_cell(notebook_path="${source.notebookPath}", cell_id="${source.cellId}", output_index=${index}, offset=${offset})`
       : 'the rest is not kept';
   const blocks = renderOutputs(outputs, {
     maxOutputChars: limits.maxOutputChars,
@@ -50,7 +51,7 @@ export async function renderForAgent(
     fitted,
     limits.maxResultChars,
     source
-      ? `read single outputs with read_cell(cell_id="${source.cellId}", output_index=N)`
+      ? `read single outputs as the resources ${outputUri(source.notebookPath, source.cellId, 0).replace(/0$/, 'N')} or with read_cell(notebook_path="${source.notebookPath}", cell_id="${source.cellId}", output_index=N)`
       : 'ask for less output'
   );
 }

@@ -51,6 +51,11 @@ export interface IToolLimits {
    * Whether each edit is saved to disk at once.
    */
   saveAfterEdit: boolean;
+  /**
+   * Command ids execute_command may run (exact ids, or prefixes ending in
+   * `*`).
+   */
+  allowedCommands: string[];
 }
 
 /**

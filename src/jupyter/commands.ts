@@ -1,0 +1,175 @@
+/**
+ * The JupyterLab command registry as tools see it: describing commands and
+ * running one with a time limit.
+ */
+
+import { PageConfig } from '@jupyterlab/coreutils';
+import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import type { CommandRegistry } from '@lumino/commands';
+
+import {
+  allowingPattern,
+  describeCommandResult,
+  matchesQuery,
+  type CommandResult,
+  type JsonValue
+} from '../core/commands';
+
+/**
+ * One command as list_commands reports it.
+ */
+export interface ICommandInfo {
+  id: string;
+  label: string;
+  caption: string;
+  /**
+   * JupyterLab's `isEnabled`, evaluated with no arguments (it usually
+   * reflects the tab the user has in front).
+   */
+  enabled: boolean;
+  /**
+   * Whether the `allowedCommands` setting lets execute_command run it.
+   */
+  allowed: boolean;
+  /**
+   * The JSON schema of its arguments, when JupyterLab declares one.
+   */
+  args_schema?: JsonValue;
+}
+
+/**
+ * The ids of registered commands matching `query` (in id, label or
+ * caption), sorted.
+ */
+export function findCommands(
+  commands: CommandRegistry,
+  query: string | undefined,
+  allowedOnly: boolean,
+  allowlist: readonly string[]
+): string[] {
+  return commands
+    .listCommands()
+    .filter(
+      id =>
+        (!allowedOnly || allowingPattern(id, allowlist) !== null) &&
+        matchesQuery(query, [
+          id,
+          Private.safe(() => commands.label(id), ''),
+          Private.safe(() => commands.caption(id), '')
+        ])
+    )
+    .sort();
+}
+
+/**
+ * Describe one command.
+ */
+export async function describeCommand(
+  commands: CommandRegistry,
+  id: string,
+  allowlist: readonly string[]
+): Promise<ICommandInfo> {
+  const info: ICommandInfo = {
+    id,
+    label: Private.safe(() => commands.label(id), ''),
+    caption: Private.safe(() => commands.caption(id), ''),
+    enabled: Private.safe(() => commands.isEnabled(id), false),
+    allowed: allowingPattern(id, allowlist) !== null
+  };
+  try {
+    const description = await commands.describedBy(id);
+    if (description.args) {
+      info.args_schema = JSON.parse(
+        JSON.stringify(description.args)
+      ) as JsonValue;
+    }
+  } catch {
+    // Commands whose description fails are listed without a schema.
+  }
+  return info;
+}
+
+/**
+ * The outcome of running a command.
+ */
+export type CommandRun =
+  | { status: 'done'; result: CommandResult }
+  | { status: 'running' }
+  | { status: 'failed'; error: string };
+
+/**
+ * Run a command, waiting at most `timeoutSeconds` for it to finish (it
+ * goes on running afterwards). The result is made JSON, and the page's
+ * Jupyter token is never returned.
+ */
+export async function runCommand(
+  commands: CommandRegistry,
+  id: string,
+  args: ReadonlyPartialJSONObject,
+  timeoutSeconds: number,
+  maxChars: number
+): Promise<CommandRun> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<CommandRun>(resolve => {
+    timer = setTimeout(
+      () => resolve({ status: 'running' }),
+      timeoutSeconds * 1000
+    );
+  });
+  const run = commands.execute(id, args).then(
+    (value: unknown): CommandRun => ({
+      status: 'done',
+      result: Private.redact(describeCommandResult(value, maxChars))
+    }),
+    (reason: unknown): CommandRun => ({
+      status: 'failed',
+      error: Private.redactText(
+        reason instanceof Error ? reason.message : String(reason)
+      )
+    })
+  );
+  const outcome = await Promise.race([run, timeout]);
+  clearTimeout(timer);
+  return outcome;
+}
+
+namespace Private {
+  /**
+   * Call `get`, or return `fallback` when it throws (some commands' label
+   * or state functions need arguments or a current widget).
+   */
+  export function safe<T>(get: () => T, fallback: T): T {
+    try {
+      return get();
+    } catch {
+      return fallback;
+    }
+  }
+
+  /**
+   * Remove the Jupyter token from text.
+   */
+  export function redactText(text: string): string {
+    const token = PageConfig.getToken();
+    return token && token.length >= 4
+      ? text.split(token).join('[redacted]')
+      : text;
+  }
+
+  /**
+   * Remove the Jupyter token from a command result.
+   */
+  export function redact(result: CommandResult): CommandResult {
+    if (result.kind === 'none') {
+      return result;
+    }
+    if (result.kind === 'summary') {
+      return { kind: 'summary', summary: redactText(result.summary) };
+    }
+    const text = JSON.stringify(result.value);
+    const clean = redactText(text);
+    return clean === text
+      ? result
+      : { kind: 'json', value: JSON.parse(clean) as JsonValue };
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Command tools: list JupyterLab's commands, and run the ones the user
+ * allows (the `allowedCommands` setting).
+ */
+
+import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import { z } from 'zod';
+
+import { allowingPattern } from '../core/commands';
+import { pageOf } from '../core/cells';
+import {
+  describeCommand,
+  findCommands,
+  runCommand,
+  type ICommandInfo
+} from '../jupyter/commands';
+import { jsonOutput, ToolError } from '../mcp/tool';
+import { defineJupyterTool, type JupyterTool } from './services';
+
+const listCommands = defineJupyterTool({
+  name: 'list_commands',
+  title: 'List JupyterLab commands',
+  description:
+    'List the commands of the user\'s JupyterLab (the ids behind its menus, palette and shortcuts, e.g. "notebook:run-all-cells"): id, label, caption, whether JupyterLab says it is enabled right now (this usually depends on the tab the user has in front), the JSON schema of its arguments where JupyterLab declares one, and "allowed": whether execute_command may run it (the user\'s "allowedCommands" setting). Filter with "query" (matches id, label or caption) and page with "start_index"/"limit".',
+  category: 'read',
+  input: {
+    query: z
+      .string()
+      .optional()
+      .describe(
+        'Only commands whose id, label or caption contains this text, ignoring case (e.g. "run", "notebook:", "save").'
+      ),
+    allowed_only: z
+      .boolean()
+      .default(false)
+      .describe('Only the commands execute_command may run (default false).'),
+    start_index: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('Index of the first matching command to return (default 0).'),
+    limit: z
+      .number()
+      .int()
+      .min(0)
+      .default(50)
+      .describe('Most commands to return (default 50; 0 for all).')
+  },
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  run: async (args, context) => {
+    const { commands } = context.services;
+    const allowlist = context.services.limits().allowedCommands;
+    const ids = findCommands(
+      commands,
+      args.query,
+      args.allowed_only,
+      allowlist
+    );
+    const page = pageOf(ids.length, args.start_index, args.limit);
+    const listed: ICommandInfo[] = [];
+    for (const id of ids.slice(page.start, page.end)) {
+      listed.push(await describeCommand(commands, id, allowlist));
+    }
+    const more =
+      page.end < ids.length
+        ? ` More follow: call again with start_index=${page.end}.`
+        : '';
+    return jsonOutput(
+      ids.length
+        ? `Commands ${page.start} to ${page.end - 1} of ${ids.length} matching.${more}`
+        : 'No command matches.',
+      {
+        total: ids.length,
+        start_index: page.start,
+        commands: listed,
+        allowed_commands_setting: allowlist
+      }
+    );
+  }
+});
+
+const executeCommand = defineJupyterTool({
+  name: 'execute_command',
+  title: 'Run a JupyterLab command',
+  description:
+    'Run a JupyterLab command by id with JSON arguments, as if the user chose it from a menu, but only if the user\'s "allowedCommands" setting allows it (see list_commands, "allowed"). Most notebook commands act on the notebook the user has in front, and on its active or selected cells; pass "notebook_path" to make notebook:* commands act on that notebook instead, without bringing it to the front (this adds the arguments semanticWidget and activate=false). Document commands such as docmanager:save always act on the tab in front. Waits up to "timeout_seconds" for the command; returns its result when it is JSON, else a one-line summary, and status "done", "running" (still going at the timeout) or the error.',
+  category: 'execute',
+  input: {
+    command_id: z
+      .string()
+      .min(1)
+      .describe('The command id, e.g. "notebook:clear-all-cell-outputs".'),
+    args: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe(
+        "The command's arguments as a JSON object (see its args_schema in list_commands); default {}."
+      ),
+    notebook_path: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Run a notebook:* command on this notebook (relative to the Jupyter server root; opened in the background if needed) instead of the one the user has in front. Its focus is not taken.'
+      ),
+    timeout_seconds: z
+      .number()
+      .positive()
+      .default(60)
+      .describe(
+        'Seconds to wait for the command to finish (default 60; at most the configured maximum, normally 3600). It goes on running after.'
+      )
+  },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: false,
+    openWorldHint: true
+  },
+  run: async (args, context) => {
+    const { commands } = context.services;
+    const limits = context.services.limits();
+    const id = args.command_id.trim();
+    if (!commands.hasCommand(id)) {
+      throw new ToolError(
+        `"command_id" "${id}" is not a JupyterLab command of this page; list_commands (with "query") shows the ids.`
+      );
+    }
+    if (allowingPattern(id, limits.allowedCommands) === null) {
+      throw new ToolError(
+        `"command_id" "${id}" is not allowed by the "allowedCommands" setting (Settings Editor → MCP Bridge), so it was not run. Allowed: ${
+          limits.allowedCommands.join(', ') || '(none)'
+        }. Only the user can change this setting.`
+      );
+    }
+    if (args.timeout_seconds > limits.maxTimeoutSeconds) {
+      throw new ToolError(
+        `"timeout_seconds" ${args.timeout_seconds} is above the maximum of ${limits.maxTimeoutSeconds} seconds (set in the bridge settings).`
+      );
+    }
+    let commandArgs = Private.jsonArgs(args.args);
+    let notebook: string | null = null;
+    if (args.notebook_path !== undefined) {
+      const panel = await context.services.workspace.resolve(
+        args.notebook_path,
+        context.session
+      );
+      notebook = panel.context.path;
+      commandArgs = {
+        semanticWidget: panel.id,
+        activate: false,
+        ...commandArgs
+      };
+    }
+    const label = commands.label(id);
+    const run = await runCommand(
+      commands,
+      id,
+      commandArgs,
+      args.timeout_seconds,
+      limits.maxOutputChars
+    );
+    if (run.status === 'failed') {
+      throw new ToolError(`The command "${id}" failed: ${run.error}`);
+    }
+    const data: Record<string, unknown> = {
+      command_id: id,
+      label,
+      args: commandArgs,
+      notebook_path: notebook,
+      status: run.status
+    };
+    let summary: string;
+    if (run.status === 'running') {
+      summary = `"${id}" (${label}) is still running after ${args.timeout_seconds} s; it goes on in the page.`;
+    } else if (run.result.kind === 'json') {
+      data.result = run.result.value;
+      summary = `Ran "${id}" (${label}); it returned a value.`;
+    } else if (run.result.kind === 'summary') {
+      data.result_summary = run.result.summary;
+      summary = `Ran "${id}" (${label}); it returned ${run.result.summary}.`;
+    } else {
+      summary = `Ran "${id}" (${label}).`;
+    }
+    return jsonOutput(summary, data);
+  }
+});
+
+/**
+ * The command tools.
+ */
+export const commandTools: JupyterTool[] = [listCommands, executeCommand];
+
+namespace Private {
+  /**
+   * The arguments as a JSON object (refusing values JSON cannot hold).
+   */
+  export function jsonArgs(
+    args: Record<string, unknown>
+  ): Record<string, unknown> & ReadonlyPartialJSONObject {
+    try {
+      return JSON.parse(JSON.stringify(args)) as Record<string, unknown> &
+        ReadonlyPartialJSONObject;
+    } catch {
+      throw new ToolError('"args" must be a JSON object.');
+    }
+  }
+}

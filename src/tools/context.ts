@@ -1,0 +1,80 @@
+/**
+ * Context tools: what the user is looking at, so an agent can act on
+ * "this cell".
+ */
+
+import { frontTab, notebookFocus } from '../jupyter/context';
+import { jsonOutput } from '../mcp/tool';
+import { describeCell } from './notebooks';
+import { defineJupyterTool, type JupyterTool } from './services';
+
+const getActiveContext = defineJupyterTool({
+  name: 'get_active_context',
+  title: "Get the user's context",
+  description:
+    'Tell what the user is looking at in JupyterLab, so you can act on "this cell" or "this notebook": the tab in front; the notebook they are in (or were last in, when another tab is in front), with its path, mode ("edit" while they type in a cell), the active cell (index, id, type, version, execution count, whole source, output summary), the selected cells, and in the active cell\'s editor the cursor and the selected text; and the notebook this session uses. Read-only; the user\'s focus and selection are not changed.',
+  category: 'read',
+  input: {},
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false
+  },
+  run: async (_, context) => {
+    const { app, tracker } = context.services;
+    const front = frontTab(app, tracker);
+    const focus = notebookFocus(app, tracker);
+    const sessionNotebook = context.session.notebookPath;
+    if (!focus) {
+      return jsonOutput(
+        `No notebook is open in the page${front ? `; the tab in front is "${front.label}"` : ''}.`,
+        {
+          front_tab: front,
+          notebook: null,
+          session_notebook: sessionNotebook
+        }
+      );
+    }
+    const { panel } = focus;
+    const maxChars = context.services.limits().maxOutputChars;
+    const count = panel.context.model.cells.length;
+    const active =
+      focus.activeIndex >= 0 && focus.activeIndex < count
+        ? describeCell(panel, focus.activeIndex, true, maxChars)
+        : null;
+    const selected = focus.selectedIndexes.map(index => {
+      const model = panel.context.model.cells.get(index);
+      return { index, id: model.id, type: model.type };
+    });
+    const path = panel.context.path;
+    const where = focus.inFront
+      ? `The user is in "${path}"`
+      : `The user was last in "${path}" (another tab is in front: "${front?.label ?? ''}")`;
+    const cell = active
+      ? `, on cell ${active.index} (id ${active.id}, ${active.type})`
+      : '';
+    const selection = focus.editor?.selection
+      ? `, with ${focus.editor.selection.text.length} character(s) selected`
+      : '';
+    return jsonOutput(`${where}${cell}${selection}.`, {
+      front_tab: front,
+      notebook: {
+        path,
+        in_front: focus.inFront,
+        mode: focus.mode,
+        cell_count: count,
+        active_cell: active,
+        selected_cells: selected,
+        editor: focus.editor,
+        in_use_by_this_session: sessionNotebook === path
+      },
+      session_notebook: sessionNotebook
+    });
+  }
+});
+
+/**
+ * The context tools.
+ */
+export const contextTools: JupyterTool[] = [getActiveContext];

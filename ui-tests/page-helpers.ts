@@ -1,0 +1,135 @@
+/**
+ * Helpers of the command, context and resource specs: notebooks written
+ * straight into the server root, and notebook panels looked up in the page.
+ */
+
+import type { Page } from '@playwright/test';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+import type { IBridgeEnv } from './fixtures';
+
+/** A 2x2 red PNG. */
+export const PNG_B64 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==';
+
+/**
+ * A cell of a notebook written by {@link writeNotebook}.
+ */
+export interface ICellSpec {
+  id: string;
+  type: 'code' | 'markdown';
+  source: string;
+  outputs?: Record<string, unknown>[];
+}
+
+/**
+ * Write a Python notebook (nbformat 4.5, with kernelspec) into the server
+ * root.
+ */
+export function writeNotebook(
+  env: IBridgeEnv,
+  path: string,
+  cells: ICellSpec[]
+): void {
+  const file = join(env.rootDir, path);
+  mkdirSync(dirname(file), { recursive: true });
+  const notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: {
+        name: 'python3',
+        display_name: 'Python 3',
+        language: 'python'
+      },
+      language_info: { name: 'python' }
+    },
+    cells: cells.map((cell, index) =>
+      cell.type === 'code'
+        ? {
+            id: cell.id,
+            cell_type: 'code',
+            source: cell.source,
+            metadata: {},
+            execution_count: cell.outputs?.length ? index + 1 : null,
+            outputs: cell.outputs ?? []
+          }
+        : {
+            id: cell.id,
+            cell_type: 'markdown',
+            source: cell.source,
+            metadata: {}
+          }
+    )
+  };
+  writeFileSync(file, JSON.stringify(notebook, null, 1));
+}
+
+/**
+ * A stream output.
+ */
+export function stream(text: string): Record<string, unknown> {
+  return { output_type: 'stream', name: 'stdout', text };
+}
+
+/**
+ * A PNG display output.
+ */
+export function pngOutput(): Record<string, unknown> {
+  return {
+    output_type: 'display_data',
+    metadata: {},
+    data: {
+      'image/png': PNG_B64,
+      'text/plain': '<IPython.core.display.Image object>'
+    }
+  };
+}
+
+/**
+ * The DOM id of the notebook panel showing `path` ('' if none).
+ */
+export async function panelId(page: Page, path: string): Promise<string> {
+  return page.evaluate(p => {
+    const app = (
+      window as unknown as {
+        jupyterapp: {
+          shell: {
+            widgets(
+              area: string
+            ): Iterable<{ id: string; context?: { path: string } }>;
+          };
+        };
+      }
+    ).jupyterapp;
+    for (const widget of app.shell.widgets('main')) {
+      if (widget.context?.path === p) {
+        return widget.id;
+      }
+    }
+    return '';
+  }, path);
+}
+
+/**
+ * The path of the document in front of the main area (or its label).
+ */
+export async function frontPath(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    const app = (
+      window as unknown as {
+        jupyterapp: {
+          shell: {
+            currentWidget: {
+              title: { label: string };
+              context?: { path: string };
+            } | null;
+          };
+        };
+      }
+    ).jupyterapp;
+    const widget = app.shell.currentWidget;
+    return widget ? (widget.context?.path ?? widget.title.label) : null;
+  });
+}
