@@ -389,9 +389,7 @@ test.describe('files', () => {
         window as unknown as {
           jupyterapp: {
             shell: {
-              widgets(
-                area: string
-              ): Iterable<{
+              widgets(area: string): Iterable<{
                 title: { label: string };
                 context?: { save(): Promise<void> };
               }>;
