@@ -19,7 +19,7 @@ echo "[test] end to end"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 mkdir -p build
 status=0
-PLAYWRIGHT_JSON_OUTPUT_NAME=build/e2e.json \
+PLAYWRIGHT_JSON_OUTPUT_NAME="$PWD/build/e2e.json" \
   npx playwright test --config ui-tests/playwright.config.ts --reporter=list,json || status=$?
 node scripts/e2e-summary.mjs build/e2e.json || status=1
 exit $status

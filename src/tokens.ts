@@ -30,9 +30,10 @@ export interface IMcpBridge {
    */
   readonly lastError: string;
   /**
-   * The single path of every tool call (observe or guard calls here).
+   * The single path of every tool call (observe or guard calls here); null
+   * until the bridge first starts (it is loaded on demand).
    */
-  readonly dispatcher: ToolDispatcher<IJupyterServices>;
+  readonly dispatcher: ToolDispatcher<IJupyterServices> | null;
   /**
    * Connect to the relay (asks for the token when none is known).
    */

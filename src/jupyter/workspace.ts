@@ -6,8 +6,10 @@
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { PageConfig } from '@jupyterlab/coreutils';
 import type { Contents } from '@jupyterlab/services';
 
+import { resolveRootPath } from '../core/files';
 import { ToolError, type ISessionState } from '../mcp/tool';
 
 /**
@@ -69,19 +71,15 @@ export class NotebookWorkspace {
    * Check a path inside the server root; `argument` names it in errors.
    */
   static checkPath(path: string, argument: string): string {
-    const trimmed = path.trim().replace(/\\/g, '/').replace(/^\/+/, '');
-    const parts = trimmed
-      .split('/')
-      .filter(part => part !== '' && part !== '.');
-    if (parts.includes('..')) {
-      throw new ToolError(
-        `"${argument}" may not contain "..": paths are relative to the Jupyter server root and stay inside it (got "${path}").`
-      );
+    const result = resolveRootPath(
+      path,
+      argument,
+      PageConfig.getOption('serverRoot')
+    );
+    if (!result.ok) {
+      throw new ToolError(result.error);
     }
-    if (parts.length === 0) {
-      throw new ToolError(`"${argument}" is empty.`);
-    }
-    return parts.join('/');
+    return result.path;
   }
 
   /**

@@ -11,16 +11,10 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import { McpBridge } from '../bridge/bridge';
+import { BridgeController } from '../bridge/controller';
 import { addCommands, CommandIDs } from '../commands';
 import { readPairing } from '../core/pairing';
-import { ExecutionRegistry } from '../jupyter/execute';
-import { FileWorkspace } from '../jupyter/files';
-import { TerminalHub } from '../jupyter/terminals';
-import { NotebookWorkspace } from '../jupyter/workspace';
 import { IMcpBridge } from '../tokens';
-import { jupyterTools } from '../tools';
-import { jupyterResources } from '../tools/resources';
 
 /**
  * The bridge plugin id; its settings are `schema/plugin.json`.
@@ -47,26 +41,19 @@ export const bridgePlugin: JupyterFrontEndPlugin<IMcpBridge> = {
     palette: ICommandPalette | null
   ): Promise<IMcpBridge> => {
     const settings = registry ? await registry.load(PLUGIN_ID) : null;
-    const bridge = new McpBridge({
-      services: {
-        app,
-        tracker,
-        workspace: new NotebookWorkspace({ app, tracker, docManager }),
-        executions: new ExecutionRegistry(),
-        commands: app.commands,
-        files: new FileWorkspace({ app, docManager }),
-        terminals: new TerminalHub({ app })
-      },
-      tools: jupyterTools(),
-      resources: jupyterResources,
+    const askToken = async () => {
+      const result = await InputDialog.getPassword({
+        title: 'MCP bridge token',
+        label:
+          'Paste the relay token (from the file the jupyterlab-mcp-bridge command printed):'
+      });
+      return result.button.accept ? result.value : null;
+    };
+    const bridge = new BridgeController({
       settings,
-      askToken: async () => {
-        const result = await InputDialog.getPassword({
-          title: 'MCP bridge token',
-          label:
-            'Paste the relay token (from the file the jupyterlab-mcp-bridge command printed):'
-        });
-        return result.button.accept ? result.value : null;
+      load: async () => {
+        const { createBridge } = await import('../bridge/factory');
+        return createBridge({ app, tracker, docManager, settings, askToken });
       }
     });
     addCommands(app.commands, bridge);
@@ -77,9 +64,9 @@ export const bridgePlugin: JupyterFrontEndPlugin<IMcpBridge> = {
     if (pairing) {
       const clean = window.location.pathname + window.location.search + rest;
       window.history.replaceState(window.history.state, '', clean);
-      await bridge.pair(pairing.url, pairing.token);
-    } else if (bridge.settings.connectOnStartup && bridge.settings.token) {
-      await bridge.start();
+      void bridge.pair(pairing.url, pairing.token);
+    } else if (bridge.connectsOnStartup) {
+      void bridge.start();
     }
     return bridge;
   }

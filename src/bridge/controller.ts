@@ -1,0 +1,118 @@
+/**
+ * The page's bridge as plugins see it, light to load: the MCP SDK, zod and
+ * the tools (the real {@link McpBridge}) are loaded on first start.
+ */
+
+import type { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { Signal, type ISignal } from '@lumino/signaling';
+
+import type { ToolDispatcher } from '../mcp/dispatcher';
+import type { IMcpBridge } from '../tokens';
+import type { IJupyterServices } from '../tools/services';
+import type { McpBridge } from './bridge';
+import type { ConnectionStatus } from './connection';
+
+/**
+ * Stands for the bridge until it is loaded, then forwards to it.
+ */
+export class BridgeController implements IMcpBridge {
+  constructor(options: BridgeController.IOptions) {
+    this._load = options.load;
+    this._settings = options.settings;
+  }
+
+  get status(): ConnectionStatus {
+    return (
+      this._bridge?.status ?? (this._loading ? 'connecting' : 'disconnected')
+    );
+  }
+
+  get changed(): ISignal<IMcpBridge, void> {
+    return this._changed;
+  }
+
+  get sessionCount(): number {
+    return this._bridge?.sessionCount ?? 0;
+  }
+
+  get lastError(): string {
+    return this._bridge?.lastError ?? this._loadError;
+  }
+
+  get dispatcher(): ToolDispatcher<IJupyterServices> | null {
+    return this._bridge?.dispatcher ?? null;
+  }
+
+  /**
+   * Whether the settings ask to connect at start-up (a token is known).
+   */
+  get connectsOnStartup(): boolean {
+    const composite = (this._settings?.composite ?? {}) as {
+      connectOnStartup?: boolean;
+      token?: string;
+    };
+    return composite.connectOnStartup !== false && !!composite.token;
+  }
+
+  async start(): Promise<void> {
+    const bridge = await this._ensure();
+    await bridge?.start();
+  }
+
+  stop(): void {
+    this._bridge?.stop();
+  }
+
+  /**
+   * Pair with a relay (from a pairing link) and connect.
+   */
+  async pair(url: string, token: string): Promise<void> {
+    const bridge = await this._ensure();
+    await bridge?.pair(url, token);
+  }
+
+  private async _ensure(): Promise<McpBridge | null> {
+    if (this._bridge) {
+      return this._bridge;
+    }
+    if (!this._loading) {
+      this._loading = this._load()
+        .then(bridge => {
+          this._bridge = bridge;
+          bridge.changed.connect(() => this._changed.emit(), this);
+          return bridge;
+        })
+        .catch((error: Error) => {
+          this._loadError = `The MCP bridge could not load: ${error.message}`;
+          this._loading = null;
+          return null;
+        })
+        .finally(() => this._changed.emit());
+      this._changed.emit();
+    }
+    return this._loading;
+  }
+
+  private _load: () => Promise<McpBridge>;
+  private _settings: ISettingRegistry.ISettings | null;
+  private _bridge: McpBridge | null = null;
+  private _loading: Promise<McpBridge | null> | null = null;
+  private _loadError = '';
+  private _changed = new Signal<IMcpBridge, void>(this);
+}
+
+/**
+ * A namespace for BridgeController statics.
+ */
+export namespace BridgeController {
+  /**
+   * Constructor options.
+   */
+  export interface IOptions {
+    /**
+     * Make the real bridge (called once, on first start).
+     */
+    load: () => Promise<McpBridge>;
+    settings: ISettingRegistry.ISettings | null;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Building the real bridge with its services and tools. Loaded on demand
+ * (see {@link BridgeController}): it pulls in the MCP SDK, zod and every tool.
+ */
+
+import type { JupyterFrontEnd } from '@jupyterlab/application';
+import type { IDocumentManager } from '@jupyterlab/docmanager';
+import type { INotebookTracker } from '@jupyterlab/notebook';
+import type { ISettingRegistry } from '@jupyterlab/settingregistry';
+
+import { ExecutionRegistry } from '../jupyter/execute';
+import { FileWorkspace } from '../jupyter/files';
+import { TerminalHub } from '../jupyter/terminals';
+import { NotebookWorkspace } from '../jupyter/workspace';
+import { jupyterTools } from '../tools';
+import { jupyterResources } from '../tools/resources';
+import { McpBridge } from './bridge';
+
+/**
+ * What the bridge is built from.
+ */
+export interface IBridgeParts {
+  app: JupyterFrontEnd;
+  tracker: INotebookTracker;
+  docManager: IDocumentManager;
+  settings: ISettingRegistry.ISettings | null;
+  askToken: () => Promise<string | null>;
+}
+
+/**
+ * Build the bridge of this page.
+ */
+export function createBridge(parts: IBridgeParts): McpBridge {
+  const { app, tracker, docManager } = parts;
+  return new McpBridge({
+    services: {
+      app,
+      tracker,
+      workspace: new NotebookWorkspace({ app, tracker, docManager }),
+      executions: new ExecutionRegistry(),
+      commands: app.commands,
+      files: new FileWorkspace({ app, docManager }),
+      terminals: new TerminalHub({ app })
+    },
+    tools: jupyterTools(),
+    resources: jupyterResources,
+    settings: parts.settings,
+    askToken: parts.askToken
+  });
+}
