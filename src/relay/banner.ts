@@ -96,14 +96,23 @@ export function buildBanner(options: IBannerOptions): string {
     }
   }
   lines.push('');
-  const args = ['jupyterlab-mcp-bridge', '--stdio'];
+  // This very CLI, by absolute path: works from a checkout and from an
+  // install alike (`npx jupyterlab-mcp-bridge` needs the npm package).
+  const cli = path.resolve(
+    __dirname,
+    '..',
+    '..',
+    'bin',
+    'jupyterlab-mcp-bridge.js'
+  );
+  const args = [cli, '--stdio'];
   if (options.port !== DEFAULT_PORT) {
     args.push('--port', String(options.port));
   }
   if (options.tokenFileOption) {
     args.push('--token-file', options.tokenFileOption);
   }
-  const stdioServer = { command: 'npx', args };
+  const stdioServer = { command: process.execPath, args };
   lines.push('Client configuration (the token is never inline):');
   lines.push(
     '  Claude Desktop / Cursor (mcpServers in claude_desktop_config.json / .cursor/mcp.json):'
