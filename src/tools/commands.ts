@@ -16,6 +16,7 @@ import {
 } from '../jupyter/commands';
 import { jsonOutput, ToolError } from '../mcp/tool';
 import { defineJupyterTool, type JupyterTool } from './services';
+import { notebookFor } from './arguments';
 
 const listCommands = defineJupyterTool({
   name: 'list_commands',
@@ -147,10 +148,7 @@ const executeCommand = defineJupyterTool({
     let commandArgs = Private.jsonArgs(args.args);
     let notebook: string | null = null;
     if (args.notebook_path !== undefined) {
-      const panel = await context.services.workspace.resolve(
-        args.notebook_path,
-        context.session
-      );
+      const panel = await notebookFor(args, context);
       notebook = panel.context.path;
       commandArgs = {
         semanticWidget: panel.id,

@@ -332,10 +332,7 @@ function runAllCellsTool(name: string): JupyterTool {
     },
     run: async (args, context) => {
       const timeout = Private.timeout(args.timeout_seconds, context);
-      const panel = await context.services.workspace.resolve(
-        args.notebook_path,
-        context.session
-      );
+      const panel = await notebookFor(args, context);
       return Private.runAll(panel, timeout, context);
     }
   });

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { describeVariable } from '../core/variables';
 import { KernelService } from '../jupyter/kernels';
 import { jsonOutput } from '../mcp/tool';
-import { cellIds, notebookPath } from './arguments';
+import { cellIds, notebookFor, notebookPath } from './arguments';
 import {
   defineJupyterTool,
   saveAfterEdit,
@@ -73,10 +73,7 @@ const startKernel = defineJupyterTool({
     openWorldHint: false
   },
   run: async (args, context) => {
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     const result = await Private.kernels(context).start(
       panel,
       args.kernel_name
@@ -106,10 +103,7 @@ const changeKernel = defineJupyterTool({
     openWorldHint: false
   },
   run: async (args, context) => {
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     const kernels = Private.kernels(context);
     const before = panel.sessionContext.session?.kernel ?? null;
     if (before?.name === args.kernel_name) {
@@ -144,10 +138,7 @@ const interruptKernel = defineJupyterTool({
     openWorldHint: false
   },
   run: async (args, context) => {
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     const kernels = Private.kernels(context);
     kernels.kernelOf(panel);
     // Interrupt through the runs this page tracks, so they report
@@ -184,10 +175,7 @@ const restartNotebook = defineJupyterTool({
     openWorldHint: false
   },
   run: async (args, context) => {
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     const result = await Private.kernels(context).restart(panel);
     return jsonOutput(
       `Restarted kernel "${result.kernel?.name}" of "${result.path}"; its variables are gone.`,
@@ -212,10 +200,7 @@ const shutdownKernel = defineJupyterTool({
     openWorldHint: false
   },
   run: async (args, context) => {
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     const result = await Private.kernels(context).shutdown(panel);
     return jsonOutput(
       `Shut down kernel "${result.kernel.name}" (${result.kernel.id}) of "${result.path}"; the notebook has no kernel now.`,
@@ -258,10 +243,7 @@ const inspectVariables = defineJupyterTool({
     openWorldHint: false
   },
   run: async (args, context) => {
-    const panel = await context.services.workspace.resolve(
-      args.notebook_path,
-      context.session
-    );
+    const panel = await notebookFor(args, context);
     const result = await Private.kernels(context).variables(panel, {
       limit: args.limit,
       maxRepr: args.max_repr_chars
