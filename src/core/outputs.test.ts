@@ -7,6 +7,7 @@ import {
   applyCarriageReturns,
   applyResultBudget,
   formatError,
+  outputText,
   renderOutputs,
   stripAnsi,
   truncateText
@@ -139,5 +140,20 @@ describe('HTML outputs', () => {
       htmlToText: () => null
     });
     assert.deepEqual(plain, [{ type: 'text', text: 'df repr' }]);
+  });
+});
+
+describe('outputText', () => {
+  it('reads a stream together with the same-name streams after it', () => {
+    const outputs: nbformat.IOutput[] = [
+      { output_type: 'stream', name: 'stdout', text: 'a\n' },
+      { output_type: 'stream', name: 'stdout', text: 'b\n' },
+      { output_type: 'stream', name: 'stderr', text: 'oops\n' },
+      { output_type: 'stream', name: 'stdout', text: 'c\n' }
+    ];
+    assert.equal(outputText(outputs, 0), 'a\nb\n');
+    assert.equal(outputText(outputs, 1), 'b\n');
+    assert.equal(outputText(outputs, 2), '[stderr]\noops\n');
+    assert.equal(outputText(outputs, 3), 'c\n');
   });
 });

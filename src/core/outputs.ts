@@ -129,13 +129,29 @@ export function truncateText(
 }
 
 /**
- * The whole text form of an output, as tools return it before any cut
- * (used to page through long outputs).
+ * The whole text form of output `index`, as tools return it before any cut
+ * (used to page through long outputs). A stream output is read together
+ * with the stream outputs of the same name that follow it, as tool results
+ * show them.
  */
 export function outputText(
-  output: nbformat.IOutput,
+  outputs: readonly nbformat.IOutput[],
+  index: number,
   htmlToText?: (html: string) => string | null
 ): string {
+  let output = outputs[index];
+  if (output.output_type === 'stream') {
+    const name = (output as nbformat.IStream).name;
+    let text = '';
+    for (let i = index; i < outputs.length; i++) {
+      const next = outputs[i] as nbformat.IStream;
+      if (next.output_type !== 'stream' || next.name !== name) {
+        break;
+      }
+      text += joinText(next.text);
+    }
+    output = { output_type: 'stream', name, text } as nbformat.IStream;
+  }
   return renderOutput(output, {
     maxOutputChars: Number.MAX_SAFE_INTEGER,
     includeImages: false,

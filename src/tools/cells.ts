@@ -99,7 +99,7 @@ const readCell = defineJupyterTool({
           `"output_index" ${args.output_index} is out of range: cell ${index} has ${outputs.length} output(s)${outputs.length ? ` (0 to ${outputs.length - 1})` : ''}.`
         );
       }
-      const text = outputText(outputs[args.output_index], htmlToText);
+      const text = outputText(outputs, args.output_index, htmlToText);
       const max = args.max_chars ?? limits.maxOutputChars;
       const end = Math.min(text.length, args.offset + max);
       const more =

@@ -190,7 +190,11 @@ namespace Private {
       }
     }
     return [
-      { uri, mimeType: 'text/plain', text: outputText(item, htmlToText) }
+      {
+        uri,
+        mimeType: 'text/plain',
+        text: outputText(outputs, outputIndex, htmlToText)
+      }
     ];
   }
 }
