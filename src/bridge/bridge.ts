@@ -5,44 +5,14 @@
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Signal, type ISignal } from '@lumino/signaling';
 
-import { DEFAULT_ALLOWED_COMMANDS } from '../core/commands';
+import { DEFAULT_SETTINGS, type IBridgeSettings } from '../core/settings';
 import { ToolDispatcher } from '../mcp/dispatcher';
 import type { IResourceProvider } from '../mcp/resources';
 import { createSessionServer } from '../mcp/server';
 import type { IMcpBridge } from '../tokens';
-import type {
-  IJupyterServices,
-  IToolLimits,
-  JupyterTool
-} from '../tools/services';
+import type { IJupyterServices, JupyterTool } from '../tools/services';
 import { RelayConnection, type ConnectionStatus } from './connection';
 import { SessionHost, SessionStore } from './sessions';
-
-/**
- * The settings of the bridge plugin (see `schema/plugin.json`).
- */
-export interface IBridgeSettings extends IToolLimits {
-  relayUrl: string;
-  token: string;
-  connectOnStartup: boolean;
-}
-
-/**
- * Defaults, matching `schema/plugin.json`.
- */
-export const DEFAULT_SETTINGS: IBridgeSettings = {
-  relayUrl: 'ws://127.0.0.1:4545/page',
-  token: '',
-  connectOnStartup: true,
-  defaultTimeoutSeconds: 120,
-  maxTimeoutSeconds: 3600,
-  maxOutputChars: 20000,
-  maxResultChars: 60000,
-  maxImageSide: 1024,
-  includeImages: true,
-  saveAfterEdit: true,
-  allowedCommands: [...DEFAULT_ALLOWED_COMMANDS]
-};
 
 /**
  * The MCP bridge of a page.
@@ -93,13 +63,6 @@ export class McpBridge implements IMcpBridge {
 
   get lastError(): string {
     return this._connection.lastError;
-  }
-
-  /**
-   * The current settings values.
-   */
-  get settings(): Readonly<IBridgeSettings> {
-    return this._values;
   }
 
   async start(): Promise<void> {

@@ -295,7 +295,108 @@ export class ExecutionRegistry {
   private _runs = new Map<string, CellExecution>();
 }
 
+/**
+ * The result of {@link runScratchCode}.
+ */
+export interface IScratchRun {
+  state: 'ok' | 'error' | 'interrupted';
+  outputs: nbformat.IOutput[];
+  elapsedMs: number;
+}
+
+/**
+ * Run code in a kernel without a cell (no history, no stdin), collecting
+ * its outputs as an output area would. At `timeoutMs`, or when `signal`
+ * aborts, the kernel is interrupted.
+ */
+export async function runScratchCode(
+  kernel: Kernel.IKernelConnection,
+  code: string,
+  options: {
+    timeoutMs: number;
+    signal: AbortSignal;
+    onOutput?: (text: string) => void;
+  }
+): Promise<IScratchRun> {
+  const started = Date.now();
+  const outputs: nbformat.IOutput[] = [];
+  const future = kernel.requestExecute({
+    code,
+    silent: false,
+    store_history: false,
+    allow_stdin: false,
+    stop_on_error: false
+  });
+  future.onIOPub = message => {
+    Private.collect(outputs, message);
+    const text = Private.describe(message);
+    if (text) {
+      options.onOutput?.(text);
+    }
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const onAbort = () => void kernel.interrupt();
+  options.signal.addEventListener('abort', onAbort);
+  try {
+    const reply = await Promise.race([
+      future.done,
+      new Promise<'timeout'>(resolve => {
+        timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
+      })
+    ]);
+    let state: IScratchRun['state'];
+    if (reply === 'timeout') {
+      await kernel.interrupt();
+      await Promise.race([
+        future.done,
+        new Promise(resolve => setTimeout(resolve, Private.SETTLE_MS))
+      ]);
+      state = 'interrupted';
+    } else {
+      state = reply.content.status === 'ok' ? 'ok' : 'error';
+    }
+    return { state, outputs, elapsedMs: Date.now() - started };
+  } finally {
+    clearTimeout(timer);
+    options.signal.removeEventListener('abort', onAbort);
+  }
+}
+
 namespace Private {
+  /**
+   * How long to wait for an interrupted run to end.
+   */
+  export const SETTLE_MS = 5000;
+
+  /**
+   * Add an IOPub message to an output list, as an output area would.
+   */
+  export function collect(
+    outputs: nbformat.IOutput[],
+    message: KernelMessage.IIOPubMessage
+  ): void {
+    if (KernelMessage.isClearOutputMsg(message)) {
+      outputs.length = 0;
+    } else if (KernelMessage.isStreamMsg(message)) {
+      const { name, text } = message.content;
+      const last = outputs[outputs.length - 1] as nbformat.IStream | undefined;
+      if (last?.output_type === 'stream' && last.name === name) {
+        last.text = `${last.text as string}${text}`;
+      } else {
+        outputs.push({ output_type: 'stream', name, text });
+      }
+    } else if (
+      KernelMessage.isExecuteResultMsg(message) ||
+      KernelMessage.isDisplayDataMsg(message) ||
+      KernelMessage.isErrorMsg(message)
+    ) {
+      outputs.push({
+        output_type: message.header.msg_type,
+        ...message.content
+      } as nbformat.IOutput);
+    }
+  }
+
   /**
    * How long finished runs stay collectable.
    */

@@ -103,3 +103,21 @@ export function notebookFor(
     context.session
   );
 }
+
+/**
+ * A timeout asked for by the agent, or the default from the settings;
+ * refused above the configured maximum.
+ */
+export function checkTimeout(
+  requested: number | undefined,
+  context: JupyterToolContext
+): number {
+  const limits = context.services.limits();
+  const value = requested ?? limits.defaultTimeoutSeconds;
+  if (value > limits.maxTimeoutSeconds) {
+    throw new ToolError(
+      `"timeout_seconds" ${value} is above the maximum of ${limits.maxTimeoutSeconds} seconds (set in the bridge settings).`
+    );
+  }
+  return value;
+}

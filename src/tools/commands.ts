@@ -16,7 +16,7 @@ import {
 } from '../jupyter/commands';
 import { jsonOutput, ToolError } from '../mcp/tool';
 import { defineJupyterTool, type JupyterTool } from './services';
-import { notebookFor } from './arguments';
+import { checkTimeout, notebookFor } from './arguments';
 
 const listCommands = defineJupyterTool({
   name: 'list_commands',
@@ -140,11 +140,7 @@ const executeCommand = defineJupyterTool({
         }. Only the user can change this setting.`
       );
     }
-    if (args.timeout_seconds > limits.maxTimeoutSeconds) {
-      throw new ToolError(
-        `"timeout_seconds" ${args.timeout_seconds} is above the maximum of ${limits.maxTimeoutSeconds} seconds (set in the bridge settings).`
-      );
-    }
+    checkTimeout(args.timeout_seconds, context);
     let commandArgs = Private.jsonArgs(args.args);
     let notebook: string | null = null;
     if (args.notebook_path !== undefined) {

@@ -5,20 +5,25 @@
 
 import type * as nbformat from '@jupyterlab/nbformat';
 import type { NotebookPanel } from '@jupyterlab/notebook';
-import type { KernelMessage } from '@jupyterlab/services';
 import { z } from 'zod';
 
-import { stripAnsi, summarizeOutputs } from '../core/outputs';
-import type { CellExecution, WaitOutcome } from '../jupyter/execute';
+import { summarizeOutputs } from '../core/outputs';
+import {
+  runScratchCode,
+  type CellExecution,
+  type WaitOutcome
+} from '../jupyter/execute';
 import { jsonOutput, ToolError, type IToolOutput } from '../mcp/tool';
 import {
   cellId,
   cellIndex,
   cellIndexOf,
+  checkTimeout,
   notebookFor,
   notebookPath
 } from './arguments';
 import { insertInto } from './cells';
+import { ProgressReporter } from './progress';
 import { renderForAgent } from './render';
 import {
   defineJupyterTool,
@@ -26,16 +31,6 @@ import {
   type JupyterTool,
   type JupyterToolContext
 } from './services';
-
-/**
- * Milliseconds between "still running" progress notifications.
- */
-const HEARTBEAT_MS = 5000;
-
-/**
- * Longest text of one progress notification.
- */
-const MAX_PROGRESS_CHARS = 2000;
 
 const timeoutSeconds = z
   .number()
@@ -80,7 +75,7 @@ const executeCell = defineJupyterTool({
     openWorldHint: true
   },
   run: async (args, context) => {
-    const timeout = Private.timeout(args.timeout_seconds, context);
+    const timeout = checkTimeout(args.timeout_seconds, context);
     const panel = await notebookFor(args, context);
     const index = cellIndexOf(panel, args);
     const execution = await context.services.executions.start(panel, index);
@@ -117,7 +112,7 @@ const insertExecuteCodeCell = defineJupyterTool({
     openWorldHint: true
   },
   run: async (args, context) => {
-    const timeout = Private.timeout(args.timeout_seconds, context);
+    const timeout = checkTimeout(args.timeout_seconds, context);
     const panel = await notebookFor(args, context);
     const inserted = insertInto(panel, {
       cell_index: args.cell_index,
@@ -243,7 +238,7 @@ const executeCode = defineJupyterTool({
     openWorldHint: true
   },
   run: async (args, context) => {
-    const timeout = Private.timeout(args.timeout_seconds, context);
+    const timeout = checkTimeout(args.timeout_seconds, context);
     const panel = await notebookFor(args, context);
     await panel.sessionContext.ready;
     const kernel = panel.sessionContext.session?.kernel;
@@ -252,47 +247,19 @@ const executeCode = defineJupyterTool({
         `The notebook "${panel.context.path}" has no kernel.`
       );
     }
-    const started = Date.now();
-    const outputs: nbformat.IOutput[] = [];
-    const reporter = new Private.ProgressReporter(context);
-    const future = kernel.requestExecute({
-      code: args.code,
-      silent: false,
-      store_history: false,
-      allow_stdin: false,
-      stop_on_error: false
-    });
-    future.onIOPub = message => {
-      Private.collect(outputs, message);
-      reporter.output(Private.describe(message));
-    };
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const onAbort = () => void kernel.interrupt();
-    context.signal.addEventListener('abort', onAbort);
-    let state: string;
+    const reporter = new ProgressReporter(context);
+    let run;
     try {
-      const reply = await Promise.race([
-        future.done,
-        new Promise<'timeout'>(resolve => {
-          timer = setTimeout(() => resolve('timeout'), timeout * 1000);
-        })
-      ]);
-      if (reply === 'timeout') {
-        await kernel.interrupt();
-        await Promise.race([
-          future.done,
-          new Promise(r => setTimeout(r, 5000))
-        ]);
-        state = 'interrupted';
-      } else {
-        state = reply.content.status === 'ok' ? 'ok' : 'error';
-      }
+      run = await runScratchCode(kernel, args.code, {
+        timeoutMs: timeout * 1000,
+        signal: context.signal,
+        onOutput: text => reporter.output(text)
+      });
     } finally {
-      clearTimeout(timer);
       reporter.stop();
-      context.signal.removeEventListener('abort', onAbort);
     }
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const { state, outputs } = run;
+    const seconds = (run.elapsedMs / 1000).toFixed(1);
     const header =
       state === 'interrupted'
         ? `Interrupted after ${timeout} s (timeout); outputs so far:`
@@ -331,7 +298,7 @@ function runAllCellsTool(name: string): JupyterTool {
       openWorldHint: true
     },
     run: async (args, context) => {
-      const timeout = Private.timeout(args.timeout_seconds, context);
+      const timeout = checkTimeout(args.timeout_seconds, context);
       const panel = await notebookFor(args, context);
       return Private.runAll(panel, timeout, context);
     }
@@ -352,23 +319,6 @@ export const executionTools: JupyterTool[] = [
 ];
 
 namespace Private {
-  /**
-   * Check a requested timeout against the settings.
-   */
-  export function timeout(
-    requested: number | undefined,
-    context: JupyterToolContext
-  ): number {
-    const limits = context.services.limits();
-    const value = requested ?? limits.defaultTimeoutSeconds;
-    if (value > limits.maxTimeoutSeconds) {
-      throw new ToolError(
-        `"timeout_seconds" ${value} is above the maximum of ${limits.maxTimeoutSeconds} seconds (set in the bridge settings).`
-      );
-    }
-    return value;
-  }
-
   /**
    * Wait for a run as asked, and report it.
    */
@@ -523,108 +473,5 @@ namespace Private {
         : `Ran all cells of "${panel.context.path}" in ${((Date.now() - started) / 1000).toFixed(1)} s (${status === 'ok' ? 'no error' : 'stopped at an error'}).`,
       { path: panel.context.path, status, cells }
     );
-  }
-
-  /**
-   * Add an IOPub message to an output list, as an output area would.
-   */
-  export function collect(
-    outputs: nbformat.IOutput[],
-    message: KernelMessage.IIOPubMessage
-  ): void {
-    const type = message.header.msg_type;
-    const content = message.content as Record<string, unknown>;
-    if (type === 'clear_output') {
-      outputs.length = 0;
-    } else if (type === 'stream') {
-      const last = outputs[outputs.length - 1] as nbformat.IStream | undefined;
-      if (last?.output_type === 'stream' && last.name === content.name) {
-        last.text = `${last.text as string}${content.text as string}`;
-      } else {
-        outputs.push({
-          output_type: 'stream',
-          name: content.name as nbformat.StreamType,
-          text: content.text as string
-        });
-      }
-    } else if (
-      type === 'execute_result' ||
-      type === 'display_data' ||
-      type === 'error'
-    ) {
-      outputs.push({ output_type: type, ...content } as nbformat.IOutput);
-    }
-  }
-
-  /**
-   * The text an output message adds, for progress.
-   */
-  export function describe(message: KernelMessage.IIOPubMessage): string {
-    const content = message.content as Record<string, unknown>;
-    switch (message.header.msg_type) {
-      case 'stream':
-        return content.text as string;
-      case 'error':
-        return `${content.ename as string}: ${content.evalue as string}`;
-      case 'execute_result':
-      case 'display_data': {
-        const data = (content.data ?? {}) as Record<string, unknown>;
-        const plain = data['text/plain'];
-        return typeof plain === 'string'
-          ? plain
-          : `[${Object.keys(data).join(', ')}]`;
-      }
-      default:
-        return '';
-    }
-  }
-
-  /**
-   * Turns new output into progress notifications, with a heartbeat so that
-   * clients do not give up on a long run.
-   */
-  export class ProgressReporter {
-    constructor(context: JupyterToolContext) {
-      this._context = context;
-      this._started = Date.now();
-      this._heartbeat = setInterval(() => {
-        const seconds = Math.round((Date.now() - this._started) / 1000);
-        this._send(`Still running (${seconds} s).`);
-      }, HEARTBEAT_MS);
-    }
-
-    /**
-     * Slot for an execution's output signal.
-     */
-    onOutput(_: unknown, text: string): void {
-      this.output(text);
-    }
-
-    output(text: string): void {
-      const clean = stripAnsi(text);
-      if (clean.trim()) {
-        this._send(
-          clean.length > MAX_PROGRESS_CHARS
-            ? clean.slice(-MAX_PROGRESS_CHARS)
-            : clean
-        );
-      }
-    }
-
-    stop(): void {
-      clearInterval(this._heartbeat);
-    }
-
-    private _send(message: string): void {
-      this._count += 1;
-      void this._context.progress(message, this._count).catch(() => {
-        // A closed stream is the client's business; the run goes on.
-      });
-    }
-
-    private _context: JupyterToolContext;
-    private _started: number;
-    private _heartbeat: ReturnType<typeof setInterval>;
-    private _count = 0;
   }
 }

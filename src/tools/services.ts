@@ -8,6 +8,8 @@ import type { CommandRegistry } from '@lumino/commands';
 
 import type { z } from 'zod';
 
+import type { IBridgeSettings } from '../core/settings';
+
 import {
   defineTool,
   type IToolContext,
@@ -20,43 +22,12 @@ import type { TerminalHub } from '../jupyter/terminals';
 import type { NotebookWorkspace } from '../jupyter/workspace';
 
 /**
- * Limits and switches from the settings.
+ * Limits and switches from the settings (see `schema/plugin.json`).
  */
-export interface IToolLimits {
-  /**
-   * Default `timeout_seconds` of execution tools.
-   */
-  defaultTimeoutSeconds: number;
-  /**
-   * Largest accepted `timeout_seconds`.
-   */
-  maxTimeoutSeconds: number;
-  /**
-   * Largest number of characters kept of one output.
-   */
-  maxOutputChars: number;
-  /**
-   * Largest number of characters of text in one tool result.
-   */
-  maxResultChars: number;
-  /**
-   * Longest side, in pixels, of images returned to agents.
-   */
-  maxImageSide: number;
-  /**
-   * Whether image outputs are returned as image content.
-   */
-  includeImages: boolean;
-  /**
-   * Whether each edit is saved to disk at once.
-   */
-  saveAfterEdit: boolean;
-  /**
-   * Command ids execute_command may run (exact ids, or prefixes ending in
-   * `*`).
-   */
-  allowedCommands: string[];
-}
+export type IToolLimits = Omit<
+  IBridgeSettings,
+  'relayUrl' | 'token' | 'connectOnStartup'
+>;
 
 /**
  * The services JupyterLab tools receive.

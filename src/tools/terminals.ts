@@ -7,16 +7,9 @@ import { z } from 'zod';
 
 import { truncateText } from '../core/outputs';
 import { jsonOutput, ToolError } from '../mcp/tool';
-import {
-  defineJupyterTool,
-  type JupyterTool,
-  type JupyterToolContext
-} from './services';
-
-/**
- * Milliseconds between progress notifications of a running command.
- */
-const HEARTBEAT_MS = 5000;
+import { checkTimeout } from './arguments';
+import { ProgressReporter } from './progress';
+import { defineJupyterTool, type JupyterTool } from './services';
 
 const terminalName = z
   .string()
@@ -113,13 +106,7 @@ const runTerminalCommand = defineJupyterTool({
     openWorldHint: true
   },
   run: async (args, context) => {
-    const limits = context.services.limits();
-    const timeout = args.timeout_seconds ?? limits.defaultTimeoutSeconds;
-    if (timeout > limits.maxTimeoutSeconds) {
-      throw new ToolError(
-        `"timeout_seconds" ${timeout} is above the maximum of ${limits.maxTimeoutSeconds} seconds (set in the bridge settings).`
-      );
-    }
+    const timeout = checkTimeout(args.timeout_seconds, context);
     if (/[\r\n]/.test(args.command)) {
       throw new ToolError(
         '"command" must be a single line: join commands with && or ; (or write a script with write_file and run it).'
@@ -127,7 +114,7 @@ const runTerminalCommand = defineJupyterTool({
     }
     const terminals = context.services.terminals;
     await terminals.require(args.terminal_name, 'terminal_name');
-    const heartbeat = Private.heartbeat(context);
+    const progress = new ProgressReporter(context);
     let result;
     try {
       result = await terminals.run(args.terminal_name, args.command, {
@@ -136,11 +123,11 @@ const runTerminalCommand = defineJupyterTool({
         signal: context.signal
       });
     } finally {
-      clearInterval(heartbeat);
+      progress.stop();
     }
     const output = truncateText(
       result.output.replace(/\n+$/, ''),
-      limits.maxOutputChars,
+      context.services.limits().maxOutputChars,
       'the output is too long to return whole; see the terminal or redirect it to a file'
     );
     const header = {
@@ -250,24 +237,3 @@ export const terminalTools: JupyterTool[] = [
   readTerminalOutput,
   closeTerminal
 ];
-
-namespace Private {
-  /**
-   * Send "still running" progress notifications.
-   */
-  export function heartbeat(
-    context: JupyterToolContext
-  ): ReturnType<typeof setInterval> {
-    const started = Date.now();
-    let count = 0;
-    return setInterval(() => {
-      count += 1;
-      const seconds = Math.round((Date.now() - started) / 1000);
-      void context
-        .progress(`Still running (${seconds} s).`, count)
-        .catch(() => {
-          // A closed stream is the client's business; the command goes on.
-        });
-    }, HEARTBEAT_MS);
-  }
-}
