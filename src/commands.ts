@@ -2,6 +2,7 @@
  * Command ids and the commands of the bridge.
  */
 
+import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 
 import type { IMcpBridge } from './tokens';
@@ -23,18 +24,21 @@ const NO_ARGS = {
  */
 export function addCommands(
   commands: CommandRegistry,
-  bridge: IMcpBridge
+  bridge: IMcpBridge,
+  trans: TranslationBundle
 ): void {
   commands.addCommand(CommandIDs.start, {
-    label: 'Start MCP bridge',
-    caption: 'Connect this page to the MCP relay so MCP clients can use it',
+    label: trans.__('Start MCP bridge'),
+    caption: trans.__(
+      'Connect this page to the MCP relay so MCP clients can use it'
+    ),
     describedBy: NO_ARGS,
     isEnabled: () => bridge.status === 'disconnected',
     execute: () => bridge.start()
   });
   commands.addCommand(CommandIDs.stop, {
-    label: 'Stop MCP bridge',
-    caption: 'Disconnect this page from the MCP relay',
+    label: trans.__('Stop MCP bridge'),
+    caption: trans.__('Disconnect this page from the MCP relay'),
     describedBy: NO_ARGS,
     isEnabled: () => bridge.status !== 'disconnected',
     execute: () => bridge.stop()

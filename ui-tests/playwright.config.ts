@@ -26,7 +26,9 @@ export default defineConfig({
         '--no-first-run',
         '--disable-background-networking',
         '--disable-component-update',
-        '--disable-sync'
+        '--disable-sync',
+        // A "remote" relay host for the pairing tests, served on this machine.
+        '--host-resolver-rules=MAP relay.mcp-bridge.test 127.0.0.1'
       ]
     }
   }

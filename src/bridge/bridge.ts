@@ -5,6 +5,7 @@
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Signal, type ISignal } from '@lumino/signaling';
 
+import { isLoopbackRelayUrl } from '../core/pairing';
 import { DEFAULT_SETTINGS, type IBridgeSettings } from '../core/settings';
 import { ToolDispatcher } from '../mcp/dispatcher';
 import type { IResourceProvider } from '../mcp/resources';
@@ -12,6 +13,8 @@ import { createSessionServer } from '../mcp/server';
 import type { IMcpBridge } from '../tokens';
 import type { IJupyterServices, JupyterTool } from '../tools/services';
 import { RelayConnection, type ConnectionStatus } from './connection';
+import type { CredentialStore } from './credentials';
+import type { RelayRequestSource } from './relaydialog';
 import { SessionHost, SessionStore } from './sessions';
 
 /**
@@ -21,6 +24,8 @@ export class McpBridge implements IMcpBridge {
   constructor(options: McpBridge.IOptions) {
     this._settings = options.settings;
     this._askToken = options.askToken;
+    this._credentials = options.credentials;
+    this._confirmRelay = options.confirmRelay;
     this.dispatcher = new ToolDispatcher(options.tools);
     const services: IJupyterServices = {
       ...options.services,
@@ -62,19 +67,27 @@ export class McpBridge implements IMcpBridge {
   }
 
   get lastError(): string {
-    return this._connection.lastError;
+    return this._refusal || this._connection.lastError;
   }
 
+  /**
+   * Connect to the relay of the settings. A relay that is not on this
+   * computer needs the user's confirmation first (once per relay URL).
+   */
   async start(): Promise<void> {
-    let token = this._values.token;
+    const url = this._values.relayUrl;
+    if (!(await this._trust(url, 'settings', false))) {
+      return;
+    }
+    let token = this._credentials.token;
     if (!token) {
       token = (await this._askToken()) ?? '';
       if (!token) {
         return;
       }
-      await this._save({ token });
+      this._credentials.setToken(token);
     }
-    this._connection.start({ url: this._values.relayUrl, token });
+    this._connection.start({ url, token });
   }
 
   stop(): void {
@@ -82,11 +95,21 @@ export class McpBridge implements IMcpBridge {
   }
 
   /**
-   * Pair with a relay (from a pairing link) and connect.
+   * Pair with a relay (from a pairing link; `url` '' means the relay of the
+   * settings) and connect. A relay on this computer pairs at once; any other
+   * needs the user's confirmation, and when they refuse nothing is saved and
+   * nothing connects.
    */
   async pair(url: string, token: string): Promise<void> {
-    await this._save(url ? { relayUrl: url, token } : { token });
-    this._connection.start({ url: this._values.relayUrl, token });
+    const target = url || this._values.relayUrl;
+    if (!(await this._trust(target, 'link', true))) {
+      return;
+    }
+    if (url && url !== this._values.relayUrl) {
+      await this._save({ relayUrl: url });
+    }
+    this._credentials.setToken(token);
+    this._connection.start({ url: target, token });
   }
 
   /**
@@ -96,6 +119,32 @@ export class McpBridge implements IMcpBridge {
     this._connection.stop();
     this._host.dispose();
     Signal.clearData(this);
+  }
+
+  /**
+   * Whether the page may connect to `url`: a loopback relay always; another
+   * one when the user accepts (asked for every link, and once per URL for
+   * the settings).
+   */
+  private async _trust(
+    url: string,
+    source: RelayRequestSource,
+    alwaysAsk: boolean
+  ): Promise<boolean> {
+    this._refusal = '';
+    if (isLoopbackRelayUrl(url)) {
+      return true;
+    }
+    if (!alwaysAsk && this._credentials.isConfirmed(url)) {
+      return true;
+    }
+    if (await this._confirmRelay(url, source)) {
+      this._credentials.confirm(url);
+      return true;
+    }
+    this._refusal = `Not connected: you did not accept the relay at ${url}.`;
+    this._changed.emit();
+    return false;
   }
 
   private async _save(values: Partial<IBridgeSettings>): Promise<void> {
@@ -114,6 +163,9 @@ export class McpBridge implements IMcpBridge {
 
   private _settings: ISettingRegistry.ISettings | null;
   private _askToken: () => Promise<string | null>;
+  private _credentials: CredentialStore;
+  private _confirmRelay: McpBridge.IOptions['confirmRelay'];
+  private _refusal = '';
   private _values: IBridgeSettings = { ...DEFAULT_SETTINGS };
   private _connection = new RelayConnection();
   private _host: SessionHost;
@@ -139,6 +191,15 @@ export namespace McpBridge {
      * Ask the user for the relay token (null when they cancel).
      */
     askToken: () => Promise<string | null>;
+    /**
+     * Where the token and the accepted relay URLs are kept.
+     */
+    credentials: CredentialStore;
+    /**
+     * Ask the user whether to connect to a relay that is not on this
+     * computer.
+     */
+    confirmRelay: (url: string, source: RelayRequestSource) => Promise<boolean>;
   }
 }
 

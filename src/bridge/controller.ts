@@ -11,6 +11,7 @@ import type { IMcpBridge } from '../tokens';
 import type { IJupyterServices } from '../tools/services';
 import type { McpBridge } from './bridge';
 import type { ConnectionStatus } from './connection';
+import type { CredentialStore } from './credentials';
 
 /**
  * Stands for the bridge until it is loaded, then forwards to it.
@@ -19,6 +20,7 @@ export class BridgeController implements IMcpBridge {
   constructor(options: BridgeController.IOptions) {
     this._load = options.load;
     this._settings = options.settings;
+    this._credentials = options.credentials;
   }
 
   get status(): ConnectionStatus {
@@ -49,9 +51,8 @@ export class BridgeController implements IMcpBridge {
   get connectsOnStartup(): boolean {
     const composite = (this._settings?.composite ?? {}) as {
       connectOnStartup?: boolean;
-      token?: string;
     };
-    return composite.connectOnStartup !== false && !!composite.token;
+    return composite.connectOnStartup !== false && !!this._credentials.token;
   }
 
   async start(): Promise<void> {
@@ -95,6 +96,7 @@ export class BridgeController implements IMcpBridge {
 
   private _load: () => Promise<McpBridge>;
   private _settings: ISettingRegistry.ISettings | null;
+  private _credentials: CredentialStore;
   private _bridge: McpBridge | null = null;
   private _loading: Promise<McpBridge | null> | null = null;
   private _loadError = '';
@@ -114,5 +116,9 @@ export namespace BridgeController {
      */
     load: () => Promise<McpBridge>;
     settings: ISettingRegistry.ISettings | null;
+    /**
+     * Where the relay token is kept.
+     */
+    credentials: CredentialStore;
   }
 }

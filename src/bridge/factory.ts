@@ -15,6 +15,8 @@ import { NotebookWorkspace } from '../jupyter/workspace';
 import { jupyterTools } from '../tools';
 import { jupyterResources } from '../tools/resources';
 import { McpBridge } from './bridge';
+import type { CredentialStore } from './credentials';
+import type { RelayRequestSource } from './relaydialog';
 
 /**
  * What the bridge is built from.
@@ -25,6 +27,8 @@ export interface IBridgeParts {
   docManager: IDocumentManager;
   settings: ISettingRegistry.ISettings | null;
   askToken: () => Promise<string | null>;
+  credentials: CredentialStore;
+  confirmRelay: (url: string, source: RelayRequestSource) => Promise<boolean>;
 }
 
 /**
@@ -45,6 +49,8 @@ export function createBridge(parts: IBridgeParts): McpBridge {
     tools: jupyterTools(),
     resources: jupyterResources,
     settings: parts.settings,
-    askToken: parts.askToken
+    askToken: parts.askToken,
+    credentials: parts.credentials,
+    confirmRelay: parts.confirmRelay
   });
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { readPairing } from './pairing';
+import { isLoopbackRelayUrl, readPairing } from './pairing';
 
 describe('readPairing', () => {
   it('reads url and token and removes them', () => {
@@ -16,9 +16,53 @@ describe('readPairing', () => {
   });
   it('ignores fragments without a token and refuses non-WebSocket URLs', () => {
     assert.deepEqual(readPairing('#foo'), { pairing: null, rest: '#foo' });
-    assert.equal(
-      readPairing('#mcp-bridge-url=javascript:x&mcp-bridge-token=abc').pairing,
-      null
-    );
+    for (const url of [
+      'javascript:x',
+      'http://127.0.0.1:4545/page',
+      'ws://user:pw@127.0.0.1:4545/page',
+      'not a url'
+    ]) {
+      const result = readPairing(
+        `#mcp-bridge-url=${encodeURIComponent(url)}&mcp-bridge-token=abc`
+      );
+      assert.equal(result.pairing, null, url);
+      assert.equal(result.rest, '', url);
+    }
+  });
+  it('keeps a token-only link (the configured relay is meant)', () => {
+    assert.deepEqual(readPairing('#mcp-bridge-token=abc').pairing, {
+      url: '',
+      token: 'abc'
+    });
+  });
+});
+
+describe('isLoopbackRelayUrl', () => {
+  it('accepts relays on this computer only', () => {
+    for (const url of [
+      'ws://127.0.0.1:4545/page',
+      'wss://127.0.0.1/page',
+      'ws://localhost:4545/page',
+      'ws://LOCALHOST:4545/page',
+      'ws://[::1]:4545/page'
+    ]) {
+      assert.equal(isLoopbackRelayUrl(url), true, url);
+    }
+  });
+  it('refuses other hosts, look-alikes and non-WebSocket URLs', () => {
+    for (const url of [
+      'ws://relay.example.org/page',
+      'ws://127.0.0.1.evil.example/page',
+      'ws://localhost.evil.example:4545/page',
+      'ws://192.168.1.5:4545/page',
+      'ws://0.0.0.0:4545/page',
+      'ws://[::ffff:7f00:1]:4545/page',
+      'ws://127.0.0.1@evil.example/page',
+      'http://127.0.0.1:4545/page',
+      '',
+      'garbage'
+    ]) {
+      assert.equal(isLoopbackRelayUrl(url), false, url);
+    }
   });
 });

@@ -1,11 +1,13 @@
 /**
- * Reading the pairing link's fragment: pure functions.
+ * Pairing with a relay: reading the pairing link's fragment, and telling a
+ * relay on this computer from one elsewhere. Pure functions.
  */
 
 import { PAIRING_TOKEN_KEY, PAIRING_URL_KEY } from '../protocol';
 
 /**
- * Relay URL and token carried by a pairing link.
+ * Relay URL and token carried by a pairing link (`url` is '' when the link
+ * names no relay: the configured one is meant).
  */
 export interface IPairing {
   url: string;
@@ -13,8 +15,15 @@ export interface IPairing {
 }
 
 /**
+ * Host names of this computer: a relay there pairs without asking.
+ */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
  * Read a pairing from a URL fragment (`#mcp-bridge-url=...&mcp-bridge-token=...`),
- * and give the fragment with the pairing keys removed.
+ * and give the fragment with the pairing keys removed. A pairing whose URL is
+ * not a plain `ws://` or `wss://` URL is dropped (the keys are removed all
+ * the same).
  */
 export function readPairing(hash: string): {
   pairing: IPairing | null;
@@ -29,9 +38,38 @@ export function readPairing(hash: string): {
   params.delete(PAIRING_URL_KEY);
   params.delete(PAIRING_TOKEN_KEY);
   const rest = params.toString();
-  const valid = url === null || /^wss?:\/\//.test(url);
+  const valid = url === null || parseRelayUrl(url) !== null;
   return {
     pairing: valid ? { url: url ?? '', token } : null,
     rest: rest ? `#${rest}` : ''
   };
+}
+
+/**
+ * Parse a relay URL: `ws:` or `wss:`, with no user name or password in it.
+ */
+export function parseRelayUrl(url: string): URL | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    return null;
+  }
+  if (parsed.username || parsed.password) {
+    return null;
+  }
+  return parsed;
+}
+
+/**
+ * Whether a relay URL names this computer (`127.0.0.1`, `::1` or
+ * `localhost`): only such a relay is paired with, or connected to, without
+ * asking the user.
+ */
+export function isLoopbackRelayUrl(url: string): boolean {
+  const parsed = parseRelayUrl(url);
+  return parsed !== null && LOOPBACK_HOSTS.has(parsed.hostname.toLowerCase());
 }

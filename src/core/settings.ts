@@ -14,10 +14,6 @@ export interface IBridgeSettings {
    */
   relayUrl: string;
   /**
-   * Secret shared with the relay.
-   */
-  token: string;
-  /**
    * Connect when JupyterLab starts (when a token is known).
    */
   connectOnStartup: boolean;
@@ -61,7 +57,6 @@ export interface IBridgeSettings {
  */
 export const DEFAULT_SETTINGS: IBridgeSettings = {
   relayUrl: 'ws://127.0.0.1:4545/page',
-  token: '',
   connectOnStartup: true,
   defaultTimeoutSeconds: 120,
   maxTimeoutSeconds: 3600,

@@ -10,8 +10,11 @@ import { ICommandPalette, InputDialog } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { BridgeController } from '../bridge/controller';
+import { browserStorage, CredentialStore } from '../bridge/credentials';
+import { confirmRemoteRelay } from '../bridge/relaydialog';
 import { addCommands, CommandIDs } from '../commands';
 import { readPairing } from '../core/pairing';
 import { IMcpBridge } from '../tokens';
@@ -31,40 +34,63 @@ export const bridgePlugin: JupyterFrontEndPlugin<IMcpBridge> = {
     'Hosts an MCP server in the page: MCP clients, through the relay, act on the live notebooks.',
   autoStart: true,
   requires: [INotebookTracker, IDocumentManager],
-  optional: [ISettingRegistry, ICommandPalette],
+  optional: [ISettingRegistry, ICommandPalette, ITranslator],
   provides: IMcpBridge,
   activate: async (
     app: JupyterFrontEnd,
     tracker: INotebookTracker,
     docManager: IDocumentManager,
     registry: ISettingRegistry | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    translator: ITranslator | null
   ): Promise<IMcpBridge> => {
+    const trans = (translator ?? nullTranslator).load('jupyterlab');
     const settings = registry ? await registry.load(PLUGIN_ID) : null;
+    const credentials = new CredentialStore(browserStorage());
     const askToken = async () => {
       const result = await InputDialog.getPassword({
-        title: 'MCP bridge token',
-        label:
+        title: trans.__('MCP bridge token'),
+        label: trans.__(
           'Paste the relay token (from the file the jupyterlab-mcp-bridge command printed):'
+        )
       });
       return result.button.accept ? result.value : null;
     };
     const bridge = new BridgeController({
       settings,
+      credentials,
       load: async () => {
         const { createBridge } = await import('../bridge/factory');
-        return createBridge({ app, tracker, docManager, settings, askToken });
+        return createBridge({
+          app,
+          tracker,
+          docManager,
+          settings,
+          askToken,
+          credentials,
+          confirmRelay: (url, source) => confirmRemoteRelay(url, source, trans)
+        });
       }
     });
-    addCommands(app.commands, bridge);
-    palette?.addItem({ command: CommandIDs.start, category: 'MCP Bridge' });
-    palette?.addItem({ command: CommandIDs.stop, category: 'MCP Bridge' });
+    addCommands(app.commands, bridge, trans);
+    palette?.addItem({
+      command: CommandIDs.start,
+      category: trans.__('MCP Bridge')
+    });
+    palette?.addItem({
+      command: CommandIDs.stop,
+      category: trans.__('MCP Bridge')
+    });
 
     const { pairing, rest } = readPairing(window.location.hash);
-    if (pairing) {
+    if (pairing || rest !== window.location.hash) {
+      // The token leaves the address bar (and the history) at once, whatever
+      // the user then decides.
       const clean = window.location.pathname + window.location.search + rest;
       window.history.replaceState(window.history.state, '', clean);
-      void bridge.pair(pairing.url, pairing.token);
+    }
+    if (pairing) {
+      void app.restored.then(() => bridge.pair(pairing.url, pairing.token));
     } else if (bridge.connectsOnStartup) {
       void bridge.start();
     }

@@ -26,7 +26,7 @@ import type { NotebookWorkspace } from '../jupyter/workspace';
  */
 export type IToolLimits = Omit<
   IBridgeSettings,
-  'relayUrl' | 'token' | 'connectOnStartup'
+  'relayUrl' | 'connectOnStartup'
 >;
 
 /**
