@@ -8,12 +8,14 @@ bash scripts/setup.sh
 
 echo "[test] lint"
 npx tsc -p ui-tests
-npx eslint src ui-tests
-npx prettier --check src ui-tests schema style
+npx tsc -p test
+npx eslint src test ui-tests
+npx prettier --check src test ui-tests schema style
 npx stylelint "style/**/*.css"
 
 echo "[test] unit"
 node --test $(find dist -name '*.test.js' | sort)
+node --import tsx --test $(find test -name '*.test.ts' | sort)
 
 echo "[test] end to end"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

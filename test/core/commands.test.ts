@@ -6,7 +6,7 @@ import {
   DEFAULT_ALLOWED_COMMANDS,
   describeCommandResult,
   matchesQuery
-} from './commands';
+} from '../../src/core/commands';
 
 describe('allowingPattern', () => {
   it('admits exact ids and prefix wildcards only', () => {

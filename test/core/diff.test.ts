@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { cellVersion } from './cells';
-import { lineDiff } from './diff';
+import { cellVersion } from '../../src/core/cells';
+import { lineDiff } from '../../src/core/diff';
 
 describe('lineDiff', () => {
   it('shows changed lines with context', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { isLoopbackRelayUrl, readPairing } from './pairing';
+import { isLoopbackRelayUrl, readPairing } from '../../src/core/pairing';
 
 describe('readPairing', () => {
   it('reads url and token and removes them', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { tableToMarkdown, type IElementLike } from './tables';
+import { tableToMarkdown, type IElementLike } from '../../src/core/tables';
 
 /** A tiny element tree standing in for the DOM. */
 class FakeElement implements IElementLike {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import type * as nbformat from '@jupyterlab/nbformat';
 
-import { renderNotebookText } from './notebooktext';
+import { renderNotebookText } from '../../src/core/notebooktext';
 
 describe('renderNotebookText', () => {
   it('renders cells, cuts long outputs and points images to their URIs', () => {

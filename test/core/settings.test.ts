@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { DEFAULT_SETTINGS } from './settings';
+import { DEFAULT_SETTINGS } from '../../src/core/settings';
 
 describe('DEFAULT_SETTINGS', () => {
   it('matches the defaults of schema/plugin.json, key by key', () => {

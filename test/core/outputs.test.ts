@@ -11,7 +11,7 @@ import {
   renderOutputs,
   stripAnsi,
   truncateText
-} from './outputs';
+} from '../../src/core/outputs';
 
 describe('stripAnsi', () => {
   it('removes colour and cursor codes', () => {

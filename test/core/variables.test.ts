@@ -8,7 +8,7 @@ import {
   variablesExpression,
   type IUserExpressionResult,
   type IVariablesResult
-} from './variables';
+} from '../../src/core/variables';
 
 /**
  * Evaluate the expression as ipykernel does for `user_expressions`, in a

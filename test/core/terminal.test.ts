@@ -7,7 +7,7 @@ import {
   hideMarkers,
   markCommand,
   OutputRing
-} from './terminal';
+} from '../../src/core/terminal';
 
 describe('OutputRing', () => {
   it('keeps the last characters with absolute positions', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { notebookUri, outputUri, parseResourceUri } from './uris';
+import { notebookUri, outputUri, parseResourceUri } from '../../src/core/uris';
 
 describe('resource URIs', () => {
   it('round-trip notebook and output URIs, encoding names', () => {

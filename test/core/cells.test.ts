@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { pageOf, resolveCellRef, resolveInsertIndex } from './cells';
+import {
+  pageOf,
+  resolveCellRef,
+  resolveInsertIndex
+} from '../../src/core/cells';
 
 const ids = ['a', 'b', 'c'];
 

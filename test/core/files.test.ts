@@ -8,7 +8,7 @@ import {
   parentOf,
   resolveRootPath,
   textWindow
-} from './files';
+} from '../../src/core/files';
 
 describe('resolveRootPath', () => {
   it('normalizes relative paths', () => {
