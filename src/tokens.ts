@@ -48,6 +48,6 @@ export interface IMcpBridge {
  * The MCP bridge token.
  */
 export const IMcpBridge = new Token<IMcpBridge>(
-  'jupyterlab-mcp-bridge:IMcpBridge',
+  'jupyterlab-mcp-bridge-extension:IMcpBridge',
   'The MCP bridge: relay connection, sessions and the tool dispatcher.'
 );

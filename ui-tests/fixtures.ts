@@ -22,11 +22,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const REPO = resolve(__dirname, '..');
-const RELAY_BIN = join(REPO, 'bin', 'jupyterlab-mcp-bridge.js');
+const RELAY_BIN = join(REPO, 'relay', 'bin', 'jupyterlab-mcp-bridge.js');
 const LAUNCH = join(REPO, 'lab', 'server', 'launch.py');
 const LABEXTENSIONS =
   process.env.MCP_BRIDGE_LABEXTENSIONS ??
-  join(REPO, 'build', 'prefix', 'share', 'jupyter', 'labextensions');
+  join(REPO, 'build', 'venv', 'share', 'jupyter', 'labextensions');
 
 /**
  * The servers of one test worker.
@@ -313,7 +313,12 @@ function installKernelspecs(stateDir: string, specs: IExtraKernelspec[]): void {
 }
 
 export const test = base.extend<
-  { lab: Page; consoleErrors: string[]; mcp: Client },
+  {
+    lab: Page;
+    consoleErrors: string[];
+    allowedConsoleErrors: RegExp[];
+    mcp: Client;
+  },
   { env: IBridgeEnv; extraKernelspecs: IExtraKernelspec[] }
 >({
   // Kernelspecs to install for the worker's server: `test.use({ extraKernelspecs: [...] })`.
@@ -394,8 +399,16 @@ export const test = base.extend<
     await use(client);
     await disconnect(client);
   },
-  consoleErrors: async ({}, use) => {
-    await use([]);
+  // Browser console errors a test expects (e.g. a relay it stops on purpose):
+  // `test.use({ allowedConsoleErrors: [/.../] })`. Any other error fails it.
+  allowedConsoleErrors: [[], { option: true }],
+  consoleErrors: async ({ allowedConsoleErrors }, use) => {
+    const errors: string[] = [];
+    await use(errors);
+    const unexpected = errors.filter(
+      text => !allowedConsoleErrors.some(pattern => pattern.test(text))
+    );
+    expect(unexpected, 'errors in the browser console').toEqual([]);
   },
   lab: async ({ page, env, consoleErrors }, use, testInfo) => {
     page.on('console', message => {

@@ -6,8 +6,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { Signal, type ISignal } from '@lumino/signaling';
 
+import { VERSION } from '../_version';
 import type { ISessionState } from '../mcp/tool';
-import type { ISessionOpen, RelayToPage } from '../protocol';
+import type { ISessionOpen, RelayToPage } from 'jupyterlab-mcp-bridge/protocol';
 import type { RelayConnection } from './connection';
 import { SessionTransport } from './transport';
 
@@ -121,7 +122,7 @@ export class SessionHost {
       case 'welcome':
         this._connection.send({
           type: 'hello',
-          extensionVersion: Private.VERSION,
+          extensionVersion: VERSION,
           label: document.title
         });
         break;
@@ -202,8 +203,6 @@ export namespace SessionHost {
 }
 
 namespace Private {
-  export const VERSION = '0.1.0';
-
   export function key(id: string): string {
     return `jupyterlab-mcp-bridge:session:${id}`;
   }

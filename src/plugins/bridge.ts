@@ -22,7 +22,7 @@ import { IMcpBridge } from '../tokens';
 /**
  * The bridge plugin id; its settings are `schema/plugin.json`.
  */
-const PLUGIN_ID = 'jupyterlab-mcp-bridge:plugin';
+const PLUGIN_ID = 'jupyterlab-mcp-bridge-extension:plugin';
 
 /**
  * Provides {@link IMcpBridge}: the relay connection, the MCP sessions and

@@ -16,7 +16,7 @@ import { IMcpBridge } from '../tokens';
  * Shows the bridge's state in the status bar; a click starts it.
  */
 export const statusPlugin: JupyterFrontEndPlugin<void> = {
-  id: 'jupyterlab-mcp-bridge:status',
+  id: 'jupyterlab-mcp-bridge-extension:status',
   description: 'Shows the MCP bridge state and client count in the status bar.',
   autoStart: true,
   requires: [IMcpBridge, IStatusBar],
@@ -30,7 +30,7 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
         void app.commands.execute(CommandIDs.start);
       }
     });
-    statusBar.registerStatusItem('jupyterlab-mcp-bridge:status', {
+    statusBar.registerStatusItem('jupyterlab-mcp-bridge-extension:status', {
       item,
       align: 'left',
       rank: 50

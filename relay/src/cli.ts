@@ -2,7 +2,7 @@
  * The `jupyterlab-mcp-bridge` command line.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_PORT } from '../protocol';
+import { DEFAULT_PORT } from './protocol';
 import { buildBanner } from './banner';
 import { Logger } from './log';
 import { Relay } from './relay';

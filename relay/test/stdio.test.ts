@@ -7,13 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { FakePage } from './fake-page';
-import { probeRelay } from './stdio';
-import { silentLogger } from './log';
-import { Relay } from './relay';
-import { TOKEN_ENV } from './token';
+import { probeRelay } from '../src/stdio';
+import { silentLogger } from '../src/log';
+import { Relay } from '../src/relay';
+import { TOKEN_ENV } from '../src/token';
 
 const TOKEN = 'stdio-test-token-0123456789abcdefghijkl';
-const BIN = path.join(__dirname, '..', '..', 'bin', 'jupyterlab-mcp-bridge.js');
+const BIN = path.join(__dirname, '..', 'bin', 'jupyterlab-mcp-bridge.js');
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -10,7 +10,7 @@ import type {
   JsonRpcMessage,
   PageToRelay,
   RelayToPage
-} from '../protocol';
+} from './protocol';
 import {
   errorResponse,
   idKey,

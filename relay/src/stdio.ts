@@ -12,7 +12,7 @@ import {
   type JsonRpcMessage,
   MCP_PATH,
   RELAY_NAME
-} from '../protocol';
+} from './protocol';
 import {
   errorResponse,
   isJsonRpcMessage,

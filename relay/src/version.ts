@@ -1,5 +1,5 @@
 /**
- * The package version, read from package.json at run time.
+ * The relay's version, read from its package.json at run time.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,12 +7,12 @@ import * as path from 'node:path';
 let cached: string | undefined;
 
 /**
- * The version of `jupyterlab-mcp-bridge` (from dist/relay/../../package.json).
+ * The version of the `jupyterlab-mcp-bridge` package (lib/../package.json).
  */
 export function packageVersion(): string {
   if (cached === undefined) {
     try {
-      const file = path.join(__dirname, '..', '..', 'package.json');
+      const file = path.join(__dirname, '..', 'package.json');
       const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as {
         version?: unknown;
       };

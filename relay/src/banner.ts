@@ -10,7 +10,7 @@ import {
   PAGE_PATH,
   PAIRING_TOKEN_KEY,
   PAIRING_URL_KEY
-} from '../protocol';
+} from './protocol';
 import {
   configDir,
   type IResolvedToken,

@@ -3,7 +3,11 @@
  * extraction from headers and WebSocket subprotocols.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { PAGE_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../protocol';
+import {
+  PAGE_SUBPROTOCOL,
+  PAGE_SUBPROTOCOL_PREFIX,
+  TOKEN_SUBPROTOCOL_PREFIX
+} from './protocol';
 
 /**
  * Compare a presented secret with the expected one in constant time (both
@@ -40,6 +44,8 @@ export function bearerFromHeader(
  */
 export function parsePageSubprotocols(header: string | string[] | undefined): {
   hasPageProtocol: boolean;
+  /** The page subprotocol offered, of whatever version (absent if none). */
+  pageProtocol?: string;
   token?: string;
 } {
   const raw = Array.isArray(header) ? header.join(',') : (header ?? '');
@@ -49,8 +55,12 @@ export function parsePageSubprotocols(header: string | string[] | undefined): {
     .filter(s => s.length > 0);
   const bearer = offers.find(s => s.startsWith(TOKEN_SUBPROTOCOL_PREFIX));
   const token = bearer?.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
+  const pageProtocol = offers.includes(PAGE_SUBPROTOCOL)
+    ? PAGE_SUBPROTOCOL
+    : offers.find(s => s.startsWith(PAGE_SUBPROTOCOL_PREFIX));
   return {
-    hasPageProtocol: offers.includes(PAGE_SUBPROTOCOL),
+    hasPageProtocol: pageProtocol === PAGE_SUBPROTOCOL,
+    ...(pageProtocol !== undefined ? { pageProtocol } : {}),
     token: token && token.length > 0 ? token : undefined
   };
 }

@@ -11,12 +11,15 @@ import { WebSocket, WebSocketServer } from 'ws';
 import {
   DEFAULT_PORT,
   HEALTH_PATH,
+  INCOMPATIBLE_CLOSE_CODE,
   type JsonRpcMessage,
   MCP_PATH,
   PAGE_PATH,
   PAGE_SUBPROTOCOL,
+  PAGE_SUBPROTOCOL_PREFIX,
+  PROTOCOL_VERSION,
   RELAY_NAME
-} from '../protocol';
+} from './protocol';
 import {
   DEFAULT_MAX_BODY_BYTES,
   readBody,
@@ -116,8 +119,13 @@ export class Relay {
       noServer: true,
       maxPayload: this._maxBody,
       perMessageDeflate: false,
+      // The page's own protocol version is selected even when it is not
+      // ours, so that the page can be told why it is refused (_onPage).
       handleProtocols: protocols =>
-        protocols.has(PAGE_SUBPROTOCOL) ? PAGE_SUBPROTOCOL : false
+        protocols.has(PAGE_SUBPROTOCOL)
+          ? PAGE_SUBPROTOCOL
+          : ([...protocols].find(p => p.startsWith(PAGE_SUBPROTOCOL_PREFIX)) ??
+            false)
     });
     this._wss.on('error', error =>
       this.logger.warn(`WebSocket server error: ${error.message}`)
@@ -479,7 +487,7 @@ export class Relay {
         refuseUpgrade(socket, 401, 'Unauthorized: missing or invalid token');
         return;
       }
-      if (!offer.hasPageProtocol) {
+      if (offer.pageProtocol === undefined) {
         refuseUpgrade(
           socket,
           400,
@@ -499,6 +507,13 @@ export class Relay {
   }
 
   private _onPage(ws: WebSocket): void {
+    if (ws.protocol !== PAGE_SUBPROTOCOL) {
+      const theirs = ws.protocol.slice(PAGE_SUBPROTOCOL_PREFIX.length);
+      const reason = `relay ${this.version} speaks protocol v${PROTOCOL_VERSION}, the page v${theirs}: install the same version of both`;
+      this.logger.warn(`refused a page: ${reason}`);
+      ws.close(INCOMPATIBLE_CLOSE_CODE, reason.slice(0, 120));
+      return;
+    }
     const page = new PageConnection(
       randomBytes(8).toString('hex'),
       ++this._pageSeq,

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { PAGE_SUBPROTOCOL } from '../protocol';
-import { pairingLink } from './banner';
-import { Logger } from './log';
+import { PAGE_SUBPROTOCOL } from '../src/protocol';
+import { pairingLink } from '../src/banner';
+import { Logger } from '../src/log';
 import {
   bearerFromHeader,
   checkOrigin,
@@ -15,8 +15,8 @@ import {
   parseOriginPattern,
   parsePageSubprotocols,
   tokensEqual
-} from './security';
-import { resolveToken, TOKEN_ENV } from './token';
+} from '../src/security';
+import { resolveToken, TOKEN_ENV } from '../src/token';
 
 const defaults = DEFAULT_ORIGIN_PATTERNS.map(parseOriginPattern);
 
@@ -45,12 +45,22 @@ describe('parsePageSubprotocols', () => {
   it('finds the page protocol and the token', () => {
     assert.deepEqual(parsePageSubprotocols(`${PAGE_SUBPROTOCOL}, bearer.tok`), {
       hasPageProtocol: true,
+      pageProtocol: PAGE_SUBPROTOCOL,
       token: 'tok'
     });
     assert.deepEqual(parsePageSubprotocols(PAGE_SUBPROTOCOL), {
       hasPageProtocol: true,
+      pageProtocol: PAGE_SUBPROTOCOL,
       token: undefined
     });
+    assert.deepEqual(
+      parsePageSubprotocols('jupyterlab-mcp-bridge.v99, bearer.tok'),
+      {
+        hasPageProtocol: false,
+        pageProtocol: 'jupyterlab-mcp-bridge.v99',
+        token: 'tok'
+      }
+    );
     assert.deepEqual(parsePageSubprotocols('bearer.'), {
       hasPageProtocol: false,
       token: undefined

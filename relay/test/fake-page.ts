@@ -10,8 +10,8 @@ import {
   PAGE_SUBPROTOCOL,
   type RelayToPage,
   TOKEN_SUBPROTOCOL_PREFIX
-} from '../protocol';
-import { isObject } from './jsonrpc';
+} from '../src/protocol';
+import { isObject } from '../src/jsonrpc';
 
 /**
  * Try a page upgrade; resolves with the HTTP status of a refusal, or 101.

@@ -1,7 +1,7 @@
 /**
  * Minimal JSON-RPC helpers: the relay only looks at ids and method names.
  */
-import type { JsonRpcMessage } from '../protocol';
+import type { JsonRpcMessage } from './protocol';
 
 /**
  * A JSON-RPC id.

@@ -25,9 +25,27 @@ export const MCP_PATH = '/mcp';
 export const HEALTH_PATH = '/healthz';
 
 /**
+ * The version of this wire protocol. A page and a relay of different
+ * protocol versions do not talk: the relay closes the page's socket with
+ * {@link INCOMPATIBLE_CLOSE_CODE} and says why.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/**
+ * What every version of the page subprotocol starts with.
+ */
+export const PAGE_SUBPROTOCOL_PREFIX = 'jupyterlab-mcp-bridge.v';
+
+/**
  * WebSocket subprotocol that a page offers and the relay selects.
  */
-export const PAGE_SUBPROTOCOL = 'jupyterlab-mcp-bridge.v1';
+export const PAGE_SUBPROTOCOL = `${PAGE_SUBPROTOCOL_PREFIX}${PROTOCOL_VERSION}`;
+
+/**
+ * WebSocket close code of a relay refusing a page of another protocol
+ * version; the close reason says which versions met.
+ */
+export const INCOMPATIBLE_CLOSE_CODE = 4002;
 
 /**
  * Prefix of the second subprotocol a page offers, carrying the secret:

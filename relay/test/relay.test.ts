@@ -2,12 +2,20 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { WebSocket } from 'ws';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { HEALTH_PATH, MCP_PATH, RELAY_NAME } from '../protocol';
+import {
+  HEALTH_PATH,
+  INCOMPATIBLE_CLOSE_CODE,
+  MCP_PATH,
+  PAGE_PATH,
+  RELAY_NAME,
+  TOKEN_SUBPROTOCOL_PREFIX
+} from '../src/protocol';
 import { FakePage, tryPageUpgrade } from './fake-page';
-import { silentLogger } from './log';
-import { NO_PAGE_MESSAGE, PAGE_DISCONNECTED_MESSAGE } from './pages';
-import { Relay } from './relay';
+import { Logger, silentLogger } from '../src/log';
+import { NO_PAGE_MESSAGE, PAGE_DISCONNECTED_MESSAGE } from '../src/pages';
+import { Relay } from '../src/relay';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnop';
 
@@ -207,6 +215,40 @@ describe('Relay', () => {
       headers: { Host: `localhost:${port}` }
     });
     assert.equal(localhost.status, 200);
+  });
+
+  it('tells a page of another protocol version why it is refused, and logs it', async () => {
+    const lines: string[] = [];
+    const relay = new Relay({
+      token: TOKEN,
+      port: 0,
+      logger: new Logger('info', { write: line => lines.push(line) })
+    });
+    await relay.start();
+    try {
+      const closed = await new Promise<{ code: number; reason: string }>(
+        (resolve, reject) => {
+          const ws = new WebSocket(
+            `ws://127.0.0.1:${relay.port}${PAGE_PATH}`,
+            ['jupyterlab-mcp-bridge.v99', TOKEN_SUBPROTOCOL_PREFIX + TOKEN],
+            { origin: 'http://localhost:8888' }
+          );
+          ws.on('close', (code, reason) =>
+            resolve({ code, reason: reason.toString() })
+          );
+          ws.on('error', reject);
+        }
+      );
+      assert.equal(closed.code, INCOMPATIBLE_CLOSE_CODE);
+      assert.match(
+        closed.reason,
+        /^relay \S+ speaks protocol v1, the page v99: install the same version of both$/
+      );
+      assert.match(lines.join(''), /refused a page: relay .* the page v99/);
+      assert.equal(relay.hub.pages.size, 0);
+    } finally {
+      await relay.close();
+    }
   });
 
   it('refuses page upgrades without a token, with a wrong one, or from a foreign Origin', async () => {
