@@ -13,6 +13,7 @@ import type { IMcpBridge } from './tokens';
 export namespace CommandIDs {
   export const start = 'mcp-bridge:start';
   export const stop = 'mcp-bridge:stop';
+  export const rotateToken = 'mcp-bridge:rotate-token';
 }
 
 const NO_ARGS = {
@@ -43,8 +44,18 @@ export function addCommands(
     isEnabled: () => bridge.status !== 'disconnected',
     execute: () => bridge.stop()
   });
+  commands.addCommand(CommandIDs.rotateToken, {
+    label: trans.__('Rotate MCP bridge token'),
+    caption: trans.__(
+      'Make a new relay token: the old one is refused at once; this page keeps the new one'
+    ),
+    describedBy: NO_ARGS,
+    isEnabled: () => bridge.status === 'connected',
+    execute: () => bridge.rotateToken()
+  });
   bridge.changed.connect(() => {
     commands.notifyCommandChanged(CommandIDs.start);
     commands.notifyCommandChanged(CommandIDs.stop);
+    commands.notifyCommandChanged(CommandIDs.rotateToken);
   });
 }

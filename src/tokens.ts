@@ -42,6 +42,11 @@ export interface IMcpBridge {
    * Disconnect from the relay.
    */
   stop(): void;
+  /**
+   * Have the relay make a new token: the old one is refused at once, and
+   * the connected pages receive the new one.
+   */
+  rotateToken(): Promise<void>;
 }
 
 /**

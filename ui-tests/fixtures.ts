@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const REPO = resolve(__dirname, '..');
-const RELAY_BIN = join(REPO, 'relay', 'bin', 'jupyterlab-mcp-bridge.js');
+export const RELAY_BIN = join(REPO, 'relay', 'bin', 'jupyterlab-mcp-bridge.js');
 const LAUNCH = join(REPO, 'lab', 'server', 'launch.py');
 const LABEXTENSIONS =
   process.env.MCP_BRIDGE_LABEXTENSIONS ??
@@ -86,7 +86,7 @@ export async function freePort(): Promise<number> {
 /**
  * Spawn a process and wait until a line of its output matches `ready`.
  */
-function startProcess(
+export function startProcess(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
@@ -132,7 +132,7 @@ function startProcess(
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
+export function stop(child: ChildProcess): Promise<void> {
   return new Promise(resolveStop => {
     if (child.exitCode !== null) {
       resolveStop();

@@ -1,13 +1,21 @@
 /**
  * The `jupyterlab-mcp-bridge` command line.
  */
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PORT } from './protocol';
 import { buildBanner } from './banner';
 import { Logger } from './log';
 import { Relay } from './relay';
 import { runStdio } from './stdio';
-import { type IResolvedToken, resolveToken, TOKEN_ENV } from './token';
+import {
+  defaultTokenFile,
+  generateToken,
+  type IResolvedToken,
+  resolveToken,
+  TOKEN_ENV,
+  writePrivateFile
+} from './token';
 import { packageVersion } from './version';
 
 /**
@@ -35,6 +43,9 @@ Options:
   --lab-url URL              JupyterLab URL of the pairing link (default http://localhost:8888/lab)
   --print-pairing-link       Print the pairing link (it contains the token) even when stderr
                              is not a terminal; otherwise it goes to a 0600 file
+  --rotate-token             Write a new token to the token file and exit. A relay running
+                             with that file refuses the old token at once and hands the new
+                             one to its pages; --stdio clients read the file again
   -q, --quiet                No banner (errors are still printed)
   --verbose                  Debug logging
   -v, --version              Print the version
@@ -55,6 +66,7 @@ export interface ICliOptions {
   allowOrigins: string[];
   labUrl: string;
   printPairingLink: boolean;
+  rotateToken: boolean;
   quiet: boolean;
   verbose: boolean;
   stdio: boolean;
@@ -79,6 +91,7 @@ export function parseCli(argv: string[]): ICliOptions {
       'allow-origin': { type: 'string', multiple: true },
       'lab-url': { type: 'string' },
       'print-pairing-link': { type: 'boolean' },
+      'rotate-token': { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
       verbose: { type: 'boolean' },
       stdio: { type: 'boolean' },
@@ -104,6 +117,7 @@ export function parseCli(argv: string[]): ICliOptions {
     allowOrigins: values['allow-origin'] ?? [],
     labUrl: values['lab-url'] ?? 'http://localhost:8888/lab',
     printPairingLink: values['print-pairing-link'] ?? false,
+    rotateToken: values['rotate-token'] ?? false,
     quiet: values.quiet ?? false,
     verbose: values.verbose ?? false,
     stdio: values.stdio ?? false,
@@ -125,11 +139,16 @@ function installProcessGuard(logger: Logger): void {
   });
 }
 
-function makeRelay(options: ICliOptions, token: string, logger: Logger): Relay {
+function makeRelay(
+  options: ICliOptions,
+  resolved: IResolvedToken,
+  logger: Logger
+): Relay {
   return new Relay({
     host: options.host,
     port: options.port,
-    token,
+    token: resolved.token,
+    tokenFile: resolved.file,
     allowOrigins: options.allowOrigins,
     pageWaitMs: options.pageWaitSeconds * 1000,
     logger
@@ -141,7 +160,7 @@ async function startRelay(
   resolved: IResolvedToken,
   logger: Logger
 ): Promise<Relay> {
-  const relay = makeRelay(options, resolved.token, logger);
+  const relay = makeRelay(options, resolved, logger);
   await relay.start();
   if (!options.quiet) {
     logger.raw(
@@ -158,6 +177,28 @@ async function startRelay(
   }
   logger.raw(`RELAY_READY ${relay.url}\n`);
   return relay;
+}
+
+/**
+ * `--rotate-token`: write a new token to the token file. Returns the exit
+ * code.
+ */
+function rotateTokenFile(options: ICliOptions, logger: Logger): number {
+  if (options.token || process.env[TOKEN_ENV]) {
+    logger.error(
+      `the token comes from ${options.token ? '--token' : `$${TOKEN_ENV}`}, not a file: set a new value there and restart the relay`
+    );
+    return 1;
+  }
+  const file = path.resolve(options.tokenFile ?? defaultTokenFile());
+  const token = generateToken();
+  writePrivateFile(file, `${token}\n`);
+  logger.raw(
+    `New token written to ${file}.\n` +
+      'A relay running with this file refuses the old token at once and hands the new one to its JupyterLab pages.\n' +
+      'Clients that spawn `jupyterlab-mcp-bridge --stdio` read the file again by themselves; give HTTP clients the new token (Authorization: Bearer).\n'
+  );
+  return 0;
 }
 
 /**
@@ -188,6 +229,10 @@ export async function main(
   if (options.verbose) {
     logger.level = 'debug';
   }
+  if (options.rotateToken) {
+    process.exitCode = rotateTokenFile(options, logger);
+    return;
+  }
   if (options.token) {
     logger.warn(
       `--token is visible to other local users in the process list; prefer $${TOKEN_ENV} or --token-file`
@@ -217,6 +262,7 @@ export async function main(
         connectHost,
         port: options.port,
         token: resolved.token,
+        tokenFile: resolved.file,
         logger,
         startRelay: () => startRelay(options, resolved, logger)
       });

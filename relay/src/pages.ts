@@ -129,6 +129,8 @@ export interface IHubOptions {
   /** How long a client message waits for a page, in milliseconds. */
   pageWaitMs: number;
   logger: Logger;
+  /** A ready page asks for a new token. */
+  onRotateToken?: (page: PageConnection) => void;
 }
 
 /**
@@ -236,6 +238,12 @@ export class Hub {
       );
       if (!wasReady) {
         this._bindWaitingSessions();
+      }
+      return;
+    }
+    if (envelope.type === 'rotate-token') {
+      if (page.ready) {
+        this._options.onRotateToken?.(page);
       }
       return;
     }
@@ -520,6 +528,9 @@ export function validatePageMessage(value: unknown): PageToRelay {
       label:
         typeof value.label === 'string' ? value.label.slice(0, 200) : undefined
     };
+  }
+  if (value.type === 'rotate-token') {
+    return { type: 'rotate-token' };
   }
   if (value.type === 'session-message') {
     if (typeof value.sessionId !== 'string') {

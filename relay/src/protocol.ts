@@ -138,12 +138,30 @@ export interface IHello {
 }
 
 /**
+ * Page to relay: make a new token (the user ran "Rotate MCP bridge token").
+ */
+export interface IRotateToken {
+  type: 'rotate-token';
+}
+
+/**
+ * Relay to page: the relay's token changed (rotated from a page or with
+ * `jupyterlab-mcp-bridge --rotate-token`). The old token is refused from
+ * now on; the page keeps the new one to reconnect with, so that the user
+ * never types it. Sent only over sockets that authenticated.
+ */
+export interface ITokenRotated {
+  type: 'token-rotated';
+  token: string;
+}
+
+/**
  * Messages the relay sends to a page.
  */
 export type RelayToPage =
-  IWelcome | ISessionOpen | ISessionMessage | ISessionClose;
+  IWelcome | ISessionOpen | ISessionMessage | ISessionClose | ITokenRotated;
 
 /**
  * Messages a page sends to the relay.
  */
-export type PageToRelay = IHello | ISessionMessage;
+export type PageToRelay = IHello | ISessionMessage | IRotateToken;

@@ -3,7 +3,9 @@
  * `/mcp` and forwards every session to a JupyterLab page over `/page`.
  */
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -41,6 +43,7 @@ import {
   parsePageSubprotocols,
   tokensEqual
 } from './security';
+import { generateToken, readTokenFile, writePrivateFile } from './token';
 import { packageVersion } from './version';
 
 /**
@@ -49,6 +52,12 @@ import { packageVersion } from './version';
 export interface IRelayOptions {
   /** The secret of `/mcp` and `/page`. */
   token: string;
+  /**
+   * The file the token came from, if any: a new token written there (by
+   * `--rotate-token`) is taken up at once, and a token rotated from a page
+   * is written there.
+   */
+  tokenFile?: string;
   /** Bind address (default 127.0.0.1). */
   host?: string;
   /** Port (default {@link DEFAULT_PORT}; 0 picks a free one). */
@@ -89,6 +98,7 @@ export class Relay {
       throw new Error('The relay needs a token');
     }
     this._token = options.token;
+    this._tokenFile = options.tokenFile;
     this._host = options.host ?? '127.0.0.1';
     this._requestedPort = options.port ?? DEFAULT_PORT;
     this._maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -102,7 +112,11 @@ export class Relay {
     ].map(parseOriginPattern);
     this.hub = new Hub({
       pageWaitMs: options.pageWaitMs ?? 30_000,
-      logger: this.logger
+      logger: this.logger,
+      onRotateToken: page => {
+        this.logger.info(`page ${page.id} asked for a new token`);
+        this.rotateToken();
+      }
     });
     this._server = http.createServer((req, res) => this._onRequest(req, res));
     this._server.on(
@@ -188,12 +202,51 @@ export class Relay {
           this._pingIntervalMs
         );
         this._pingTimer.unref();
+        this._watchTokenFile();
         resolve();
       };
       this._server.once('error', onError);
       this._server.once('listening', onListening);
       this._server.listen(this._requestedPort, this._host);
     });
+  }
+
+  /**
+   * Replace the token: the old one is refused from now on, on `/mcp` and
+   * `/page`. The new token is written to the token file (when the relay has
+   * one) and sent to every connected page over its authenticated socket,
+   * so that pages reconnect with it without the user typing it.
+   *
+   * @param token - the new token (default: a new random one).
+   * @param write - whether to write it to the token file.
+   */
+  rotateToken(token: string = generateToken(), write = true): void {
+    if (!token || token === this._token) {
+      return;
+    }
+    const old = this._token;
+    this._token = token;
+    this.logger.addSecret(token);
+    if (write && this._tokenFile) {
+      try {
+        writePrivateFile(this._tokenFile, `${token}\n`);
+        this._tokenFileText = `${token}`;
+        Private.updatePairingLink(this._tokenFile, old, token);
+      } catch (error) {
+        this.logger.error(
+          `could not write the new token to ${this._tokenFile}: ${(error as Error).message}`
+        );
+      }
+    }
+    let told = 0;
+    for (const page of this.hub.pages.values()) {
+      if (page.ready && page.send({ type: 'token-rotated', token })) {
+        told += 1;
+      }
+    }
+    this.logger.info(
+      `token rotated: the old token is refused from now on; ${told} page(s) received the new one${this._tokenFile ? ` (token file ${this._tokenFile})` : ''}`
+    );
   }
 
   /**
@@ -205,6 +258,9 @@ export class Relay {
     }
     this._closed = true;
     clearInterval(this._pingTimer);
+    if (this._tokenFile) {
+      fs.unwatchFile(this._tokenFile);
+    }
     await this.hub.closeAll();
     for (const page of this.hub.pages.values()) {
       clearTimeout(this._helloTimers.get(page.id));
@@ -240,6 +296,31 @@ export class Relay {
     await new Promise<void>(resolve => {
       this._server.close(() => resolve());
       this._server.closeAllConnections();
+    });
+  }
+
+  /**
+   * Take up a token written to the token file by another process
+   * (`jupyterlab-mcp-bridge --rotate-token`).
+   */
+  private _watchTokenFile(): void {
+    const file = this._tokenFile;
+    if (!file) {
+      return;
+    }
+    this._tokenFileText = this._token;
+    fs.watchFile(file, { interval: 300, persistent: false }, () => {
+      let text: string | undefined;
+      try {
+        text = readTokenFile(file);
+      } catch (error) {
+        this.logger.warn((error as Error).message);
+        return;
+      }
+      if (text && text !== this._tokenFileText) {
+        this._tokenFileText = text;
+        this.rotateToken(text, false);
+      }
     });
   }
 
@@ -575,7 +656,9 @@ export class Relay {
     }
   }
 
-  private readonly _token: string;
+  private _token: string;
+  private readonly _tokenFile?: string;
+  private _tokenFileText = '';
   private readonly _host: string;
   private readonly _requestedPort: number;
   private readonly _maxBody: number;
@@ -599,4 +682,26 @@ function isInitialize(body: unknown): boolean {
       m.method === 'initialize' &&
       'id' in m
   );
+}
+
+namespace Private {
+  /**
+   * Put the new token in the pairing-link file the banner wrote beside the
+   * token file, if there is one.
+   */
+  export function updatePairingLink(
+    tokenFile: string,
+    old: string,
+    token: string
+  ): void {
+    const file = path.join(path.dirname(tokenFile), 'pairing-link');
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    // Tokens are base64url: the same in the link as in the file.
+    writePrivateFile(file, text.split(old).join(token));
+  }
 }

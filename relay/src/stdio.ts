@@ -24,6 +24,7 @@ import {
 import type { Logger } from './log';
 import { RELAY_ERROR_CODE } from './pages';
 import type { Relay } from './relay';
+import { readTokenFile } from './token';
 
 /**
  * What listens on a port.
@@ -85,6 +86,38 @@ export function probeRelay(
 }
 
 /**
+ * A fetch that sends the token, and when the relay refuses it (401) reads
+ * the token file again and retries once with a rotated token.
+ */
+function authorizedFetch(options: IStdioOptions): typeof fetch {
+  let token = options.token;
+  const send = (input: string | URL | Request, init?: RequestInit) => {
+    const headers = new Headers(init?.headers);
+    headers.set('Authorization', `Bearer ${token}`);
+    return fetch(input, { ...init, headers });
+  };
+  return async (input, init) => {
+    const response = await send(input, init);
+    if (response.status !== 401 || !options.tokenFile) {
+      return response;
+    }
+    let fresh: string | undefined;
+    try {
+      fresh = readTokenFile(options.tokenFile);
+    } catch {
+      return response;
+    }
+    if (!fresh || fresh === token) {
+      return response;
+    }
+    options.logger.addSecret(fresh);
+    options.logger.info('the relay token was rotated: using the new one');
+    token = fresh;
+    return send(input, init);
+  };
+}
+
+/**
  * Options of {@link runStdio}.
  */
 export interface IStdioOptions {
@@ -92,6 +125,11 @@ export interface IStdioOptions {
   connectHost: string;
   port: number;
   token: string;
+  /**
+   * The token file, if the token came from one: read again when the relay
+   * refuses the token (it was rotated).
+   */
+  tokenFile?: string;
   logger: Logger;
   /** Start the relay in this process (called when the port is free). */
   startRelay: () => Promise<Relay>;
@@ -137,7 +175,7 @@ export async function runStdio(options: IStdioOptions): Promise<void> {
 
   const base = `http://${options.connectHost.includes(':') ? `[${options.connectHost}]` : options.connectHost}:${options.port}`;
   const upstream = new StreamableHTTPClientTransport(new URL(MCP_PATH, base), {
-    requestInit: { headers: { Authorization: `Bearer ${options.token}` } }
+    fetch: authorizedFetch(options)
   });
   const stdin = options.stdin ?? process.stdin;
   const stdio = new StdioServerTransport(

@@ -62,7 +62,11 @@ export function writePrivateFile(file: string, content: string): void {
   fs.renameSync(tmp, file);
 }
 
-function readTokenFile(file: string): string | undefined {
+/**
+ * The token in a token file (trimmed), or undefined when the file does not
+ * exist or is empty.
+ */
+export function readTokenFile(file: string): string | undefined {
   try {
     const text = fs.readFileSync(file, 'utf8').trim();
     return text.length > 0 ? text : undefined;

@@ -69,6 +69,16 @@ export class RelayConnection {
   }
 
   /**
+   * Use a new token from now on (the relay rotated it): the socket stays
+   * open, and reconnections offer the new token.
+   */
+  setToken(token: string): void {
+    if (this._options) {
+      this._options = { ...this._options, token };
+    }
+  }
+
+  /**
    * Close the socket and stop reconnecting.
    */
   stop(): void {

@@ -64,6 +64,11 @@ export class BridgeController implements IMcpBridge {
     this._bridge?.stop();
   }
 
+  async rotateToken(): Promise<void> {
+    const bridge = await this._ensure();
+    await bridge?.rotateToken();
+  }
+
   /**
    * Pair with a relay (from a pairing link) and connect.
    */

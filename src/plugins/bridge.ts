@@ -81,6 +81,10 @@ export const bridgePlugin: JupyterFrontEndPlugin<IMcpBridge> = {
       command: CommandIDs.stop,
       category: trans.__('MCP Bridge')
     });
+    palette?.addItem({
+      command: CommandIDs.rotateToken,
+      category: trans.__('MCP Bridge')
+    });
 
     const { pairing, rest } = readPairing(window.location.hash);
     if (pairing || rest !== window.location.hash) {
