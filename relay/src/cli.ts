@@ -34,6 +34,9 @@ Options:
   --host HOST                Bind address (default 127.0.0.1)
   -p, --port PORT            Port (default ${DEFAULT_PORT})
   --page-wait SECONDS        How long a request waits for a JupyterLab page (default 30)
+  --session-idle-minutes M   End a session after M minutes with no request and no open
+                             stream (default 30; fractions allowed). Its client then gets
+                             404 and starts a new session
   --token-file PATH          Token file (default \${XDG_CONFIG_HOME:-~/.config}/jupyterlab-mcp-bridge/token,
                              created with a random token when missing)
   --token TOKEN              The token itself (discouraged: visible in the process list;
@@ -61,6 +64,7 @@ export interface ICliOptions {
   host: string;
   port: number;
   pageWaitSeconds: number;
+  sessionIdleMinutes: number;
   token?: string;
   tokenFile?: string;
   allowOrigins: string[];
@@ -86,6 +90,7 @@ export function parseCli(argv: string[]): ICliOptions {
       host: { type: 'string' },
       port: { type: 'string', short: 'p' },
       'page-wait': { type: 'string' },
+      'session-idle-minutes': { type: 'string' },
       token: { type: 'string' },
       'token-file': { type: 'string' },
       'allow-origin': { type: 'string', multiple: true },
@@ -108,10 +113,20 @@ export function parseCli(argv: string[]): ICliOptions {
   if (!Number.isFinite(pageWait) || pageWait < 0) {
     throw new Error(`Invalid --page-wait: ${values['page-wait']}`);
   }
+  const idle =
+    values['session-idle-minutes'] === undefined
+      ? 30
+      : Number(values['session-idle-minutes']);
+  if (!Number.isFinite(idle) || idle <= 0) {
+    throw new Error(
+      `Invalid --session-idle-minutes: ${values['session-idle-minutes']} (a number of minutes above 0)`
+    );
+  }
   return {
     host: values.host ?? '127.0.0.1',
     port,
     pageWaitSeconds: pageWait,
+    sessionIdleMinutes: idle,
     token: values.token,
     tokenFile: values['token-file'],
     allowOrigins: values['allow-origin'] ?? [],
@@ -151,6 +166,7 @@ function makeRelay(
     tokenFile: resolved.file,
     allowOrigins: options.allowOrigins,
     pageWaitMs: options.pageWaitSeconds * 1000,
+    sessionIdleMs: options.sessionIdleMinutes * 60_000,
     logger
   });
 }

@@ -120,6 +120,24 @@ export class Session {
   readonly queue: IQueued[] = [];
   /** Whether the session ended. */
   closed = false;
+  /** HTTP requests and streams of this session open now. */
+  openStreams = 0;
+  /** When the last request started or the last stream closed (ms). */
+  lastActivity = Date.now();
+
+  /**
+   * Whether the client has shown no sign of life for `idleMs`: no request,
+   * no open stream, nothing in flight or queued.
+   */
+  isIdle(now: number, idleMs: number): boolean {
+    return (
+      !this.closed &&
+      this.openStreams === 0 &&
+      this.inflight.size === 0 &&
+      this.queue.length === 0 &&
+      now - this.lastActivity >= idleMs
+    );
+  }
 }
 
 /**
@@ -324,6 +342,16 @@ export class Hub {
       this.sessions.delete(session.id);
       this._options.logger.info(`session ${short(session.id)} closed`);
     }
+  }
+
+  /**
+   * End a session from the relay's side (idle, or its page asked): its
+   * transport closes, its page is told, and the client's next request gets
+   * 404.
+   */
+  async endSession(session: Session, reason: string): Promise<void> {
+    this._options.logger.info(`session ${short(session.id)} ended: ${reason}`);
+    await this._closeTransport(session);
   }
 
   /**

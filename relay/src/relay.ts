@@ -72,6 +72,11 @@ export interface IRelayOptions {
   helloTimeoutMs?: number;
   /** Interval of WebSocket pings to pages, in ms (default 30 s). */
   pingIntervalMs?: number;
+  /**
+   * A session with no request, no open stream and nothing in flight for
+   * this long is ended (default 30 minutes).
+   */
+  sessionIdleMs?: number;
   /** Logger (default: info to stderr). */
   logger?: Logger;
 }
@@ -104,6 +109,7 @@ export class Relay {
     this._maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this._helloTimeoutMs = options.helloTimeoutMs ?? 20_000;
     this._pingIntervalMs = options.pingIntervalMs ?? 30_000;
+    this._sessionIdleMs = options.sessionIdleMs ?? 30 * 60_000;
     this.logger = options.logger ?? new Logger();
     this.logger.addSecret(this._token);
     this._origins = [
@@ -202,6 +208,11 @@ export class Relay {
           this._pingIntervalMs
         );
         this._pingTimer.unref();
+        this._idleTimer = setInterval(
+          () => this._endIdleSessions(),
+          Math.min(30_000, Math.max(100, this._sessionIdleMs / 4))
+        );
+        this._idleTimer.unref();
         this._watchTokenFile();
         resolve();
       };
@@ -258,6 +269,7 @@ export class Relay {
     }
     this._closed = true;
     clearInterval(this._pingTimer);
+    clearInterval(this._idleTimer);
     if (this._tokenFile) {
       fs.unwatchFile(this._tokenFile);
     }
@@ -431,6 +443,35 @@ export class Relay {
     };
   }
 
+  /**
+   * Count a request (and the stream it may hold open) as a sign of life of
+   * its session.
+   */
+  private _track(session: Session, res: http.ServerResponse): void {
+    session.openStreams += 1;
+    session.lastActivity = Date.now();
+    res.once('close', () => {
+      session.openStreams -= 1;
+      session.lastActivity = Date.now();
+    });
+  }
+
+  /**
+   * End the sessions whose clients went away without ending them.
+   */
+  private _endIdleSessions(): void {
+    const now = Date.now();
+    for (const session of this.hub.sessions.values()) {
+      if (session.isIdle(now, this._sessionIdleMs)) {
+        const minutes = (now - session.lastActivity) / 60_000;
+        void this.hub.endSession(
+          session,
+          `no request and no open stream for ${minutes < 1 ? `${Math.round(minutes * 60)} s` : `${minutes.toFixed(1)} min`}`
+        );
+      }
+    }
+  }
+
   private async _handleMcp(
     req: http.IncomingMessage,
     res: http.ServerResponse
@@ -469,6 +510,7 @@ export class Relay {
           sendJsonRpcError(res, 404, -32001, 'Session not found');
           return;
         }
+        this._track(session, res);
         await session.transport.handleRequest(req, res, parsed);
         return;
       }
@@ -481,7 +523,9 @@ export class Relay {
         );
         return;
       }
-      await this._newSession().transport.handleRequest(req, res, parsed);
+      const session = this._newSession();
+      this._track(session, res);
+      await session.transport.handleRequest(req, res, parsed);
       return;
     }
     if (req.method === 'GET' || req.method === 'DELETE') {
@@ -502,6 +546,7 @@ export class Relay {
       if (req.method === 'GET') {
         this.stats.mcpGetRequests++;
       }
+      this._track(session, res);
       await session.transport.handleRequest(req, res);
       return;
     }
@@ -664,6 +709,8 @@ export class Relay {
   private readonly _maxBody: number;
   private readonly _helloTimeoutMs: number;
   private readonly _pingIntervalMs: number;
+  private readonly _sessionIdleMs: number;
+  private _idleTimer?: NodeJS.Timeout;
   private readonly _origins: IOriginPattern[];
   private readonly _server: http.Server;
   private readonly _wss: WebSocketServer;

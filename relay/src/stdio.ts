@@ -4,7 +4,6 @@
  * to the relay's `/mcp`.
  */
 import * as http from 'node:http';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import {
@@ -17,14 +16,13 @@ import {
   errorResponse,
   isJsonRpcMessage,
   isObject,
-  type RequestId,
-  requestIdOf,
-  responseIdOf
+  requestIdOf
 } from './jsonrpc';
 import type { Logger } from './log';
 import { RELAY_ERROR_CODE } from './pages';
 import type { Relay } from './relay';
 import { readTokenFile } from './token';
+import { UpstreamLink } from './upstream';
 
 /**
  * What listens on a port.
@@ -141,88 +139,84 @@ export interface IStdioOptions {
 }
 
 /**
- * Join or become the relay, then proxy stdio to it. Resolves when stdin
- * closes and everything is shut down.
+ * Join or become the relay, then proxy stdio to it. When the process that
+ * hosts the relay exits, the link finds or becomes the relay again and
+ * renews its session (see {@link UpstreamLink}). Resolves when stdin closes
+ * and everything is shut down.
  */
 export async function runStdio(options: IStdioOptions): Promise<void> {
   const { logger } = options;
   let relay: Relay | undefined;
-  for (let attempt = 0; ; attempt++) {
-    const probe = await probeRelay(options.connectHost, options.port);
-    if (probe === 'relay') {
-      logger.info(`joining the relay on port ${options.port}`);
-      break;
-    }
-    if (probe === 'other') {
-      throw new Error(
-        `Port ${options.port} is used by another program; choose another with --port`
-      );
-    }
-    try {
-      relay = await options.startRelay();
-      break;
-    } catch (error) {
-      if (
-        (error as NodeJS.ErrnoException).code !== 'EADDRINUSE' ||
-        attempt >= 5
-      ) {
-        throw error;
+  const ensureRelay = async (): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      const probe = await probeRelay(options.connectHost, options.port);
+      if (probe === 'relay') {
+        logger.info(`joining the relay on port ${options.port}`);
+        return;
       }
-      // Another process became the relay meanwhile: join it.
-      await new Promise(r => setTimeout(r, 200));
+      if (probe === 'other') {
+        throw new Error(
+          `Port ${options.port} is used by another program; choose another with --port`
+        );
+      }
+      try {
+        relay = await options.startRelay();
+        logger.info(`this process hosts the relay on port ${options.port}`);
+        return;
+      } catch (error) {
+        if (
+          (error as NodeJS.ErrnoException).code !== 'EADDRINUSE' ||
+          attempt >= 5
+        ) {
+          throw error;
+        }
+        // Another process became the relay meanwhile: join it.
+        await new Promise(r => setTimeout(r, 200));
+      }
     }
-  }
+  };
+  await ensureRelay();
 
   const base = `http://${options.connectHost.includes(':') ? `[${options.connectHost}]` : options.connectHost}:${options.port}`;
-  const upstream = new StreamableHTTPClientTransport(new URL(MCP_PATH, base), {
-    fetch: authorizedFetch(options)
-  });
   const stdin = options.stdin ?? process.stdin;
   const stdio = new StdioServerTransport(
     stdin as typeof process.stdin,
     (options.stdout ?? process.stdout) as typeof process.stdout
   );
-  let initializeId: RequestId | undefined;
+  const toClient = (message: JsonRpcMessage): void => {
+    if (isJsonRpcMessage(message)) {
+      stdio
+        .send(message as JSONRPCMessage)
+        .catch(error => logger.warn(`stdout: ${String(error)}`));
+    }
+  };
+  const upstream = new UpstreamLink({
+    url: new URL(MCP_PATH, base),
+    fetch: authorizedFetch(options),
+    logger,
+    ensureRelay,
+    relayAlive: async () =>
+      (await probeRelay(options.connectHost, options.port, 1000)) === 'relay',
+    onMessage: toClient
+  });
 
   stdio.onmessage = (message: JSONRPCMessage) => {
     const msg = message as JsonRpcMessage;
     const reqId = requestIdOf(msg);
-    if (msg.method === 'initialize' && reqId !== undefined) {
-      initializeId = reqId;
-    }
-    upstream.send(message).catch((error: unknown) => {
+    upstream.send(msg).catch((error: unknown) => {
       logger.warn(`could not reach the relay: ${String(error)}`);
       if (reqId !== undefined) {
-        const reply = errorResponse(
-          reqId,
-          RELAY_ERROR_CODE,
-          `jupyterlab-mcp-bridge relay unreachable: ${logger.mask(String(error))}`
+        toClient(
+          errorResponse(
+            reqId,
+            RELAY_ERROR_CODE,
+            `jupyterlab-mcp-bridge relay unreachable: ${logger.mask(String(error))}`
+          )
         );
-        stdio.send(reply as JSONRPCMessage).catch(() => undefined);
       }
     });
   };
   stdio.onerror = error => logger.warn(`stdin: ${error.message}`);
-  upstream.onmessage = (message: JSONRPCMessage) => {
-    const msg = message as JsonRpcMessage;
-    if (
-      initializeId !== undefined &&
-      responseIdOf(msg) === initializeId &&
-      isObject(msg.result)
-    ) {
-      const version = msg.result.protocolVersion;
-      if (typeof version === 'string') {
-        upstream.setProtocolVersion(version);
-      }
-    }
-    if (isJsonRpcMessage(msg)) {
-      stdio
-        .send(message)
-        .catch(error => logger.warn(`stdout: ${String(error)}`));
-    }
-  };
-  upstream.onerror = error =>
-    logger.debug(`relay connection: ${error.message}`);
 
   await upstream.start();
   await stdio.start();
@@ -232,14 +226,7 @@ export async function runStdio(options: IStdioOptions): Promise<void> {
     stdin.on('close', () => resolve());
   });
   logger.debug('stdin closed: shutting down');
-  try {
-    if (upstream.sessionId) {
-      await upstream.terminateSession();
-    }
-  } catch (error) {
-    logger.debug(`ending the session: ${String(error)}`);
-  }
-  await upstream.close().catch(() => undefined);
+  await upstream.close();
   await stdio.close().catch(() => undefined);
   if (relay) {
     await relay.close();

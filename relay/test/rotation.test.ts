@@ -8,6 +8,7 @@ import { FakePage, tryPageUpgrade } from './fake-page';
 import { silentLogger } from '../src/log';
 import { MCP_PATH, type ITokenRotated } from '../src/protocol';
 import { Relay } from '../src/relay';
+import { writePrivateFile } from '../src/token';
 
 const OLD = 'old-token-0123456789abcdefghijklmnopqrs';
 
@@ -117,7 +118,8 @@ describe('token rotation', () => {
     const page = await FakePage.connect(relay.port, OLD);
     try {
       const fresh = 'new-token-0123456789abcdefghijklmnopqrs';
-      fs.writeFileSync(tokenFile, `${fresh}\n`);
+      // As `--rotate-token` does: a new file put in place.
+      writePrivateFile(tokenFile, `${fresh}\n`);
       const rotated = (await page.waitFor(
         m => m.type === 'token-rotated'
       )) as ITokenRotated;

@@ -132,4 +132,61 @@ describe('--stdio', () => {
     }
     assert.equal(await probeRelay('127.0.0.1', port), 'free');
   });
+
+  it('when the client hosting the relay exits, the others go on: one takes over the port', async () => {
+    const port = await freePort();
+    const host = spawnStdio(port, configHome);
+    const hostConnecting = host.client.connect(host.transport);
+    const start = Date.now();
+    while ((await probeRelay('127.0.0.1', port)) !== 'relay') {
+      if (Date.now() - start > 10000) {
+        throw new Error(`no relay:\n${host.stderr()}`);
+      }
+      await new Promise(r => setTimeout(r, 100));
+    }
+    let page = await FakePage.connect(port, TOKEN);
+    await hostConnecting;
+    const other = spawnStdio(port, configHome);
+    try {
+      await other.client.connect(other.transport);
+      const before = await other.client.callTool({
+        name: 'echo',
+        arguments: { n: 1 }
+      });
+      assert.deepEqual(before.content, [
+        { type: 'text', text: 'echo {"n":1}' }
+      ]);
+      assert.ok(!other.stderr().includes('hosts the relay'));
+
+      // The hosting client quits: its relay goes away with it.
+      await host.client.close();
+      await page.close();
+
+      // The other client's next call succeeds, with no restart: it becomes
+      // the relay, the page reconnects (as the real page does, with
+      // backoff), and the session is renewed under it.
+      const call = other.client.callTool({ name: 'echo', arguments: { n: 2 } });
+      const reconnect = (async () => {
+        const since = Date.now();
+        for (;;) {
+          try {
+            return await FakePage.connect(port, TOKEN);
+          } catch (error) {
+            if (Date.now() - since > 15000) {
+              throw error;
+            }
+            await new Promise(r => setTimeout(r, 100));
+          }
+        }
+      })();
+      page = await reconnect;
+      const after = await call;
+      assert.deepEqual(after.content, [{ type: 'text', text: 'echo {"n":2}' }]);
+      assert.ok(other.stderr().includes('hosts the relay'), other.stderr());
+      assert.ok(!other.stderr().includes(TOKEN));
+    } finally {
+      await other.client.close();
+      await page.close();
+    }
+  });
 });
