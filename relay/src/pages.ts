@@ -106,6 +106,8 @@ export class Session {
 
   /** The MCP session id (set when the transport initializes). */
   id = '';
+  /** The session this one continues (its client's relay went away). */
+  previousId?: string;
   /** The page serving this session, if any. */
   page?: PageConnection;
   /** The client's `initialize` request. */
@@ -373,7 +375,8 @@ export class Hub {
     page.send({
       type: 'session-open',
       sessionId: session.id,
-      ...(resume ? { resume } : {})
+      ...(resume ? { resume } : {}),
+      ...(session.previousId ? { previousSessionId: session.previousId } : {})
     });
     this._options.logger.info(
       `session ${short(session.id)} ${resume ? 'resumed on' : 'bound to'} page ${page.id}`

@@ -55,6 +55,12 @@ export const INCOMPATIBLE_CLOSE_CODE = 4002;
 export const TOKEN_SUBPROTOCOL_PREFIX = 'bearer.';
 
 /**
+ * Header with which a `--stdio` client that renews its session (its relay
+ * went away) names the session it had: `X-Mcp-Bridge-Previous-Session`.
+ */
+export const PREVIOUS_SESSION_HEADER = 'x-mcp-bridge-previous-session';
+
+/**
  * Default relay port.
  */
 export const DEFAULT_PORT = 4545;
@@ -88,6 +94,12 @@ export type JsonRpcMessage = { jsonrpc: '2.0' } & Record<string, unknown>;
 export interface ISessionOpen {
   type: 'session-open';
   sessionId: string;
+  /**
+   * A new session that continues an older one whose relay went away (a
+   * `--stdio` client renewed it): the page carries the older session's
+   * state (its notebook) over to it.
+   */
+  previousSessionId?: string;
   resume?: {
     initialize: JsonRpcMessage;
     initialized?: JsonRpcMessage;

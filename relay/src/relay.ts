@@ -19,6 +19,7 @@ import {
   PAGE_PATH,
   PAGE_SUBPROTOCOL,
   PAGE_SUBPROTOCOL_PREFIX,
+  PREVIOUS_SESSION_HEADER,
   PROTOCOL_VERSION,
   RELAY_NAME
 } from './protocol';
@@ -524,6 +525,10 @@ export class Relay {
         return;
       }
       const session = this._newSession();
+      const previous = req.headers[PREVIOUS_SESSION_HEADER];
+      if (typeof previous === 'string' && /^[\w-]{1,100}$/.test(previous)) {
+        session.previousId = previous;
+      }
       this._track(session, res);
       await session.transport.handleRequest(req, res, parsed);
       return;

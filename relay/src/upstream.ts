@@ -17,7 +17,7 @@ import {
   responseIdOf
 } from './jsonrpc';
 import type { Logger } from './log';
-import type { JsonRpcMessage } from './protocol';
+import { type JsonRpcMessage, PREVIOUS_SESSION_HEADER } from './protocol';
 
 /**
  * JSON-RPC error code of calls cut by the relay going away.
@@ -130,7 +130,16 @@ export class UpstreamLink {
 
   private _open(): StreamableHTTPClientTransport {
     const transport = new StreamableHTTPClientTransport(this._options.url, {
-      fetch: this._options.fetch
+      fetch: (input, init) => {
+        const previous = this._previousSessionId;
+        if (!previous || new Headers(init?.headers).has('mcp-session-id')) {
+          return this._options.fetch(input, init);
+        }
+        // The replayed initialize names the session it continues.
+        const headers = new Headers(init?.headers);
+        headers.set(PREVIOUS_SESSION_HEADER, previous);
+        return this._options.fetch(input, { ...init, headers });
+      }
     });
     transport.onmessage = message => this._fromRelay(transport, message);
     transport.onerror = error => {
@@ -204,6 +213,7 @@ export class UpstreamLink {
     }
     const old = this._transport;
     this._transport = null;
+    this._previousSessionId = old?.sessionId ?? this._previousSessionId;
     if (old) {
       old.onerror = undefined;
       old.onmessage = undefined;
@@ -254,5 +264,6 @@ export class UpstreamLink {
   private _replayId?: string;
   private _replayed?: (message: JsonRpcMessage) => void;
   private _replays = 0;
+  private _previousSessionId?: string;
   private _closed = false;
 }

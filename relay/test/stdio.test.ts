@@ -183,6 +183,11 @@ describe('--stdio', () => {
       const after = await call;
       assert.deepEqual(after.content, [{ type: 'text', text: 'echo {"n":2}' }]);
       assert.ok(other.stderr().includes('hosts the relay'), other.stderr());
+      // The renewed session names the one it continues, for the page to
+      // carry its state over.
+      const renewed = page.sessionOpens.at(-1);
+      assert.match(renewed?.previousSessionId ?? '', /^[\w-]{20,}$/);
+      assert.notEqual(renewed?.previousSessionId, renewed?.sessionId);
       assert.ok(!other.stderr().includes(TOKEN));
     } finally {
       await other.client.close();
