@@ -5,11 +5,13 @@
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { WebSocket } from 'ws';
-import type {
-  ISessionMessage,
-  JsonRpcMessage,
-  PageToRelay,
-  RelayToPage
+import {
+  type IPageInfo,
+  type ISessionMessage,
+  type JsonRpcMessage,
+  MAX_SESSION_STATE_BYTES,
+  type PageToRelay,
+  type RelayToPage
 } from './protocol';
 import {
   errorResponse,
@@ -31,10 +33,24 @@ export const NO_PAGE_MESSAGE =
   'printed by `jupyterlab-mcp-bridge`, or run the command "Start MCP bridge" in JupyterLab, then retry.';
 
 /**
- * Message of the error a client gets for a call in flight when its page goes away.
+ * Start of the error a client gets for a call in flight when its page goes
+ * away (see {@link pageLostMessage}).
  */
 export const PAGE_DISCONNECTED_MESSAGE =
-  'JupyterLab page disconnected during the call';
+  'The JupyterLab page serving this session went away (closed, reloaded or disconnected) during';
+
+/**
+ * The error of a call in flight whose page went away: what was asked, and
+ * what the agent can know of its effect.
+ */
+export function pageLostMessage(what: string): string {
+  return (
+    `${PAGE_DISCONNECTED_MESSAGE} ${what}. The call had reached the page, so it may have been ` +
+    'applied or started (a cell may be running or have run, an edit may be saved): re-read what it acted on ' +
+    '(read_cell, read_notebook, list_files) before you retry. The session goes on, in another tab or in the ' +
+    'reloaded one.'
+  );
+}
 
 /**
  * JSON-RPC error code used for relay errors (implementation-defined server error).
@@ -66,6 +82,8 @@ export class PageConnection {
   readonly sessions = new Set<string>();
   /** Whether the page answered the last ping. */
   alive = true;
+  /** When the user last focused the page (ms; 0 if never seen focused). */
+  focusedAt = 0;
 
   /**
    * Send an envelope; false when the socket is not open or sending failed.
@@ -85,6 +103,8 @@ export class PageConnection {
 
 interface IInflight {
   id: RequestId;
+  /** What was asked: the method, and the tool of a tools/call. */
+  what: string;
   /** The page the request was forwarded to; undefined while queued. */
   page?: PageConnection;
 }
@@ -108,6 +128,8 @@ export class Session {
   id = '';
   /** The session this one continues (its client's relay went away). */
   previousId?: string;
+  /** The session's state, as its page last reported it. */
+  state?: Record<string, unknown>;
   /** The page serving this session, if any. */
   page?: PageConnection;
   /** The client's `initialize` request. */
@@ -175,18 +197,67 @@ export class Hub {
   }
 
   /**
-   * Choose the page for a session: for now the most recently connected ready
-   * page. (Several pages per relay, with a choice per session, is planned.)
+   * The page that gets new sessions, and sessions whose page went away: the
+   * ready page the user focused last (among pages never focused, the one
+   * connected last). A session stays on its page while that page lives.
    */
-  choosePage(session: Session): PageConnection | undefined {
-    void session;
+  preferredPage(): PageConnection | undefined {
     let best: PageConnection | undefined;
     for (const page of this.pages.values()) {
-      if (page.ready && (!best || page.seq > best.seq)) {
+      if (
+        page.ready &&
+        (!best ||
+          page.focusedAt > best.focusedAt ||
+          (page.focusedAt === best.focusedAt && page.seq > best.seq))
+      ) {
         best = page;
       }
     }
     return best;
+  }
+
+  /**
+   * Choose the page for a session (see {@link preferredPage}).
+   */
+  choosePage(session: Session): PageConnection | undefined {
+    void session;
+    return this.preferredPage();
+  }
+
+  /**
+   * The pages, as pages see them.
+   */
+  pageInfos(): IPageInfo[] {
+    const preferred = this.preferredPage();
+    return [...this.pages.values()]
+      .filter(page => page.ready)
+      .map(page => ({
+        id: page.id,
+        ...(page.label !== undefined ? { label: page.label } : {}),
+        sessions: page.sessions.size,
+        focusedAt: page.focusedAt,
+        preferred: page === preferred
+      }));
+  }
+
+  /**
+   * Tell every page which pages exist and which one gets new sessions
+   * (coalesced: at most once per turn of the event loop).
+   */
+  announcePages(): void {
+    if (this._announcing) {
+      return;
+    }
+    this._announcing = true;
+    setImmediate(() => {
+      this._announcing = false;
+      const pages = this.pageInfos();
+      for (const page of this.pages.values()) {
+        if (page.ready) {
+          page.send({ type: 'pages', pages });
+        }
+      }
+    });
   }
 
   /**
@@ -219,7 +290,16 @@ export class Hub {
       }
     }
     if (reqId !== undefined) {
-      session.inflight.set(idKey(reqId), { id: reqId });
+      const tool =
+        message.method === 'tools/call' &&
+        isObject(message.params) &&
+        typeof message.params.name === 'string'
+          ? ` "${message.params.name.slice(0, 100)}"`
+          : '';
+      session.inflight.set(idKey(reqId), {
+        id: reqId,
+        what: `${String(message.method)}${tool}`
+      });
     }
     if (!session.page) {
       const page = this.choosePage(session);
@@ -252,12 +332,28 @@ export class Hub {
       const wasReady = page.ready;
       page.ready = true;
       page.label = envelope.label;
+      if (envelope.focused) {
+        page.focusedAt = Date.now();
+      }
       page.extensionVersion = envelope.extensionVersion;
       this._options.logger.info(
         `page ${page.id} ready (extension ${envelope.extensionVersion}${envelope.label ? `, ${envelope.label}` : ''})`
       );
       if (!wasReady) {
         this._bindWaitingSessions();
+      }
+      this.announcePages();
+      return;
+    }
+    if (envelope.type === 'page-focus') {
+      page.focusedAt = Date.now();
+      this.announcePages();
+      return;
+    }
+    if (envelope.type === 'session-state') {
+      const session = this.sessions.get(envelope.sessionId);
+      if (session && session.page === page) {
+        session.state = envelope.state;
       }
       return;
     }
@@ -306,7 +402,7 @@ export class Hub {
         }
         this._toClient(
           session,
-          errorResponse(entry.id, RELAY_ERROR_CODE, PAGE_DISCONNECTED_MESSAGE)
+          errorResponse(entry.id, RELAY_ERROR_CODE, pageLostMessage(entry.what))
         );
       }
       if (initFailed) {
@@ -320,6 +416,7 @@ export class Hub {
       }
     }
     page.sessions.clear();
+    this.announcePages();
   }
 
   /**
@@ -344,6 +441,7 @@ export class Hub {
       this.sessions.delete(session.id);
       this._options.logger.info(`session ${short(session.id)} closed`);
     }
+    this.announcePages();
   }
 
   /**
@@ -365,6 +463,8 @@ export class Hub {
     );
   }
 
+  private _announcing = false;
+
   private _bind(session: Session, page: PageConnection): void {
     session.page = page;
     page.sessions.add(session.id);
@@ -376,8 +476,10 @@ export class Hub {
       type: 'session-open',
       sessionId: session.id,
       ...(resume ? { resume } : {}),
-      ...(session.previousId ? { previousSessionId: session.previousId } : {})
+      ...(session.previousId ? { previousSessionId: session.previousId } : {}),
+      ...(session.state ? { state: session.state } : {})
     });
+    this.announcePages();
     this._options.logger.info(
       `session ${short(session.id)} ${resume ? 'resumed on' : 'bound to'} page ${page.id}`
     );
@@ -556,12 +658,29 @@ export function validatePageMessage(value: unknown): PageToRelay {
     return {
       type: 'hello',
       extensionVersion: value.extensionVersion.slice(0, 100),
+      focused: value.focused === true,
       label:
         typeof value.label === 'string' ? value.label.slice(0, 200) : undefined
     };
   }
   if (value.type === 'rotate-token') {
     return { type: 'rotate-token' };
+  }
+  if (value.type === 'page-focus') {
+    return { type: 'page-focus' };
+  }
+  if (value.type === 'session-state') {
+    if (typeof value.sessionId !== 'string' || !isObject(value.state)) {
+      throw new Error('session-state without sessionId or state object');
+    }
+    if (JSON.stringify(value.state).length > MAX_SESSION_STATE_BYTES) {
+      throw new Error(`session-state over ${MAX_SESSION_STATE_BYTES} bytes`);
+    }
+    return {
+      type: 'session-state',
+      sessionId: value.sessionId,
+      state: value.state
+    };
   }
   if (value.type === 'session-message') {
     if (typeof value.sessionId !== 'string') {

@@ -95,6 +95,11 @@ export interface ISessionOpen {
   type: 'session-open';
   sessionId: string;
   /**
+   * The session's state as its page last reported it (see
+   * {@link ISessionStateUpdate}), when the session moves to this page.
+   */
+  state?: Record<string, unknown>;
+  /**
    * A new session that continues an older one whose relay went away (a
    * `--stdio` client renewed it): the page carries the older session's
    * state (its notebook) over to it.
@@ -144,9 +149,60 @@ export interface IHello {
   type: 'hello';
   extensionVersion: string;
   /**
+   * Whether the page's window has the user's focus now.
+   */
+  focused?: boolean;
+  /**
    * A label for the page (for example the workspace), shown in `/healthz`.
    */
   label?: string;
+}
+
+/**
+ * Page to relay: the user focused this page's window. The relay gives new
+ * sessions to the page focused last.
+ */
+export interface IPageFocus {
+  type: 'page-focus';
+}
+
+/**
+ * Page to relay: the state of a session it serves (its notebook, its runs),
+ * kept by the relay so that the session finds it again on another page or
+ * after a reload. Opaque to the relay; at most {@link MAX_SESSION_STATE_BYTES}.
+ */
+export interface ISessionStateUpdate {
+  type: 'session-state';
+  sessionId: string;
+  state: Record<string, unknown>;
+}
+
+/**
+ * Largest session state the relay keeps, in bytes of JSON.
+ */
+export const MAX_SESSION_STATE_BYTES = 65536;
+
+/**
+ * One page as {@link IPages} describes it.
+ */
+export interface IPageInfo {
+  id: string;
+  label?: string;
+  /** Sessions this page serves. */
+  sessions: number;
+  /** When the user last focused it (ms since the epoch; 0: never). */
+  focusedAt: number;
+  /** Whether new sessions go to this page (the one focused last). */
+  preferred: boolean;
+}
+
+/**
+ * Relay to every page, when pages or their sessions change: which pages
+ * exist and which one gets new sessions.
+ */
+export interface IPages {
+  type: 'pages';
+  pages: IPageInfo[];
 }
 
 /**
@@ -171,9 +227,15 @@ export interface ITokenRotated {
  * Messages the relay sends to a page.
  */
 export type RelayToPage =
-  IWelcome | ISessionOpen | ISessionMessage | ISessionClose | ITokenRotated;
+  | IWelcome
+  | ISessionOpen
+  | ISessionMessage
+  | ISessionClose
+  | ITokenRotated
+  | IPages;
 
 /**
  * Messages a page sends to the relay.
  */
-export type PageToRelay = IHello | ISessionMessage | IRotateToken;
+export type PageToRelay =
+  IHello | ISessionMessage | IRotateToken | IPageFocus | ISessionStateUpdate;

@@ -156,3 +156,93 @@ describe('idle sessions', () => {
     await until(() => !relay.hub.sessions.has(streaming));
   });
 });
+
+describe('several pages', () => {
+  let relay: Relay;
+
+  beforeEach(async () => {
+    relay = new Relay({ token: TOKEN, port: 0, logger: silentLogger() });
+    await relay.start();
+  });
+
+  afterEach(async () => {
+    await relay.close();
+  });
+
+  it('a new session goes to the page focused last, stays there, and moves with its state when that page goes', async () => {
+    const first = await FakePage.connect(relay.port, TOKEN);
+    const second = await FakePage.connect(relay.port, TOKEN);
+    try {
+      // Never focused: the page connected last would get it; then the user
+      // focuses the first one.
+      first.ws.send(JSON.stringify({ type: 'page-focus' }));
+      await first.waitFor(
+        m =>
+          m.type === 'pages' &&
+          m.pages.some(p => p.preferred && p.id === firstId(first))
+      );
+      const id = await openSession(relay.port);
+      await first.waitFor(m => m.type === 'session-open' && m.sessionId === id);
+      assert.equal(
+        second.sessionOpens.some(m => m.sessionId === id),
+        false
+      );
+      // Focusing the other page does not move the session.
+      second.ws.send(JSON.stringify({ type: 'page-focus' }));
+      first.ws.send(
+        JSON.stringify({
+          type: 'session-state',
+          sessionId: id,
+          state: { notebookPath: 'work/analysis.ipynb' }
+        })
+      );
+      assert.equal(await ping(relay.port, id), 200);
+      assert.equal(
+        first.received.filter(m => m.type === 'session-open').length,
+        1
+      );
+      // The serving page goes: the session moves, with its state.
+      await first.close();
+      const moved = await second.waitFor(
+        m => m.type === 'session-open' && m.sessionId === id
+      );
+      assert.deepEqual(
+        moved.type === 'session-open' ? moved.state : undefined,
+        { notebookPath: 'work/analysis.ipynb' }
+      );
+      const pages = await second.waitFor(
+        m => m.type === 'pages' && m.pages.length === 1
+      );
+      assert.equal(pages.type === 'pages' ? pages.pages[0].sessions : -1, 1);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('refuses a session state over the size limit without harm', async () => {
+    const page = await FakePage.connect(relay.port, TOKEN);
+    try {
+      const id = await openSession(relay.port);
+      page.ws.send(
+        JSON.stringify({
+          type: 'session-state',
+          sessionId: id,
+          state: { big: 'x'.repeat(70_000) }
+        })
+      );
+      assert.equal(await ping(relay.port, id), 200);
+      assert.equal(relay.hub.sessions.get(id)?.state, undefined);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+/**
+ * The page id a fake page was welcomed with.
+ */
+function firstId(page: FakePage): string {
+  const welcome = page.received.find(m => m.type === 'welcome');
+  return welcome?.type === 'welcome' ? welcome.pageId : '';
+}
