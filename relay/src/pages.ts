@@ -53,6 +53,29 @@ export function pageLostMessage(what: string): string {
 }
 
 /**
+ * MCP log levels, lowest first.
+ */
+export const LOG_LEVELS = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency'
+] as const;
+
+/**
+ * An MCP log level.
+ */
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+function isLogLevel(value: unknown): value is LogLevelName {
+  return (LOG_LEVELS as readonly unknown[]).includes(value);
+}
+
+/**
  * JSON-RPC error code used for relay errors (implementation-defined server error).
  */
 export const RELAY_ERROR_CODE = -32000;
@@ -130,6 +153,8 @@ export class Session {
   previousId?: string;
   /** The session's state, as its page last reported it. */
   state?: Record<string, unknown>;
+  /** The lowest log level the client asked for (`logging/setLevel`). */
+  logLevel?: LogLevelName;
   /** The page serving this session, if any. */
   page?: PageConnection;
   /** The client's `initialize` request. */
@@ -281,6 +306,12 @@ export class Hub {
     } else if (message.method === 'notifications/initialized') {
       session.initialized = message;
     } else if (
+      message.method === 'logging/setLevel' &&
+      isObject(message.params) &&
+      isLogLevel(message.params.level)
+    ) {
+      session.logLevel = message.params.level;
+    } else if (
       message.method === 'notifications/cancelled' &&
       isObject(message.params)
     ) {
@@ -330,6 +361,12 @@ export class Hub {
     }
     if (envelope.type === 'hello') {
       const wasReady = page.ready;
+      if (!wasReady) {
+        this.logToClients(
+          'info',
+          `A JupyterLab page connected${envelope.label ? ` (${envelope.label.slice(0, 80)})` : ''}; ${this.readyPageCount + 1} page(s) now.`
+        );
+      }
       page.ready = true;
       page.label = envelope.label;
       if (envelope.focused) {
@@ -367,6 +404,27 @@ export class Hub {
   }
 
   /**
+   * Tell the clients what the relay saw (a page came or went), as MCP
+   * `notifications/message` at the level each client asked for.
+   */
+  logToClients(level: LogLevelName, data: string): void {
+    for (const session of this.sessions.values()) {
+      if (
+        !session.closed &&
+        session.initializeAnswered &&
+        LOG_LEVELS.indexOf(level) >=
+          LOG_LEVELS.indexOf(session.logLevel ?? 'debug')
+      ) {
+        this._toClient(session, {
+          jsonrpc: '2.0',
+          method: 'notifications/message',
+          params: { level, logger: 'jupyterlab-mcp-bridge.relay', data }
+        });
+      }
+    }
+  }
+
+  /**
    * Add a newly connected page (not ready until its hello).
    */
   addPage(page: PageConnection): void {
@@ -381,6 +439,13 @@ export class Hub {
       return;
     }
     this._options.logger.info(`page ${page.id} disconnected`);
+    if (page.ready) {
+      const left = this.readyPageCount;
+      this.logToClients(
+        left ? 'info' : 'warning',
+        `A JupyterLab page went away (closed, reloaded or disconnected); ${left ? `${left} page(s) remain` : 'none remains: calls wait for a page to connect'}.`
+      );
+    }
     for (const sessionId of page.sessions) {
       const session = this.sessions.get(sessionId);
       if (!session || session.page !== page) {

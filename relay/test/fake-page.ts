@@ -200,12 +200,13 @@ export class FakePage {
           id,
           result: {
             protocolVersion: params.protocolVersion,
-            capabilities: { tools: {} },
+            capabilities: { tools: {}, logging: {} },
             serverInfo: { name: 'fake-page', version: '0.0.0' }
           }
         });
         break;
       case 'ping':
+      case 'logging/setLevel':
         this._reply(sid, { jsonrpc: '2.0', id, result: {} });
         break;
       case 'tools/list':

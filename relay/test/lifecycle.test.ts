@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { FakePage } from './fake-page';
 import { silentLogger } from '../src/log';
 import { MCP_PATH } from '../src/protocol';
@@ -246,3 +249,39 @@ function firstId(page: FakePage): string {
   const welcome = page.received.find(m => m.type === 'welcome');
   return welcome?.type === 'welcome' ? welcome.pageId : '';
 }
+
+describe('logging to clients', () => {
+  it('tells clients when pages come and go, at the level they set', async () => {
+    const relay = new Relay({ token: TOKEN, port: 0, logger: silentLogger() });
+    await relay.start();
+    const first = await FakePage.connect(relay.port, TOKEN);
+    const transport = new StreamableHTTPClientTransport(
+      new URL(`http://127.0.0.1:${relay.port}${MCP_PATH}`),
+      { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }
+    );
+    const client = new Client({ name: 'listener', version: '1' });
+    const messages: { level: string; data: unknown }[] = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, n => {
+      messages.push({ level: n.params.level, data: n.params.data });
+    });
+    try {
+      await client.connect(transport);
+      await client.setLoggingLevel('info');
+      await until(() => relay.stats.mcpGetRequests > 0);
+      const second = await FakePage.connect(relay.port, TOKEN);
+      await until(() => messages.length === 1);
+      assert.equal(messages[0].level, 'info');
+      assert.match(String(messages[0].data), /A JupyterLab page connected/);
+      await client.setLoggingLevel('warning');
+      await second.close();
+      await first.close();
+      await until(() => messages.length === 2);
+      assert.equal(messages[1].level, 'warning');
+      assert.match(String(messages[1].data), /none remains/);
+    } finally {
+      await transport.terminateSession().catch(() => undefined);
+      await client.close();
+      await relay.close();
+    }
+  });
+});
