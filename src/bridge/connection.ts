@@ -51,6 +51,14 @@ export class RelayConnection {
   }
 
   /**
+   * When the next attempt to reconnect is due (ms since the epoch), or null
+   * when none is planned.
+   */
+  get retryAt(): number | null {
+    return this._retryAt;
+  }
+
+  /**
    * Why the last attempt failed, if it did (never contains the token).
    */
   get lastError(): string {
@@ -87,6 +95,7 @@ export class RelayConnection {
       clearTimeout(this._retryTimer);
       this._retryTimer = null;
     }
+    this._retryAt = null;
     const socket = this._socket;
     this._socket = null;
     if (socket) {
@@ -151,14 +160,16 @@ export class RelayConnection {
       if (incompatible) {
         this._stopped = true;
       }
-      this._setStatus('disconnected');
       if (!this._stopped) {
+        this._retryAt = Date.now() + this._retryDelay;
         this._retryTimer = setTimeout(() => {
           this._retryTimer = null;
+          this._retryAt = null;
           this._open();
         }, this._retryDelay);
         this._retryDelay = Math.min(this._retryDelay * 2, Private.MAX_RETRY_MS);
       }
+      this._setStatus('disconnected');
     };
   }
 
@@ -175,6 +186,7 @@ export class RelayConnection {
   private _stopped = true;
   private _retryDelay = Private.MIN_RETRY_MS;
   private _retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private _retryAt: number | null = null;
   private _lastError = '';
   private _statusChanged = new Signal<this, ConnectionStatus>(this);
   private _received = new Signal<this, RelayToPage>(this);
