@@ -70,6 +70,11 @@ export type JsonRpcMessage = { jsonrpc: '2.0' } & Record<string, unknown>;
 export interface ISessionOpen {
   type: 'session-open';
   sessionId: string;
+  /**
+   * How the client reaches the relay: Streamable HTTP, or the `--stdio`
+   * proxy (which marks its requests with {@link STDIO_CLIENT_HEADER}).
+   */
+  transport?: ClientTransport;
   resume?: {
     initialize: JsonRpcMessage;
     initialized?: JsonRpcMessage;
@@ -97,6 +102,26 @@ export interface ISessionClose {
   type: 'session-close';
   sessionId: string;
 }
+
+/**
+ * Page to relay: the user ended the session (disconnected its client). The
+ * relay closes its transport; the client's next request gets 404.
+ */
+export interface ISessionEnd {
+  type: 'session-end';
+  sessionId: string;
+}
+
+/**
+ * How an MCP client reaches the relay.
+ */
+export type ClientTransport = 'http' | 'stdio';
+
+/**
+ * Header the `--stdio` proxy sets on its requests to the relay, so that the
+ * relay can tell the page which transport the client uses.
+ */
+export const STDIO_CLIENT_HEADER = 'x-jupyterlab-mcp-bridge-client';
 
 /**
  * Relay to page, first message after the upgrade.
@@ -128,4 +153,4 @@ export type RelayToPage =
 /**
  * Messages a page sends to the relay.
  */
-export type PageToRelay = IHello | ISessionMessage;
+export type PageToRelay = IHello | ISessionMessage | ISessionEnd;

@@ -6,6 +6,7 @@ import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/se
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { WebSocket } from 'ws';
 import type {
+  ClientTransport,
   ISessionMessage,
   JsonRpcMessage,
   PageToRelay,
@@ -120,6 +121,8 @@ export class Session {
   readonly queue: IQueued[] = [];
   /** Whether the session ended. */
   closed = false;
+  /** How the client reaches the relay (told to the page). */
+  clientTransport: ClientTransport = 'http';
 }
 
 /**
@@ -239,6 +242,10 @@ export class Hub {
       }
       return;
     }
+    if (envelope.type === 'session-end') {
+      this._endSession(page, envelope.sessionId);
+      return;
+    }
     this._fromPageSession(page, envelope);
   }
 
@@ -327,6 +334,27 @@ export class Hub {
     );
   }
 
+  /**
+   * The page's user ended a session: close its transport, so that the
+   * client's next request gets 404. Only the page serving the session may.
+   */
+  private _endSession(page: PageConnection, sessionId: string): void {
+    const session = this.sessions.get(sessionId);
+    if (!session || session.page !== page) {
+      this._options.logger.debug(
+        `page ${page.id} cannot end session ${short(sessionId)}, not bound to it`
+      );
+      return;
+    }
+    // The page closed its side already: no session-close back to it.
+    page.sessions.delete(session.id);
+    session.page = undefined;
+    this._options.logger.info(
+      `session ${short(session.id)} ended by the user on page ${page.id}`
+    );
+    void this._closeTransport(session);
+  }
+
   private _bind(session: Session, page: PageConnection): void {
     session.page = page;
     page.sessions.add(session.id);
@@ -337,6 +365,7 @@ export class Hub {
     page.send({
       type: 'session-open',
       sessionId: session.id,
+      transport: session.clientTransport,
       ...(resume ? { resume } : {})
     });
     this._options.logger.info(
@@ -520,6 +549,12 @@ export function validatePageMessage(value: unknown): PageToRelay {
       label:
         typeof value.label === 'string' ? value.label.slice(0, 200) : undefined
     };
+  }
+  if (value.type === 'session-end') {
+    if (typeof value.sessionId !== 'string') {
+      throw new Error('session-end without sessionId');
+    }
+    return { type: 'session-end', sessionId: value.sessionId };
   }
   if (value.type === 'session-message') {
     if (typeof value.sessionId !== 'string') {

@@ -15,7 +15,8 @@ import {
   MCP_PATH,
   PAGE_PATH,
   PAGE_SUBPROTOCOL,
-  RELAY_NAME
+  RELAY_NAME,
+  STDIO_CLIENT_HEADER
 } from '../protocol';
 import {
   DEFAULT_MAX_BODY_BYTES,
@@ -392,7 +393,10 @@ export class Relay {
         );
         return;
       }
-      await this._newSession().transport.handleRequest(req, res, parsed);
+      const session = this._newSession();
+      session.clientTransport =
+        req.headers[STDIO_CLIENT_HEADER] === 'stdio' ? 'stdio' : 'http';
+      await session.transport.handleRequest(req, res, parsed);
       return;
     }
     if (req.method === 'GET' || req.method === 'DELETE') {

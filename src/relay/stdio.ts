@@ -11,7 +11,8 @@ import {
   HEALTH_PATH,
   type JsonRpcMessage,
   MCP_PATH,
-  RELAY_NAME
+  RELAY_NAME,
+  STDIO_CLIENT_HEADER
 } from '../protocol';
 import {
   errorResponse,
@@ -137,7 +138,13 @@ export async function runStdio(options: IStdioOptions): Promise<void> {
 
   const base = `http://${options.connectHost.includes(':') ? `[${options.connectHost}]` : options.connectHost}:${options.port}`;
   const upstream = new StreamableHTTPClientTransport(new URL(MCP_PATH, base), {
-    requestInit: { headers: { Authorization: `Bearer ${options.token}` } }
+    requestInit: {
+      headers: {
+        Authorization: `Bearer ${options.token}`,
+        // The page shows this client's transport as stdio.
+        [STDIO_CLIENT_HEADER]: 'stdio'
+      }
+    }
   });
   const stdin = options.stdin ?? process.stdin;
   const stdio = new StdioServerTransport(
