@@ -201,3 +201,27 @@ test('a client connecting shows a notification', async ({ lab, env }) => {
     await disconnect(carol);
   }
 });
+
+test('with followAgent on, the page brings the touched notebook to the front and reveals the cell', async ({
+  lab,
+  env,
+  mcp
+}) => {
+  const name = 'follow.ipynb';
+  writeNotebook(env, name, [
+    { id: 'one', type: 'code', source: 'a = 1' },
+    { id: 'two', type: 'code', source: 'b = 1' }
+  ]);
+  await call(mcp, 'use_notebook', { notebook_path: name });
+  const before = await frontPath(lab);
+  expect(before).not.toBe(name);
+  await setBridgeSettings(lab, { followAgent: true });
+  await call(mcp, 'overwrite_cell_source', {
+    cell_id: 'two',
+    cell_source: 'b = 2'
+  });
+  await expect.poll(() => frontPath(lab)).toBe(name);
+  const cells = await notebookCells(lab, name);
+  await expect(cells.nth(1)).toHaveClass(/jp-McpBridge-agentCell/);
+  await expect(cells.nth(1)).toBeInViewport();
+});
