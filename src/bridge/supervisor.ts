@@ -131,10 +131,12 @@ export class CallSupervisor {
       return;
     }
     if (decision === 'deny') {
-      const setting =
-        tool.name in this._policy.tools
-          ? `"toolPolicy" denies ${tool.name}`
-          : `"categoryPolicy" denies the ${tool.category} category`;
+      const setting = Object.prototype.hasOwnProperty.call(
+        this._policy.tools,
+        tool.name
+      )
+        ? `"toolPolicy" denies ${tool.name}`
+        : `"categoryPolicy" denies the ${tool.category} category`;
       throw new ToolDenied(
         `${tool.name} is not allowed: the user's MCP bridge policy in JupyterLab (${setting}). It was not run; nothing was changed.`
       );
@@ -202,6 +204,22 @@ export class CallSupervisor {
       : { notebookPath: null, cellId: null, cellIndex: null, path: null };
     this._targets.set(call.id, target);
     const client = clientLabel(this._host.client(call.sessionId));
+    if (
+      call.category === 'execute' &&
+      target.notebookPath &&
+      target.cellId &&
+      resolvePolicy(
+        { name: call.tool, category: call.category },
+        this._policy
+      ) === 'allow'
+    ) {
+      // A run is marked as it starts (and again when it ends).
+      this._marker.mark(
+        target.notebookPath,
+        target.cellId,
+        client || call.sessionId.slice(0, 8)
+      );
+    }
     this._activity.add({
       callId: call.id,
       startedAt: call.startedAt,
