@@ -8,7 +8,8 @@ export default tseslint.config(
     ignores: [
       'node_modules/',
       'lib/',
-      'dist/',
+      'relay/lib/',
+      'relay/bin/',
       'lab/',
       'jupyterlab_mcp_bridge/',
       'ui-tests/test-results/',

@@ -13,7 +13,7 @@ say() { echo "[lab/setup] $*"; }
 APT_PACKAGES=(
   python3-jupyter-server python3-jupyterlab-server python3-ipykernel
   python3-terminado python3-nbformat python3-matplotlib python3-pandas
-  python3-hatchling chromium
+  python3-hatchling python3-pip python3-venv chromium
 )
 
 missing=()

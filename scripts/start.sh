@@ -20,7 +20,7 @@ lab_log=build/lab.log
 
 /usr/bin/python3 lab/server/launch.py --port "$lab_port" --root-dir "$notebooks" \
   --token "$lab_token" --state-dir "$repo/build/lab-state" \
-  --labextensions-dir "$repo/build/prefix/share/jupyter/labextensions" >"$lab_log" 2>&1 &
+  --labextensions-dir "$repo/build/venv/share/jupyter/labextensions" >"$lab_log" 2>&1 &
 lab_pid=$!
 trap 'kill $lab_pid 2>/dev/null || true' EXIT INT TERM
 
@@ -37,5 +37,5 @@ grep -q '^LAB_READY' "$lab_log" || { echo "JupyterLab did not start; see $lab_lo
 echo "JupyterLab serves $notebooks on http://127.0.0.1:$lab_port (log: $lab_log)"
 echo "Open the pairing link below: it logs you into JupyterLab and connects the page to the relay."
 echo
-node bin/jupyterlab-mcp-bridge.js --port "$relay_port" \
+node relay/bin/jupyterlab-mcp-bridge.js --port "$relay_port" \
   --lab-url "http://127.0.0.1:$lab_port/lab?token=$lab_token" --print-pairing-link

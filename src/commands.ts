@@ -15,6 +15,7 @@ export namespace CommandIDs {
   export const stop = 'mcp-bridge:stop';
   export const showActivity = 'mcp-bridge:show-activity';
   export const disconnectClient = 'mcp-bridge:disconnect-client';
+  export const rotateToken = 'mcp-bridge:rotate-token';
 }
 
 /**
@@ -67,8 +68,18 @@ export function addCommands(
     isEnabled: () => bridge.status !== 'disconnected',
     execute: () => bridge.stop()
   });
+  commands.addCommand(CommandIDs.rotateToken, {
+    label: trans.__('Rotate MCP bridge token'),
+    caption: trans.__(
+      'Make a new relay token: the old one is refused at once; this page keeps the new one'
+    ),
+    describedBy: NO_ARGS,
+    isEnabled: () => bridge.status === 'connected',
+    execute: () => bridge.rotateToken()
+  });
   bridge.changed.connect(() => {
     commands.notifyCommandChanged(CommandIDs.start);
     commands.notifyCommandChanged(CommandIDs.stop);
+    commands.notifyCommandChanged(CommandIDs.rotateToken);
   });
 }

@@ -166,12 +166,17 @@ export interface IMcpBridge {
    * client's next request with 404.
    */
   disconnect(sessionId: string): void;
+  /**
+   * Have the relay make a new token: the old one is refused at once, and
+   * the connected pages receive the new one.
+   */
+  rotateToken(): Promise<void>;
 }
 
 /**
  * The MCP bridge token.
  */
 export const IMcpBridge = new Token<IMcpBridge>(
-  'jupyterlab-mcp-bridge:IMcpBridge',
+  'jupyterlab-mcp-bridge-extension:IMcpBridge',
   'The MCP bridge: relay connection, clients, approvals, the activity log and the tool dispatcher.'
 );

@@ -22,11 +22,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const REPO = resolve(__dirname, '..');
-const RELAY_BIN = join(REPO, 'bin', 'jupyterlab-mcp-bridge.js');
+export const RELAY_BIN = join(REPO, 'relay', 'bin', 'jupyterlab-mcp-bridge.js');
 const LAUNCH = join(REPO, 'lab', 'server', 'launch.py');
 const LABEXTENSIONS =
   process.env.MCP_BRIDGE_LABEXTENSIONS ??
-  join(REPO, 'build', 'prefix', 'share', 'jupyter', 'labextensions');
+  join(REPO, 'build', 'venv', 'share', 'jupyter', 'labextensions');
 
 /**
  * The servers of one test worker.
@@ -86,7 +86,7 @@ export async function freePort(): Promise<number> {
 /**
  * Spawn a process and wait until a line of its output matches `ready`.
  */
-function startProcess(
+export function startProcess(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
@@ -132,7 +132,7 @@ function startProcess(
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
+export function stop(child: ChildProcess): Promise<void> {
   return new Promise(resolveStop => {
     if (child.exitCode !== null) {
       resolveStop();
@@ -315,7 +315,7 @@ function installKernelspecs(stateDir: string, specs: IExtraKernelspec[]): void {
 /**
  * The bridge plugin's settings id.
  */
-export const BRIDGE_PLUGIN = 'jupyterlab-mcp-bridge:plugin';
+export const BRIDGE_PLUGIN = 'jupyterlab-mcp-bridge-extension:plugin';
 
 /**
  * Defaults of the bridge settings for specs that are not about approval:
@@ -368,7 +368,12 @@ export async function setBridgeSettings(
 }
 
 export const test = base.extend<
-  { lab: Page; consoleErrors: string[]; mcp: Client },
+  {
+    lab: Page;
+    consoleErrors: string[];
+    allowedConsoleErrors: RegExp[];
+    mcp: Client;
+  },
   {
     env: IBridgeEnv;
     extraKernelspecs: IExtraKernelspec[];
@@ -464,8 +469,16 @@ export const test = base.extend<
     await use(client);
     await disconnect(client);
   },
-  consoleErrors: async ({}, use) => {
-    await use([]);
+  // Browser console errors a test expects (e.g. a relay it stops on purpose):
+  // `test.use({ allowedConsoleErrors: [/.../] })`. Any other error fails it.
+  allowedConsoleErrors: [[], { option: true }],
+  consoleErrors: async ({ allowedConsoleErrors }, use) => {
+    const errors: string[] = [];
+    await use(errors);
+    const unexpected = errors.filter(
+      text => !allowedConsoleErrors.some(pattern => pattern.test(text))
+    );
+    expect(unexpected, 'errors in the browser console').toEqual([]);
   },
   lab: async ({ page, env, consoleErrors }, use, testInfo) => {
     page.on('console', message => {

@@ -69,6 +69,13 @@ export class McpBridge implements IMcpBridge {
       ask: options.askApproval
     });
     this._connection.statusChanged.connect(() => this._changed.emit(), this);
+    this._connection.received.connect((_, message) => {
+      if (message.type === 'token-rotated') {
+        // The relay refuses the old token from now on: keep the new one.
+        this._credentials.setToken(message.token);
+        this._connection.setToken(message.token);
+      }
+    }, this);
     this._host.countChanged.connect(() => this._changed.emit(), this);
     this._supervisor.pendingChanged.connect(() => this._changed.emit(), this);
     this._host.clientEvent.connect(
@@ -143,6 +150,17 @@ export class McpBridge implements IMcpBridge {
 
   stop(): void {
     this._connection.stop();
+  }
+
+  /**
+   * Ask the relay for a new token. The relay refuses the old one at once
+   * and sends the new one to its pages, which keep it (see the
+   * `token-rotated` message): nobody types it.
+   */
+  async rotateToken(): Promise<void> {
+    if (!this._connection.send({ type: 'rotate-token' })) {
+      throw new Error('The MCP bridge is not connected to its relay.');
+    }
   }
 
   /**

@@ -5,11 +5,12 @@
 import { Signal, type ISignal } from '@lumino/signaling';
 
 import {
+  INCOMPATIBLE_CLOSE_CODE,
   PAGE_SUBPROTOCOL,
   TOKEN_SUBPROTOCOL_PREFIX,
   type PageToRelay,
   type RelayToPage
-} from '../protocol';
+} from 'jupyterlab-mcp-bridge/protocol';
 
 /**
  * Connection states shown to the user.
@@ -65,6 +66,16 @@ export class RelayConnection {
     this._stopped = false;
     this._retryDelay = Private.MIN_RETRY_MS;
     this._open();
+  }
+
+  /**
+   * Use a new token from now on (the relay rotated it): the socket stays
+   * open, and reconnections offer the new token.
+   */
+  setToken(token: string): void {
+    if (this._options) {
+      this._options = { ...this._options, token };
+    }
   }
 
   /**
@@ -130,10 +141,16 @@ export class RelayConnection {
         return;
       }
       this._socket = null;
+      const incompatible = event.code === INCOMPATIBLE_CLOSE_CODE;
       this._lastError =
         event.code === 1000
           ? ''
-          : `The relay at ${options.url} is not reachable or refused the page (code ${event.code}).`;
+          : incompatible
+            ? `Version mismatch: the ${event.reason || 'relay speaks another protocol'}. Reconnecting will not help until both are of one version.`
+            : `The relay at ${options.url} is not reachable or refused the page (code ${event.code}).`;
+      if (incompatible) {
+        this._stopped = true;
+      }
       this._setStatus('disconnected');
       if (!this._stopped) {
         this._retryTimer = setTimeout(() => {

@@ -93,6 +93,11 @@ export class BridgeController implements IMcpBridge {
     this._bridge?.disconnect(sessionId);
   }
 
+  async rotateToken(): Promise<void> {
+    const bridge = await this._ensure();
+    await bridge?.rotateToken();
+  }
+
   /**
    * Pair with a relay (from a pairing link) and connect.
    */

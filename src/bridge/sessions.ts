@@ -6,8 +6,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { Signal, type ISignal } from '@lumino/signaling';
 
+import { VERSION } from '../_version';
 import type { ISessionState } from '../mcp/tool';
-import type { ISessionOpen, RelayToPage } from '../protocol';
+import type { ISessionOpen, RelayToPage } from 'jupyterlab-mcp-bridge/protocol';
 import type { IMcpClient } from '../tokens';
 import type { RelayConnection } from './connection';
 import { SessionTransport } from './transport';
@@ -180,7 +181,7 @@ export class SessionHost {
       case 'welcome':
         this._connection.send({
           type: 'hello',
-          extensionVersion: Private.VERSION,
+          extensionVersion: VERSION,
           label: document.title
         });
         break;
@@ -302,8 +303,6 @@ export namespace SessionHost {
 }
 
 namespace Private {
-  export const VERSION = '0.1.0';
-
   /**
    * An open session.
    */

@@ -9,7 +9,10 @@ import type {
 } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
-import type { ISessionMessage, JsonRpcMessage } from '../protocol';
+import type {
+  ISessionMessage,
+  JsonRpcMessage
+} from 'jupyterlab-mcp-bridge/protocol';
 
 /**
  * Sends a session envelope to the relay.

@@ -3,7 +3,10 @@
  * relay on this computer from one elsewhere. Pure functions.
  */
 
-import { PAIRING_TOKEN_KEY, PAIRING_URL_KEY } from '../protocol';
+import {
+  PAIRING_TOKEN_KEY,
+  PAIRING_URL_KEY
+} from 'jupyterlab-mcp-bridge/protocol';
 
 /**
  * Relay URL and token carried by a pairing link (`url` is '' when the link

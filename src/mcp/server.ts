@@ -8,6 +8,7 @@ import {
   ListToolsRequestSchema
 } from '@modelcontextprotocol/sdk/types.js';
 
+import { VERSION } from '../_version';
 import type { ToolDispatcher } from './dispatcher';
 import {
   registerResources,
@@ -22,7 +23,7 @@ import type { ISessionState, IToolContext } from './tool';
 export const SERVER_INFO = {
   name: 'jupyterlab-mcp-bridge',
   title: 'JupyterLab (live page)',
-  version: '0.1.0'
+  version: VERSION
 };
 
 const INSTRUCTIONS = `This server acts on the JupyterLab page the user is looking at: notebooks open in their browser, edited live, with outputs shown there and saved to disk.

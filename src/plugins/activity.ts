@@ -23,7 +23,7 @@ import { IMcpBridge } from '../tokens';
  * The icon of the activity panel.
  */
 export const activityIcon = new LabIcon({
-  name: 'jupyterlab-mcp-bridge:activity',
+  name: 'jupyterlab-mcp-bridge-extension:activity',
   svgstr:
     '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24"><path class="jp-icon3" fill="#616161" d="M3 13h4l2-6 4 12 3-8 1.5 2H21v-2h-2.5L16 7l-3 8-4-12-3.4 8H3z"/></svg>'
 });
@@ -33,7 +33,7 @@ export const activityIcon = new LabIcon({
  * them or stop the bridge.
  */
 export const activityPlugin: JupyterFrontEndPlugin<void> = {
-  id: 'jupyterlab-mcp-bridge:activity',
+  id: 'jupyterlab-mcp-bridge-extension:activity',
   description:
     'A sidebar panel of the MCP clients, the calls waiting for approval and every tool call.',
   autoStart: true,
@@ -63,7 +63,7 @@ export const activityPlugin: JupyterFrontEndPlugin<void> = {
     panel.title.caption = trans.__('MCP activity');
     panel.title.icon = activityIcon;
     app.shell.add(panel, 'right', { rank: 900 });
-    restorer?.add(panel, 'jupyterlab-mcp-bridge:activity');
+    restorer?.add(panel, 'jupyterlab-mcp-bridge-extension:activity');
 
     app.commands.addCommand(CommandIDs.showActivity, {
       label: trans.__('Show MCP activity'),

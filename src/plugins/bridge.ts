@@ -27,7 +27,7 @@ import { IMcpBridge } from '../tokens';
 /**
  * The bridge plugin id; its settings are `schema/plugin.json`.
  */
-const PLUGIN_ID = 'jupyterlab-mcp-bridge:plugin';
+const PLUGIN_ID = 'jupyterlab-mcp-bridge-extension:plugin';
 
 /**
  * Provides {@link IMcpBridge}: the relay connection, the MCP sessions and
@@ -95,6 +95,10 @@ export const bridgePlugin: JupyterFrontEndPlugin<IMcpBridge> = {
     });
     palette?.addItem({
       command: CommandIDs.stop,
+      category: trans.__('MCP Bridge')
+    });
+    palette?.addItem({
+      command: CommandIDs.rotateToken,
       category: trans.__('MCP Bridge')
     });
 

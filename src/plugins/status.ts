@@ -17,7 +17,7 @@ import { IMcpBridge } from '../tokens';
  * Shows the bridge's state in the status bar; a click starts it.
  */
 export const statusPlugin: JupyterFrontEndPlugin<void> = {
-  id: 'jupyterlab-mcp-bridge:status',
+  id: 'jupyterlab-mcp-bridge-extension:status',
   description:
     'Shows the MCP bridge state, its clients and the pending approvals in the status bar.',
   autoStart: true,
@@ -41,7 +41,7 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
       },
       trans
     );
-    statusBar.registerStatusItem('jupyterlab-mcp-bridge:status', {
+    statusBar.registerStatusItem('jupyterlab-mcp-bridge-extension:status', {
       item,
       align: 'left',
       rank: 50

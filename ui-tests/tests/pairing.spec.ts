@@ -11,6 +11,7 @@
 
 import type { Page } from '@playwright/test';
 import { createServer, type Server } from 'node:net';
+import { WebSocketServer } from 'ws';
 
 import {
   expect,
@@ -20,7 +21,7 @@ import {
   type IBridgeEnv
 } from '../fixtures';
 
-const PLUGIN = 'jupyterlab-mcp-bridge:plugin';
+const PLUGIN = 'jupyterlab-mcp-bridge-extension:plugin';
 const TOKEN_KEY = 'jupyterlab-mcp-bridge:relay-token';
 
 /**
@@ -210,4 +211,40 @@ test.describe('pairing', () => {
       await saveSettings(page, { relayUrl: env.relayUrl });
     }
   });
+});
+
+test('a relay of another protocol version is named in the status bar', async ({
+  page,
+  env
+}) => {
+  const port = await freePort();
+  const server = new WebSocketServer({
+    host: '127.0.0.1',
+    port,
+    handleProtocols: protocols =>
+      [...protocols].find(p => p.startsWith('jupyterlab-mcp-bridge.v')) ?? false
+  });
+  let connections = 0;
+  server.on('connection', ws => {
+    connections += 1;
+    ws.close(
+      4002,
+      'relay 9.9.9 speaks protocol v9, the page v1: install the same version of both'
+    );
+  });
+  try {
+    await page.goto(
+      `${env.labUrl}/lab/workspaces/${workspace('versions')}?token=${env.labToken}` +
+        `#mcp-bridge-url=${encodeURIComponent(`ws://127.0.0.1:${port}/page`)}&mcp-bridge-token=${env.token}`
+    );
+    const status = page.locator('.jp-McpBridge-status');
+    await expect(status).toHaveAttribute(
+      'title',
+      /Version mismatch: the relay 9\.9\.9 speaks protocol v9, the page v1/
+    );
+    await expect(status).toHaveAttribute('data-status', 'disconnected');
+    expect(connections).toBe(1);
+  } finally {
+    await new Promise(resolve => server.close(resolve));
+  }
 });

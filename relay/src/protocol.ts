@@ -1,0 +1,205 @@
+/**
+ * The wire protocol between the relay (Node) and a JupyterLab page.
+ *
+ * One WebSocket per page carries every MCP session bound to that page. The
+ * relay never interprets MCP: it wraps each JSON-RPC message in an envelope
+ * naming its session, and the page hosts one `McpServer` per session.
+ *
+ * This module holds types and constants only, so that both the page bundle
+ * and the Node relay can import it.
+ */
+
+/**
+ * Path of the WebSocket endpoint that pages connect to.
+ */
+export const PAGE_PATH = '/page';
+
+/**
+ * Path of the MCP Streamable HTTP endpoint that clients connect to.
+ */
+export const MCP_PATH = '/mcp';
+
+/**
+ * Path of the health endpoint (JSON, no secrets).
+ */
+export const HEALTH_PATH = '/healthz';
+
+/**
+ * The version of this wire protocol. A page and a relay of different
+ * protocol versions do not talk: the relay closes the page's socket with
+ * {@link INCOMPATIBLE_CLOSE_CODE} and says why.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/**
+ * What every version of the page subprotocol starts with.
+ */
+export const PAGE_SUBPROTOCOL_PREFIX = 'jupyterlab-mcp-bridge.v';
+
+/**
+ * WebSocket subprotocol that a page offers and the relay selects.
+ */
+export const PAGE_SUBPROTOCOL = `${PAGE_SUBPROTOCOL_PREFIX}${PROTOCOL_VERSION}`;
+
+/**
+ * WebSocket close code of a relay refusing a page of another protocol
+ * version; the close reason says which versions met.
+ */
+export const INCOMPATIBLE_CLOSE_CODE = 4002;
+
+/**
+ * Prefix of the second subprotocol a page offers, carrying the secret:
+ * `bearer.<token>`. Browsers cannot set headers on a WebSocket, and a
+ * subprotocol keeps the secret out of URLs (and so out of access logs).
+ */
+export const TOKEN_SUBPROTOCOL_PREFIX = 'bearer.';
+
+/**
+ * Header with which a `--stdio` client that renews its session (its relay
+ * went away) names the session it had: `X-Mcp-Bridge-Previous-Session`.
+ */
+export const PREVIOUS_SESSION_HEADER = 'x-mcp-bridge-previous-session';
+
+/**
+ * Header with which the `--stdio` proxy marks its requests
+ * (`X-Mcp-Bridge-Transport: stdio`), so that the relay can tell the page
+ * which transport the client uses.
+ */
+export const STDIO_CLIENT_HEADER = 'x-mcp-bridge-transport';
+
+/**
+ * Default relay port.
+ */
+export const DEFAULT_PORT = 4545;
+
+/**
+ * Name reported by the health endpoint, so that `--stdio` can tell our relay
+ * from another program listening on the port.
+ */
+export const RELAY_NAME = 'jupyterlab-mcp-bridge';
+
+/**
+ * URL fragment keys of the pairing link: `<lab-url>#mcp-bridge-url=<ws url>&mcp-bridge-token=<token>`.
+ * A fragment never reaches a server log; the page removes it once read.
+ */
+export const PAIRING_URL_KEY = 'mcp-bridge-url';
+export const PAIRING_TOKEN_KEY = 'mcp-bridge-token';
+
+/**
+ * A JSON-RPC 2.0 message, as the relay sees it: opaque.
+ */
+export type JsonRpcMessage = { jsonrpc: '2.0' } & Record<string, unknown>;
+
+/**
+ * Relay to page: a new MCP session is bound to this page.
+ *
+ * `resume` is set when the session already existed (its page reloaded or
+ * disconnected): it holds the client's original `initialize` request and
+ * `notifications/initialized`, which the page replays into its new server
+ * without answering the client again.
+ */
+export interface ISessionOpen {
+  type: 'session-open';
+  sessionId: string;
+  /**
+   * How the client reaches the relay: Streamable HTTP, or the `--stdio`
+   * proxy (which marks its requests with {@link STDIO_CLIENT_HEADER}).
+   */
+  transport?: ClientTransport;
+  /**
+   * A new session that continues an older one whose relay went away (a
+   * `--stdio` client renewed it): the page carries the older session's
+   * state (its notebook) over to it.
+   */
+  previousSessionId?: string;
+  resume?: {
+    initialize: JsonRpcMessage;
+    initialized?: JsonRpcMessage;
+  };
+}
+
+/**
+ * Either direction: one JSON-RPC message of a session.
+ *
+ * From page to relay, `relatedRequestId` names the client request that a
+ * notification or server request belongs to, so that the relay's Streamable
+ * HTTP transport puts it on that request's stream.
+ */
+export interface ISessionMessage {
+  type: 'session-message';
+  sessionId: string;
+  message: JsonRpcMessage;
+  relatedRequestId?: string | number;
+}
+
+/**
+ * Relay to page: the session ended (client DELETE, transport closed).
+ */
+export interface ISessionClose {
+  type: 'session-close';
+  sessionId: string;
+}
+
+/**
+ * Page to relay: the user ended the session (disconnected its client). The
+ * relay closes its transport; the client's next request gets 404.
+ */
+export interface ISessionEnd {
+  type: 'session-end';
+  sessionId: string;
+}
+
+/**
+ * How an MCP client reaches the relay.
+ */
+export type ClientTransport = 'http' | 'stdio';
+
+/**
+ * Relay to page, first message after the upgrade.
+ */
+export interface IWelcome {
+  type: 'welcome';
+  relayVersion: string;
+  pageId: string;
+}
+
+/**
+ * Page to relay, first message after the welcome.
+ */
+export interface IHello {
+  type: 'hello';
+  extensionVersion: string;
+  /**
+   * A label for the page (for example the workspace), shown in `/healthz`.
+   */
+  label?: string;
+}
+
+/**
+ * Page to relay: make a new token (the user ran "Rotate MCP bridge token").
+ */
+export interface IRotateToken {
+  type: 'rotate-token';
+}
+
+/**
+ * Relay to page: the relay's token changed (rotated from a page or with
+ * `jupyterlab-mcp-bridge --rotate-token`). The old token is refused from
+ * now on; the page keeps the new one to reconnect with, so that the user
+ * never types it. Sent only over sockets that authenticated.
+ */
+export interface ITokenRotated {
+  type: 'token-rotated';
+  token: string;
+}
+
+/**
+ * Messages the relay sends to a page.
+ */
+export type RelayToPage =
+  IWelcome | ISessionOpen | ISessionMessage | ISessionClose | ITokenRotated;
+
+/**
+ * Messages a page sends to the relay.
+ */
+export type PageToRelay = IHello | ISessionMessage | ISessionEnd | IRotateToken;

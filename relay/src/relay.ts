@@ -1,0 +1,762 @@
+/**
+ * The relay: an HTTP server that speaks MCP Streamable HTTP to clients on
+ * `/mcp` and forwards every session to a JupyterLab page over `/page`.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { WebSocket, WebSocketServer } from 'ws';
+import {
+  DEFAULT_PORT,
+  HEALTH_PATH,
+  INCOMPATIBLE_CLOSE_CODE,
+  type JsonRpcMessage,
+  MCP_PATH,
+  PAGE_PATH,
+  PAGE_SUBPROTOCOL,
+  PAGE_SUBPROTOCOL_PREFIX,
+  PREVIOUS_SESSION_HEADER,
+  PROTOCOL_VERSION,
+  RELAY_NAME,
+  STDIO_CLIENT_HEADER
+} from './protocol';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  readBody,
+  refuseUpgrade,
+  sendJson,
+  sendJsonRpcError
+} from './http';
+import { isJsonRpcMessage, isObject } from './jsonrpc';
+import { Logger } from './log';
+import { Hub, PageConnection, Session } from './pages';
+import {
+  bearerFromHeader,
+  checkOrigin,
+  DEFAULT_ORIGIN_PATTERNS,
+  hostForUrl,
+  type IOriginPattern,
+  isHostAllowed,
+  parseOriginPattern,
+  parsePageSubprotocols,
+  tokensEqual
+} from './security';
+import { generateToken, readTokenFile, writePrivateFile } from './token';
+import { packageVersion } from './version';
+
+/**
+ * Options of a {@link Relay}.
+ */
+export interface IRelayOptions {
+  /** The secret of `/mcp` and `/page`. */
+  token: string;
+  /**
+   * The file the token came from, if any: a new token written there (by
+   * `--rotate-token`) is taken up at once, and a token rotated from a page
+   * is written there.
+   */
+  tokenFile?: string;
+  /** Bind address (default 127.0.0.1). */
+  host?: string;
+  /** Port (default {@link DEFAULT_PORT}; 0 picks a free one). */
+  port?: number;
+  /** Extra allowed origins (`scheme://host[:port|:*]`), besides loopback ones. */
+  allowOrigins?: string[];
+  /** How long a client message waits for a page, in ms (default 30 s). */
+  pageWaitMs?: number;
+  /** Cap on POST bodies and WebSocket messages (default 16 MiB). */
+  maxBodyBytes?: number;
+  /** Time a page has to say hello after the welcome, in ms (default 20 s). */
+  helloTimeoutMs?: number;
+  /** Interval of WebSocket pings to pages, in ms (default 30 s). */
+  pingIntervalMs?: number;
+  /**
+   * A session with no request, no open stream and nothing in flight for
+   * this long is ended (default 30 minutes).
+   */
+  sessionIdleMs?: number;
+  /** Logger (default: info to stderr). */
+  logger?: Logger;
+}
+
+/**
+ * Counters, for tests and diagnostics.
+ */
+export interface IRelayStats {
+  /** `GET /mcp` requests (standalone SSE streams) that reached a session. */
+  mcpGetRequests: number;
+  /** Malformed inputs that were refused or dropped. */
+  malformed: number;
+}
+
+/**
+ * The relay server.
+ */
+export class Relay {
+  /**
+   * @param options - see {@link IRelayOptions}.
+   */
+  constructor(options: IRelayOptions) {
+    if (!options.token) {
+      throw new Error('The relay needs a token');
+    }
+    this._token = options.token;
+    this._tokenFile = options.tokenFile;
+    this._host = options.host ?? '127.0.0.1';
+    this._requestedPort = options.port ?? DEFAULT_PORT;
+    this._maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this._helloTimeoutMs = options.helloTimeoutMs ?? 20_000;
+    this._pingIntervalMs = options.pingIntervalMs ?? 30_000;
+    this._sessionIdleMs = options.sessionIdleMs ?? 30 * 60_000;
+    this.logger = options.logger ?? new Logger();
+    this.logger.addSecret(this._token);
+    this._origins = [
+      ...DEFAULT_ORIGIN_PATTERNS,
+      ...(options.allowOrigins ?? [])
+    ].map(parseOriginPattern);
+    this.hub = new Hub({
+      pageWaitMs: options.pageWaitMs ?? 30_000,
+      logger: this.logger,
+      onRotateToken: page => {
+        this.logger.info(`page ${page.id} asked for a new token`);
+        this.rotateToken();
+      }
+    });
+    this._server = http.createServer((req, res) => this._onRequest(req, res));
+    this._server.on(
+      'upgrade',
+      (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
+        this._onUpgrade(req, socket, head)
+    );
+    this._server.on('clientError', (error, socket) => {
+      this.stats.malformed++;
+      this.logger.debug(`HTTP client error: ${error.message}`);
+      socket.destroy();
+    });
+    this._wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this._maxBody,
+      perMessageDeflate: false,
+      // The page's own protocol version is selected even when it is not
+      // ours, so that the page can be told why it is refused (_onPage).
+      handleProtocols: protocols =>
+        protocols.has(PAGE_SUBPROTOCOL)
+          ? PAGE_SUBPROTOCOL
+          : ([...protocols].find(p => p.startsWith(PAGE_SUBPROTOCOL_PREFIX)) ??
+            false)
+    });
+    this._wss.on('error', error =>
+      this.logger.warn(`WebSocket server error: ${error.message}`)
+    );
+  }
+
+  /** Routing state: pages and sessions. */
+  readonly hub: Hub;
+  /** The relay's logger (masks the token). */
+  readonly logger: Logger;
+  /** Counters. */
+  readonly stats: IRelayStats = { mcpGetRequests: 0, malformed: 0 };
+  /** The relay version. */
+  readonly version = packageVersion();
+
+  /**
+   * The port the relay listens on (after {@link start}).
+   */
+  get port(): number {
+    const address = this._server.address();
+    return address && typeof address === 'object'
+      ? (address as AddressInfo).port
+      : this._requestedPort;
+  }
+
+  /**
+   * The bind address.
+   */
+  get host(): string {
+    return this._host;
+  }
+
+  /**
+   * `http://host:port` of the relay (loopback name when bound to a wildcard).
+   */
+  get url(): string {
+    const host =
+      this._host === '0.0.0.0' || this._host === '::'
+        ? '127.0.0.1'
+        : this._host;
+    return `http://${hostForUrl(host)}:${this.port}`;
+  }
+
+  /**
+   * Start listening. Rejects (for example with EADDRINUSE) when it cannot.
+   */
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error): void => {
+        this._server.off('listening', onListening);
+        reject(error);
+      };
+      const onListening = (): void => {
+        this._server.off('error', onError);
+        this._server.on('error', error =>
+          this.logger.error(`server error: ${error.message}`)
+        );
+        this._pingTimer = setInterval(
+          () => this._pingPages(),
+          this._pingIntervalMs
+        );
+        this._pingTimer.unref();
+        this._idleTimer = setInterval(
+          () => this._endIdleSessions(),
+          Math.min(30_000, Math.max(100, this._sessionIdleMs / 4))
+        );
+        this._idleTimer.unref();
+        this._watchTokenFile();
+        resolve();
+      };
+      this._server.once('error', onError);
+      this._server.once('listening', onListening);
+      this._server.listen(this._requestedPort, this._host);
+    });
+  }
+
+  /**
+   * Replace the token: the old one is refused from now on, on `/mcp` and
+   * `/page`. The new token is written to the token file (when the relay has
+   * one) and sent to every connected page over its authenticated socket,
+   * so that pages reconnect with it without the user typing it.
+   *
+   * @param token - the new token (default: a new random one).
+   * @param write - whether to write it to the token file.
+   */
+  rotateToken(token: string = generateToken(), write = true): void {
+    if (!token || token === this._token) {
+      return;
+    }
+    const old = this._token;
+    this._token = token;
+    this.logger.addSecret(token);
+    if (write && this._tokenFile) {
+      try {
+        writePrivateFile(this._tokenFile, `${token}\n`);
+        this._tokenFileText = `${token}`;
+        Private.updatePairingLink(this._tokenFile, old, token);
+      } catch (error) {
+        this.logger.error(
+          `could not write the new token to ${this._tokenFile}: ${(error as Error).message}`
+        );
+      }
+    }
+    let told = 0;
+    for (const page of this.hub.pages.values()) {
+      if (page.ready && page.send({ type: 'token-rotated', token })) {
+        told += 1;
+      }
+    }
+    this.logger.info(
+      `token rotated: the old token is refused from now on; ${told} page(s) received the new one${this._tokenFile ? ` (token file ${this._tokenFile})` : ''}`
+    );
+  }
+
+  /**
+   * Close pages, sessions and the server.
+   */
+  async close(): Promise<void> {
+    if (this._closed) {
+      return;
+    }
+    this._closed = true;
+    clearInterval(this._pingTimer);
+    clearInterval(this._idleTimer);
+    if (this._tokenFile) {
+      fs.unwatchFile(this._tokenFile);
+    }
+    await this.hub.closeAll();
+    for (const page of this.hub.pages.values()) {
+      clearTimeout(this._helloTimers.get(page.id));
+      try {
+        page.socket.close(1001, 'relay shutting down');
+      } catch {
+        page.socket.terminate();
+      }
+    }
+    const sockets = [...this._wss.clients];
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(() => {
+        sockets.forEach(s => s.terminate());
+        resolve();
+      }, 500);
+      timer.unref();
+      if (sockets.every(s => s.readyState === WebSocket.CLOSED)) {
+        clearTimeout(timer);
+        resolve();
+        return;
+      }
+      let open = sockets.length;
+      sockets.forEach(s =>
+        s.once('close', () => {
+          if (--open === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        })
+      );
+    });
+    this._wss.close();
+    await new Promise<void>(resolve => {
+      this._server.close(() => resolve());
+      this._server.closeAllConnections();
+    });
+  }
+
+  /**
+   * Take up a token written to the token file by another process
+   * (`jupyterlab-mcp-bridge --rotate-token`).
+   */
+  private _watchTokenFile(): void {
+    const file = this._tokenFile;
+    if (!file) {
+      return;
+    }
+    this._tokenFileText = this._token;
+    fs.watchFile(file, { interval: 300, persistent: false }, () => {
+      let text: string | undefined;
+      try {
+        text = readTokenFile(file);
+      } catch (error) {
+        this.logger.warn((error as Error).message);
+        return;
+      }
+      if (text && text !== this._tokenFileText) {
+        this._tokenFileText = text;
+        this.rotateToken(text, false);
+      }
+    });
+  }
+
+  private _onRequest(
+    req: http.IncomingMessage,
+    res: http.ServerResponse
+  ): void {
+    res.on('error', error =>
+      this.logger.debug(`response error: ${error.message}`)
+    );
+    req.on('error', error =>
+      this.logger.debug(`request error: ${error.message}`)
+    );
+    this._handleRequest(req, res).catch((error: unknown) => {
+      this.logger.error(`request failed: ${String(error)}`);
+      if (!res.headersSent) {
+        sendJsonRpcError(res, 500, -32603, 'Internal relay error');
+      } else {
+        res.end();
+      }
+    });
+  }
+
+  private async _handleRequest(
+    req: http.IncomingMessage,
+    res: http.ServerResponse
+  ): Promise<void> {
+    if (!isHostAllowed(req.headers.host, this._host, this.port)) {
+      this.logger.warn(
+        `refused a request with Host ${JSON.stringify(req.headers.host ?? '')}`
+      );
+      sendJson(res, 403, { error: 'Forbidden: invalid Host header' });
+      return;
+    }
+    const origin = req.headers.origin;
+    if (!checkOrigin(origin, this._origins, false)) {
+      this.logger.warn(
+        `refused a request from Origin ${JSON.stringify(origin)}`
+      );
+      sendJson(res, 403, { error: 'Forbidden: origin not allowed' });
+      return;
+    }
+    if (typeof origin === 'string') {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader(
+        'Access-Control-Expose-Headers',
+        'Mcp-Session-Id, WWW-Authenticate'
+      );
+      res.setHeader('Vary', 'Origin');
+    }
+    const pathname = (req.url ?? '/').split('?')[0];
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, {
+        'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS',
+        'Access-Control-Allow-Headers':
+          'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-Id',
+        'Access-Control-Max-Age': '600'
+      });
+      res.end();
+      return;
+    }
+    if (pathname === HEALTH_PATH) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        sendJson(
+          res,
+          405,
+          { error: 'Method not allowed' },
+          { Allow: 'GET, HEAD' }
+        );
+        return;
+      }
+      sendJson(res, 200, this.health());
+      return;
+    }
+    if (pathname === MCP_PATH) {
+      if (
+        !tokensEqual(bearerFromHeader(req.headers.authorization), this._token)
+      ) {
+        this.logger.warn(
+          `refused an unauthenticated ${req.method ?? ''} ${MCP_PATH}`
+        );
+        sendJsonRpcError(
+          res,
+          401,
+          -32001,
+          'Unauthorized: missing or invalid bearer token',
+          {
+            'WWW-Authenticate': `Bearer realm="${RELAY_NAME}"`
+          }
+        );
+        return;
+      }
+      await this._handleMcp(req, res);
+      return;
+    }
+    sendJson(res, 404, { error: 'Not found' });
+  }
+
+  /**
+   * The body of `/healthz`.
+   */
+  health(): { name: string; version: string; pages: number; sessions: number } {
+    return {
+      name: RELAY_NAME,
+      version: this.version,
+      pages: this.hub.readyPageCount,
+      sessions: this.hub.sessions.size
+    };
+  }
+
+  /**
+   * Count a request (and the stream it may hold open) as a sign of life of
+   * its session.
+   */
+  private _track(session: Session, res: http.ServerResponse): void {
+    session.openStreams += 1;
+    session.lastActivity = Date.now();
+    res.once('close', () => {
+      session.openStreams -= 1;
+      session.lastActivity = Date.now();
+    });
+  }
+
+  /**
+   * End the sessions whose clients went away without ending them.
+   */
+  private _endIdleSessions(): void {
+    const now = Date.now();
+    for (const session of this.hub.sessions.values()) {
+      if (session.isIdle(now, this._sessionIdleMs)) {
+        const minutes = (now - session.lastActivity) / 60_000;
+        void this.hub.endSession(
+          session,
+          `no request and no open stream for ${minutes < 1 ? `${Math.round(minutes * 60)} s` : `${minutes.toFixed(1)} min`}`
+        );
+      }
+    }
+  }
+
+  private async _handleMcp(
+    req: http.IncomingMessage,
+    res: http.ServerResponse
+  ): Promise<void> {
+    const header = req.headers['mcp-session-id'];
+    const sessionId =
+      typeof header === 'string' && header.length > 0 ? header : undefined;
+    if (req.method === 'POST') {
+      const body = await readBody(req, this._maxBody);
+      if (body.tooLarge) {
+        this.stats.malformed++;
+        this.logger.warn('refused a request body over the size limit');
+        sendJsonRpcError(
+          res,
+          413,
+          -32000,
+          `Request body too large (limit ${this._maxBody} bytes)`,
+          {
+            Connection: 'close'
+          }
+        );
+        return;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.text);
+      } catch {
+        this.stats.malformed++;
+        this.logger.warn('refused a POST body that is not JSON');
+        sendJsonRpcError(res, 400, -32700, 'Parse error: Invalid JSON');
+        return;
+      }
+      if (sessionId !== undefined) {
+        const session = this.hub.sessions.get(sessionId);
+        if (!session) {
+          sendJsonRpcError(res, 404, -32001, 'Session not found');
+          return;
+        }
+        this._track(session, res);
+        await session.transport.handleRequest(req, res, parsed);
+        return;
+      }
+      if (!isInitialize(parsed)) {
+        sendJsonRpcError(
+          res,
+          400,
+          -32000,
+          'Bad Request: No valid session ID provided'
+        );
+        return;
+      }
+      const session = this._newSession();
+      session.clientTransport =
+        req.headers[STDIO_CLIENT_HEADER] === 'stdio' ? 'stdio' : 'http';
+      const previous = req.headers[PREVIOUS_SESSION_HEADER];
+      if (typeof previous === 'string' && /^[\w-]{1,100}$/.test(previous)) {
+        session.previousId = previous;
+      }
+      this._track(session, res);
+      await session.transport.handleRequest(req, res, parsed);
+      return;
+    }
+    if (req.method === 'GET' || req.method === 'DELETE') {
+      if (sessionId === undefined) {
+        sendJsonRpcError(
+          res,
+          400,
+          -32000,
+          'Bad Request: Mcp-Session-Id header is required'
+        );
+        return;
+      }
+      const session = this.hub.sessions.get(sessionId);
+      if (!session) {
+        sendJsonRpcError(res, 404, -32001, 'Session not found');
+        return;
+      }
+      if (req.method === 'GET') {
+        this.stats.mcpGetRequests++;
+      }
+      this._track(session, res);
+      await session.transport.handleRequest(req, res);
+      return;
+    }
+    sendJsonRpcError(res, 405, -32000, 'Method not allowed.', {
+      Allow: 'GET, POST, DELETE'
+    });
+  }
+
+  private _newSession(): Session {
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomBytes(24).toString('base64url'),
+      onsessioninitialized: id => {
+        session.id = id;
+        this.hub.addSession(session);
+      }
+    });
+    const session = new Session(transport);
+    transport.onmessage = message => {
+      if (isJsonRpcMessage(message)) {
+        this.hub.fromClient(session, message as JsonRpcMessage);
+      }
+    };
+    transport.onclose = () => this.hub.closeSession(session);
+    transport.onerror = error =>
+      this.logger.debug(`session ${session.id.slice(0, 8)}: ${error.message}`);
+    // start() only flips a flag on this transport; it never rejects the first time.
+    void transport.start();
+    return session;
+  }
+
+  private _onUpgrade(
+    req: http.IncomingMessage,
+    socket: Duplex,
+    head: Buffer
+  ): void {
+    socket.on('error', error =>
+      this.logger.debug(`upgrade socket error: ${error.message}`)
+    );
+    try {
+      const pathname = (req.url ?? '/').split('?')[0];
+      if (pathname !== PAGE_PATH) {
+        refuseUpgrade(socket, 404, 'Not found');
+        return;
+      }
+      if (!isHostAllowed(req.headers.host, this._host, this.port)) {
+        this.logger.warn(
+          `refused a page with Host ${JSON.stringify(req.headers.host ?? '')}`
+        );
+        refuseUpgrade(socket, 403, 'Forbidden: invalid Host header');
+        return;
+      }
+      if (!checkOrigin(req.headers.origin, this._origins, true)) {
+        this.logger.warn(
+          `refused a page from Origin ${JSON.stringify(req.headers.origin ?? null)}`
+        );
+        refuseUpgrade(socket, 403, 'Forbidden: origin not allowed');
+        return;
+      }
+      const offer = parsePageSubprotocols(
+        req.headers['sec-websocket-protocol']
+      );
+      if (!tokensEqual(offer.token, this._token)) {
+        this.logger.warn('refused a page without a valid token');
+        refuseUpgrade(socket, 401, 'Unauthorized: missing or invalid token');
+        return;
+      }
+      if (offer.pageProtocol === undefined) {
+        refuseUpgrade(
+          socket,
+          400,
+          `Bad Request: subprotocol ${PAGE_SUBPROTOCOL} required`
+        );
+        return;
+      }
+      if (this._closed) {
+        refuseUpgrade(socket, 403, 'Relay shutting down');
+        return;
+      }
+      this._wss.handleUpgrade(req, socket, head, ws => this._onPage(ws));
+    } catch (error) {
+      this.logger.error(`upgrade failed: ${String(error)}`);
+      socket.destroy();
+    }
+  }
+
+  private _onPage(ws: WebSocket): void {
+    if (ws.protocol !== PAGE_SUBPROTOCOL) {
+      const theirs = ws.protocol.slice(PAGE_SUBPROTOCOL_PREFIX.length);
+      const reason = `relay ${this.version} speaks protocol v${PROTOCOL_VERSION}, the page v${theirs}: install the same version of both`;
+      this.logger.warn(`refused a page: ${reason}`);
+      ws.close(INCOMPATIBLE_CLOSE_CODE, reason.slice(0, 120));
+      return;
+    }
+    const page = new PageConnection(
+      randomBytes(8).toString('hex'),
+      ++this._pageSeq,
+      ws
+    );
+    this.hub.addPage(page);
+    this.logger.info(`page ${page.id} connected`);
+    ws.on('error', error =>
+      this.logger.debug(`page ${page.id} socket error: ${error.message}`)
+    );
+    ws.on('pong', () => {
+      page.alive = true;
+    });
+    ws.on('message', (data, isBinary) => {
+      try {
+        if (isBinary) {
+          this.stats.malformed++;
+          this.logger.warn(`dropped a binary message from page ${page.id}`);
+          return;
+        }
+        const text = Array.isArray(data)
+          ? Buffer.concat(data).toString('utf8')
+          : Buffer.from(data as ArrayBuffer).toString('utf8');
+        this.hub.fromPage(page, text);
+      } catch (error) {
+        this.stats.malformed++;
+        this.logger.warn(`page ${page.id} message failed: ${String(error)}`);
+      }
+    });
+    ws.on('close', () => {
+      clearTimeout(this._helloTimers.get(page.id));
+      this._helloTimers.delete(page.id);
+      this.hub.removePage(page);
+    });
+    const timer = setTimeout(() => {
+      if (!page.ready) {
+        this.logger.warn(`page ${page.id} sent no hello: closing`);
+        ws.close(1008, 'hello expected');
+      }
+    }, this._helloTimeoutMs);
+    timer.unref();
+    this._helloTimers.set(page.id, timer);
+    page.send({ type: 'welcome', relayVersion: this.version, pageId: page.id });
+  }
+
+  private _pingPages(): void {
+    for (const page of this.hub.pages.values()) {
+      if (!page.alive) {
+        this.logger.warn(`page ${page.id} stopped answering pings`);
+        page.socket.terminate();
+        continue;
+      }
+      page.alive = false;
+      try {
+        page.socket.ping();
+      } catch {
+        // closing
+      }
+    }
+  }
+
+  private _token: string;
+  private readonly _tokenFile?: string;
+  private _tokenFileText = '';
+  private readonly _host: string;
+  private readonly _requestedPort: number;
+  private readonly _maxBody: number;
+  private readonly _helloTimeoutMs: number;
+  private readonly _pingIntervalMs: number;
+  private readonly _sessionIdleMs: number;
+  private _idleTimer?: NodeJS.Timeout;
+  private readonly _origins: IOriginPattern[];
+  private readonly _server: http.Server;
+  private readonly _wss: WebSocketServer;
+  private readonly _helloTimers = new Map<string, NodeJS.Timeout>();
+  private _pingTimer?: NodeJS.Timeout;
+  private _pageSeq = 0;
+  private _closed = false;
+}
+
+function isInitialize(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some(
+    m =>
+      isObject(m) &&
+      m.jsonrpc === '2.0' &&
+      m.method === 'initialize' &&
+      'id' in m
+  );
+}
+
+namespace Private {
+  /**
+   * Put the new token in the pairing-link file the banner wrote beside the
+   * token file, if there is one.
+   */
+  export function updatePairingLink(
+    tokenFile: string,
+    old: string,
+    token: string
+  ): void {
+    const file = path.join(path.dirname(tokenFile), 'pairing-link');
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    // Tokens are base64url: the same in the link as in the file.
+    writePrivateFile(file, text.split(old).join(token));
+  }
+}

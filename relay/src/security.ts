@@ -1,0 +1,225 @@
+/**
+ * Pure security helpers: token comparison, Origin and Host checks, token
+ * extraction from headers and WebSocket subprotocols.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  PAGE_SUBPROTOCOL,
+  PAGE_SUBPROTOCOL_PREFIX,
+  TOKEN_SUBPROTOCOL_PREFIX
+} from './protocol';
+
+/**
+ * Compare a presented secret with the expected one in constant time (both
+ * are hashed first, so their lengths do not leak either).
+ */
+export function tokensEqual(
+  presented: string | undefined,
+  expected: string
+): boolean {
+  if (presented === undefined || expected.length === 0) {
+    return false;
+  }
+  const a = createHash('sha256').update(presented, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * The token of an `Authorization: Bearer <token>` header, if any.
+ */
+export function bearerFromHeader(
+  header: string | string[] | undefined
+): string | undefined {
+  if (typeof header !== 'string') {
+    return undefined;
+  }
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : undefined;
+}
+
+/**
+ * Parse the `Sec-WebSocket-Protocol` offers of a page: whether it offers
+ * {@link PAGE_SUBPROTOCOL}, and the token of its `bearer.<token>` offer.
+ */
+export function parsePageSubprotocols(header: string | string[] | undefined): {
+  hasPageProtocol: boolean;
+  /** The page subprotocol offered, of whatever version (absent if none). */
+  pageProtocol?: string;
+  token?: string;
+} {
+  const raw = Array.isArray(header) ? header.join(',') : (header ?? '');
+  const offers = raw
+    .split(',')
+    .map(s => s.trim())
+    .filter(s => s.length > 0);
+  const bearer = offers.find(s => s.startsWith(TOKEN_SUBPROTOCOL_PREFIX));
+  const token = bearer?.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
+  const pageProtocol = offers.includes(PAGE_SUBPROTOCOL)
+    ? PAGE_SUBPROTOCOL
+    : offers.find(s => s.startsWith(PAGE_SUBPROTOCOL_PREFIX));
+  return {
+    hasPageProtocol: pageProtocol === PAGE_SUBPROTOCOL,
+    ...(pageProtocol !== undefined ? { pageProtocol } : {}),
+    token: token && token.length > 0 ? token : undefined
+  };
+}
+
+/**
+ * One allowed origin: scheme, lower-case host (IPv6 in brackets), and a
+ * port number or `*` for any port.
+ */
+export interface IOriginPattern {
+  scheme: 'http' | 'https';
+  host: string;
+  port: number | '*';
+}
+
+const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
+
+/**
+ * The loopback origins allowed by default, on any port.
+ */
+export const DEFAULT_ORIGIN_PATTERNS: readonly string[] = [
+  'http://localhost:*',
+  'https://localhost:*',
+  'http://127.0.0.1:*',
+  'https://127.0.0.1:*',
+  'http://[::1]:*',
+  'https://[::1]:*'
+];
+
+/**
+ * Parse an `--allow-origin` value such as `https://hub.example.org`,
+ * `http://myhost:8888` or `http://myhost:*`. Throws on anything else.
+ */
+export function parseOriginPattern(value: string): IOriginPattern {
+  const match =
+    /^(https?):\/\/(\[[0-9a-fA-F:.]+\]|[^/:[\]\s]+)(?::(\*|\d{1,5}))?\/?$/.exec(
+      value.trim()
+    );
+  if (!match) {
+    throw new Error(
+      `Invalid origin pattern: ${value} (expected scheme://host[:port|:*])`
+    );
+  }
+  const scheme = match[1] as 'http' | 'https';
+  const portText = match[3];
+  let port: number | '*';
+  if (portText === undefined) {
+    port = DEFAULT_PORTS[scheme];
+  } else if (portText === '*') {
+    port = '*';
+  } else {
+    port = Number(portText);
+    if (port < 1 || port > 65535) {
+      throw new Error(`Invalid port in origin pattern: ${value}`);
+    }
+  }
+  return { scheme, host: match[2].toLowerCase(), port };
+}
+
+/**
+ * Whether an `Origin` header value matches one of the patterns. `null`,
+ * malformed or non-http(s) origins never match.
+ */
+export function isOriginAllowed(
+  origin: string,
+  patterns: readonly IOriginPattern[]
+): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  const scheme = url.protocol.replace(/:$/, '');
+  if (scheme !== 'http' && scheme !== 'https') {
+    return false;
+  }
+  if (
+    url.origin === 'null' ||
+    url.pathname.length > 1 ||
+    url.username ||
+    url.password
+  ) {
+    return false;
+  }
+  const host = url.hostname.toLowerCase();
+  const port = url.port ? Number(url.port) : DEFAULT_PORTS[scheme];
+  return patterns.some(
+    p =>
+      p.scheme === scheme &&
+      p.host === host &&
+      (p.port === '*' || p.port === port)
+  );
+}
+
+/**
+ * Decide on a request's `Origin` header: absent is allowed when
+ * `required` is false (non-browser clients send none).
+ */
+export function checkOrigin(
+  origin: string | string[] | undefined,
+  patterns: readonly IOriginPattern[],
+  required: boolean
+): boolean {
+  if (origin === undefined) {
+    return !required;
+  }
+  if (Array.isArray(origin)) {
+    return false;
+  }
+  return isOriginAllowed(origin, patterns);
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Split a `Host` header into a lower-case host name and port (80 when absent).
+ * Undefined when malformed.
+ */
+export function parseHostHeader(
+  value: string
+): { host: string; port: number } | undefined {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s/@]+)(?::(\d{1,5}))?$/.exec(
+    value.trim()
+  );
+  if (!match) {
+    return undefined;
+  }
+  return {
+    host: match[1].toLowerCase(),
+    port: match[2] ? Number(match[2]) : 80
+  };
+}
+
+/**
+ * Format a bind address as it appears in a `Host` header (IPv6 in brackets).
+ */
+export function hostForUrl(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/**
+ * DNS-rebinding protection: the `Host` header must name a loopback host or
+ * the bound host, with the relay's port.
+ */
+export function isHostAllowed(
+  header: string | string[] | undefined,
+  boundHost: string,
+  port: number
+): boolean {
+  if (typeof header !== 'string') {
+    return false;
+  }
+  const parsed = parseHostHeader(header);
+  if (!parsed || parsed.port !== port) {
+    return false;
+  }
+  const bound = hostForUrl(boundHost).toLowerCase();
+  const wildcard = bound === '0.0.0.0' || bound === '[::]';
+  return (
+    LOOPBACK_HOSTS.has(parsed.host) || (!wildcard && parsed.host === bound)
+  );
+}

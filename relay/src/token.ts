@@ -1,0 +1,109 @@
+/**
+ * Where the relay's secret comes from, and how it is stored.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/**
+ * Environment variable holding the token.
+ */
+export const TOKEN_ENV = 'JUPYTERLAB_MCP_BRIDGE_TOKEN';
+
+/**
+ * The resolved token and where it came from.
+ */
+export interface IResolvedToken {
+  token: string;
+  source: 'option' | 'env' | 'file' | 'generated';
+  /**
+   * The token file, when the token was read from or written to one.
+   */
+  file?: string;
+}
+
+/**
+ * The relay's configuration directory:
+ * `${XDG_CONFIG_HOME:-~/.config}/jupyterlab-mcp-bridge`.
+ */
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base =
+    env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME)
+      ? env.XDG_CONFIG_HOME
+      : path.join(os.homedir(), '.config');
+  return path.join(base, 'jupyterlab-mcp-bridge');
+}
+
+/**
+ * The default token file.
+ */
+export function defaultTokenFile(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(configDir(env), 'token');
+}
+
+/**
+ * A new random token: 32 bytes, base64url.
+ */
+export function generateToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/**
+ * Write a private file (mode 0600) in a private directory (mode 0700 when
+ * created), replacing it atomically.
+ */
+export function writePrivateFile(file: string, content: string): void {
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(tmp, content, { mode: 0o600, flag: 'wx' });
+  fs.chmodSync(tmp, 0o600);
+  fs.renameSync(tmp, file);
+}
+
+/**
+ * The token in a token file (trimmed), or undefined when the file does not
+ * exist or is empty.
+ */
+export function readTokenFile(file: string): string | undefined {
+  try {
+    const text = fs.readFileSync(file, 'utf8').trim();
+    return text.length > 0 ? text : undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return undefined;
+    }
+    throw new Error(
+      `Cannot read the token file ${file}: ${(error as Error).message}`
+    );
+  }
+}
+
+/**
+ * Resolve the token: `--token`, then the environment, then `--token-file`
+ * or the default file; when the file does not exist, generate a token and
+ * write it there (mode 0600).
+ */
+export function resolveToken(options: {
+  token?: string;
+  tokenFile?: string;
+  env?: NodeJS.ProcessEnv;
+}): IResolvedToken {
+  const env = options.env ?? process.env;
+  if (options.token) {
+    return { token: options.token, source: 'option' };
+  }
+  const fromEnv = env[TOKEN_ENV];
+  if (fromEnv && fromEnv.trim().length > 0) {
+    return { token: fromEnv.trim(), source: 'env' };
+  }
+  const file = path.resolve(options.tokenFile ?? defaultTokenFile(env));
+  const existing = readTokenFile(file);
+  if (existing) {
+    return { token: existing, source: 'file', file };
+  }
+  const token = generateToken();
+  writePrivateFile(file, `${token}\n`);
+  return { token, source: 'generated', file };
+}

@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { PAGE_SUBPROTOCOL } from '../src/protocol';
+import { pairingLink } from '../src/banner';
+import { Logger } from '../src/log';
+import {
+  bearerFromHeader,
+  checkOrigin,
+  DEFAULT_ORIGIN_PATTERNS,
+  isHostAllowed,
+  isOriginAllowed,
+  parseOriginPattern,
+  parsePageSubprotocols,
+  tokensEqual
+} from '../src/security';
+import { resolveToken, TOKEN_ENV } from '../src/token';
+
+const defaults = DEFAULT_ORIGIN_PATTERNS.map(parseOriginPattern);
+
+describe('tokensEqual', () => {
+  it('accepts the same token only', () => {
+    assert.equal(tokensEqual('abc123', 'abc123'), true);
+    assert.equal(tokensEqual('abc124', 'abc123'), false);
+    assert.equal(tokensEqual('abc1234', 'abc123'), false);
+    assert.equal(tokensEqual('', 'abc123'), false);
+    assert.equal(tokensEqual(undefined, 'abc123'), false);
+    assert.equal(tokensEqual('', ''), false);
+  });
+});
+
+describe('bearerFromHeader', () => {
+  it('extracts a bearer token', () => {
+    assert.equal(bearerFromHeader('Bearer xyz'), 'xyz');
+    assert.equal(bearerFromHeader('bearer xyz'), 'xyz');
+    assert.equal(bearerFromHeader('Basic xyz'), undefined);
+    assert.equal(bearerFromHeader(undefined), undefined);
+    assert.equal(bearerFromHeader('Bearer '), undefined);
+  });
+});
+
+describe('parsePageSubprotocols', () => {
+  it('finds the page protocol and the token', () => {
+    assert.deepEqual(parsePageSubprotocols(`${PAGE_SUBPROTOCOL}, bearer.tok`), {
+      hasPageProtocol: true,
+      pageProtocol: PAGE_SUBPROTOCOL,
+      token: 'tok'
+    });
+    assert.deepEqual(parsePageSubprotocols(PAGE_SUBPROTOCOL), {
+      hasPageProtocol: true,
+      pageProtocol: PAGE_SUBPROTOCOL,
+      token: undefined
+    });
+    assert.deepEqual(
+      parsePageSubprotocols('jupyterlab-mcp-bridge.v99, bearer.tok'),
+      {
+        hasPageProtocol: false,
+        pageProtocol: 'jupyterlab-mcp-bridge.v99',
+        token: 'tok'
+      }
+    );
+    assert.deepEqual(parsePageSubprotocols('bearer.'), {
+      hasPageProtocol: false,
+      token: undefined
+    });
+    assert.deepEqual(parsePageSubprotocols(undefined), {
+      hasPageProtocol: false,
+      token: undefined
+    });
+  });
+});
+
+describe('origins', () => {
+  it('allows loopback origins on any port by default', () => {
+    for (const origin of [
+      'http://localhost:8888',
+      'http://localhost',
+      'https://127.0.0.1:9999',
+      'http://[::1]:8888',
+      'http://LOCALHOST:1'
+    ]) {
+      assert.equal(isOriginAllowed(origin, defaults), true, origin);
+    }
+  });
+  it('refuses other origins', () => {
+    for (const origin of [
+      'http://evil.example',
+      'http://localhost.evil.example:8888',
+      'null',
+      'file://',
+      'ws://localhost:8888',
+      'http://127.0.0.2:8888',
+      'not a url'
+    ]) {
+      assert.equal(isOriginAllowed(origin, defaults), false, origin);
+    }
+  });
+  it('supports extra origins with exact or wildcard ports', () => {
+    const patterns = [
+      ...defaults,
+      parseOriginPattern('https://hub.example.org'),
+      parseOriginPattern('http://myhost:*')
+    ];
+    assert.equal(isOriginAllowed('https://hub.example.org', patterns), true);
+    assert.equal(
+      isOriginAllowed('https://hub.example.org:443', patterns),
+      true
+    );
+    assert.equal(
+      isOriginAllowed('https://hub.example.org:8443', patterns),
+      false
+    );
+    assert.equal(isOriginAllowed('http://hub.example.org', patterns), false);
+    assert.equal(isOriginAllowed('http://myhost:1234', patterns), true);
+    assert.equal(isOriginAllowed('https://myhost:1234', patterns), false);
+  });
+  it('rejects malformed patterns', () => {
+    assert.throws(() => parseOriginPattern('myhost'));
+    assert.throws(() => parseOriginPattern('ftp://myhost'));
+    assert.throws(() => parseOriginPattern('http://myhost:99999'));
+    assert.throws(() => parseOriginPattern('http://myhost/path'));
+  });
+  it('treats a missing origin according to `required`', () => {
+    assert.equal(checkOrigin(undefined, defaults, false), true);
+    assert.equal(checkOrigin(undefined, defaults, true), false);
+    assert.equal(checkOrigin('http://evil.example', defaults, false), false);
+  });
+});
+
+describe('isHostAllowed', () => {
+  it('allows loopback names and the bound host with the right port', () => {
+    assert.equal(isHostAllowed('127.0.0.1:4545', '127.0.0.1', 4545), true);
+    assert.equal(isHostAllowed('localhost:4545', '127.0.0.1', 4545), true);
+    assert.equal(isHostAllowed('[::1]:4545', '127.0.0.1', 4545), true);
+    assert.equal(isHostAllowed('myhost:4545', 'myhost', 4545), true);
+    assert.equal(isHostAllowed('10.0.0.5:4545', '10.0.0.5', 4545), true);
+  });
+  it('refuses other hosts, ports and malformed values', () => {
+    assert.equal(isHostAllowed('evil.example:4545', '127.0.0.1', 4545), false);
+    assert.equal(isHostAllowed('127.0.0.1:4546', '127.0.0.1', 4545), false);
+    assert.equal(isHostAllowed('127.0.0.1', '127.0.0.1', 4545), false);
+    assert.equal(isHostAllowed(undefined, '127.0.0.1', 4545), false);
+    assert.equal(isHostAllowed('a@b:4545', '127.0.0.1', 4545), false);
+    assert.equal(isHostAllowed('0.0.0.0:4545', '0.0.0.0', 4545), false);
+  });
+});
+
+describe('Logger', () => {
+  it('masks secrets', () => {
+    const lines: string[] = [];
+    const logger = new Logger('debug', { write: line => lines.push(line) });
+    logger.addSecret('s3cr3t-token');
+    logger.info('token is s3cr3t-token, again s3cr3t-token');
+    assert.equal(lines.length, 1);
+    assert.ok(!lines[0].includes('s3cr3t-token'));
+    assert.ok(lines[0].includes('***'));
+  });
+});
+
+describe('resolveToken', () => {
+  it('generates a private token file, then reuses it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jmb-token-'));
+    try {
+      const env = { XDG_CONFIG_HOME: dir };
+      const first = resolveToken({ env });
+      assert.equal(first.source, 'generated');
+      assert.equal(
+        first.file,
+        path.join(dir, 'jupyterlab-mcp-bridge', 'token')
+      );
+      assert.match(first.token, /^[A-Za-z0-9_-]{43}$/);
+      assert.equal(fs.statSync(first.file).mode & 0o777, 0o600);
+      assert.equal(fs.statSync(path.dirname(first.file)).mode & 0o777, 0o700);
+      const second = resolveToken({ env });
+      assert.equal(second.source, 'file');
+      assert.equal(second.token, first.token);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('prefers --token, then the environment, then --token-file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jmb-token-'));
+    try {
+      const file = path.join(dir, 'tok');
+      fs.writeFileSync(file, 'from-file\n');
+      assert.equal(
+        resolveToken({ token: 'opt', env: { [TOKEN_ENV]: 'env' } }).token,
+        'opt'
+      );
+      assert.equal(
+        resolveToken({ tokenFile: file, env: { [TOKEN_ENV]: 'env' } }).token,
+        'env'
+      );
+      const fromFile = resolveToken({ tokenFile: file, env: {} });
+      assert.equal(fromFile.token, 'from-file');
+      assert.equal(fromFile.source, 'file');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('pairingLink', () => {
+  it('puts the ws URL and token in the fragment', () => {
+    const link = pairingLink(
+      'http://localhost:8888/lab',
+      'http://127.0.0.1:4545',
+      'tok'
+    );
+    assert.equal(
+      link,
+      'http://localhost:8888/lab#mcp-bridge-url=ws%3A%2F%2F127.0.0.1%3A4545%2Fpage&mcp-bridge-token=tok'
+    );
+  });
+});

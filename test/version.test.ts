@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+const ROOT = join(__dirname, '..');
+
+function packageJson(path: string): {
+  version: string;
+  dependencies?: Record<string, string>;
+} {
+  return JSON.parse(readFileSync(join(ROOT, path), 'utf-8'));
+}
+
+describe('one version', () => {
+  it('the relay and the extension carry the version of package.json', () => {
+    const extension = packageJson('package.json');
+    const relay = packageJson('relay/package.json');
+    assert.match(extension.version, /^\d+\.\d+\.\d+/);
+    assert.equal(relay.version, extension.version, 'npm run set-version');
+    assert.equal(
+      extension.dependencies?.['jupyterlab-mcp-bridge'],
+      extension.version,
+      'the extension pins the relay (its wire protocol) of its own version'
+    );
+  });
+  it('the wheel and the page read it from package.json', () => {
+    const pyproject = readFileSync(join(ROOT, 'pyproject.toml'), 'utf-8');
+    assert.match(pyproject, /dynamic = \["version"\]/);
+    assert.match(
+      pyproject,
+      /\[tool\.hatch\.version\][^[]*path = "package\.json"/
+    );
+    const written = readFileSync(
+      join(ROOT, 'scripts/write-version.mjs'),
+      'utf-8'
+    );
+    assert.match(written, /package\.json/);
+  });
+});
