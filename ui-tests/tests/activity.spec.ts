@@ -18,7 +18,15 @@ import {
 } from '../fixtures';
 import { frontPath, writeNotebook } from '../page-helpers';
 
-test.use({ bridgeDefaults: {} });
+test.use({
+  bridgeDefaults: {},
+  // Writing a new file probes it first through the contents service
+  // (FileWorkspace.stat, and the approval preview), which answers 404 and
+  // Chromium logs each one. Nothing else may fail.
+  allowedConsoleErrors: [
+    /^Failed to load resource: the server responded with a status of 404/
+  ]
+});
 
 async function openActivity(page: Page) {
   await page.evaluate(() =>

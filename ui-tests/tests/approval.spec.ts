@@ -24,7 +24,15 @@ import {
 } from '../fixtures';
 import { writeNotebook } from '../page-helpers';
 
-test.use({ bridgeDefaults: {} });
+test.use({
+  bridgeDefaults: {},
+  // Writing a new file probes it first through the contents service
+  // (FileWorkspace.stat, and the approval preview), which answers 404 and
+  // Chromium logs each one. Nothing else may fail.
+  allowedConsoleErrors: [
+    /^Failed to load resource: the server responded with a status of 404/
+  ]
+});
 
 /**
  * Call a tool with a progress token; the progress messages land in
