@@ -13,15 +13,20 @@ import type { IMcpBridge } from './tokens';
 export namespace CommandIDs {
   export const start = 'mcp-bridge:start';
   export const stop = 'mcp-bridge:stop';
+  export const showActivity = 'mcp-bridge:show-activity';
+  export const disconnectClient = 'mcp-bridge:disconnect-client';
   export const rotateToken = 'mcp-bridge:rotate-token';
 }
 
-const NO_ARGS = {
+/**
+ * The JSON schema of commands without arguments.
+ */
+export const NO_ARGS = {
   args: { type: 'object' as const, properties: {} }
 };
 
 /**
- * Add the start and stop commands.
+ * Add the start, stop and disconnect commands.
  */
 export function addCommands(
   commands: CommandRegistry,
@@ -36,6 +41,25 @@ export function addCommands(
     describedBy: NO_ARGS,
     isEnabled: () => bridge.status === 'disconnected',
     execute: () => bridge.start()
+  });
+  commands.addCommand(CommandIDs.disconnectClient, {
+    label: trans.__('Disconnect MCP client'),
+    caption: trans.__(
+      "End an MCP client's session: the relay answers its next request with 404"
+    ),
+    describedBy: {
+      args: {
+        type: 'object' as const,
+        properties: {
+          sessionId: {
+            type: 'string',
+            description: 'The MCP session id of the client'
+          }
+        },
+        required: ['sessionId']
+      }
+    },
+    execute: args => bridge.disconnect(String(args.sessionId ?? ''))
   });
   commands.addCommand(CommandIDs.stop, {
     label: trans.__('Stop MCP bridge'),

@@ -4,12 +4,17 @@
 
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
+import { activityPlugin } from './plugins/activity';
 import { bridgePlugin } from './plugins/bridge';
 import { statusPlugin } from './plugins/status';
 
 export { IMcpBridge } from './tokens';
 export { CommandIDs } from './commands';
 
-const plugins: JupyterFrontEndPlugin<unknown>[] = [bridgePlugin, statusPlugin];
+const plugins: JupyterFrontEndPlugin<unknown>[] = [
+  bridgePlugin,
+  statusPlugin,
+  activityPlugin
+];
 
 export default plugins;

@@ -10,6 +10,105 @@ import type { ToolDispatcher } from './mcp/dispatcher';
 import type { IJupyterServices } from './tools/services';
 
 /**
+ * An MCP client connected to this page (one per MCP session).
+ */
+export interface IMcpClient {
+  readonly sessionId: string;
+  /**
+   * Name and version from the client's `initialize` ('' until it is known).
+   */
+  readonly name: string;
+  readonly version: string;
+  /**
+   * How the client reaches the relay (null when the relay does not say).
+   */
+  readonly transport: 'http' | 'stdio' | null;
+  /**
+   * When the session opened in this page (ms since the epoch).
+   */
+  readonly connectedAt: number;
+  /**
+   * Whether the session existed before (the page reloaded or reconnected).
+   */
+  readonly resumed: boolean;
+}
+
+/**
+ * Where a tool call acts, as far as its arguments tell.
+ */
+export interface ICallTarget {
+  /**
+   * The notebook (its path), if the call acts on one.
+   */
+  readonly notebookPath: string | null;
+  /**
+   * The cell's id, when known.
+   */
+  readonly cellId: string | null;
+  /**
+   * The cell's index when the call started.
+   */
+  readonly cellIndex: number | null;
+  /**
+   * The file or directory, for file tools.
+   */
+  readonly path: string | null;
+}
+
+/**
+ * A call waiting for the user's approval.
+ */
+export interface IPendingApproval {
+  readonly callId: number;
+  readonly sessionId: string;
+  /**
+   * The client's name and version.
+   */
+  readonly client: string;
+  readonly tool: string;
+  readonly queuedAt: number;
+  /**
+   * Whether its dialog is the one shown.
+   */
+  readonly shown: boolean;
+}
+
+/**
+ * One tool call in the activity log.
+ */
+export interface IActivityEntry extends ICallTarget {
+  readonly callId: number;
+  readonly startedAt: number;
+  readonly sessionId: string;
+  /**
+   * The client's name and version.
+   */
+  readonly client: string;
+  readonly tool: string;
+  readonly category: string;
+  /**
+   * Null while the call runs.
+   */
+  readonly durationMs: number | null;
+  readonly outcome: 'waiting' | 'running' | 'ok' | 'error' | 'denied';
+  /**
+   * The first line of the error, for `error` and `denied`.
+   */
+  readonly message: string;
+}
+
+/**
+ * The bounded log of tool calls, newest first.
+ */
+export interface IActivityLog {
+  readonly entries: readonly IActivityEntry[];
+  /**
+   * Emitted when an entry is added or changes.
+   */
+  readonly changed: ISignal<IActivityLog, void>;
+}
+
+/**
  * The MCP bridge of this page.
  */
 export interface IMcpBridge {
@@ -18,13 +117,33 @@ export interface IMcpBridge {
    */
   readonly status: ConnectionStatus;
   /**
-   * Emitted when the status or the number of sessions changes.
+   * Emitted when the status, the clients or the pending approvals change.
    */
   readonly changed: ISignal<IMcpBridge, void>;
   /**
    * MCP sessions (clients) served by this page.
    */
   readonly sessionCount: number;
+  /**
+   * The clients of those sessions, oldest first.
+   */
+  readonly clients: readonly IMcpClient[];
+  /**
+   * Emitted when a client connects (a new session finished `initialize`) or
+   * disconnects (its session ended for good).
+   */
+  readonly clientEvent: ISignal<
+    IMcpBridge,
+    { kind: 'connected' | 'disconnected'; client: IMcpClient }
+  >;
+  /**
+   * Calls waiting for the user's approval, oldest first.
+   */
+  readonly pendingApprovals: readonly IPendingApproval[];
+  /**
+   * Every tool call of this page (the last ones).
+   */
+  readonly activity: IActivityLog;
   /**
    * Why the last connection attempt failed ('' if it did not).
    */
@@ -43,6 +162,11 @@ export interface IMcpBridge {
    */
   stop(): void;
   /**
+   * End a client's MCP session: the relay closes it and answers the
+   * client's next request with 404.
+   */
+  disconnect(sessionId: string): void;
+  /**
    * Have the relay make a new token: the old one is refused at once, and
    * the connected pages receive the new one.
    */
@@ -54,5 +178,5 @@ export interface IMcpBridge {
  */
 export const IMcpBridge = new Token<IMcpBridge>(
   'jupyterlab-mcp-bridge-extension:IMcpBridge',
-  'The MCP bridge: relay connection, sessions and the tool dispatcher.'
+  'The MCP bridge: relay connection, clients, approvals, the activity log and the tool dispatcher.'
 );

@@ -312,6 +312,61 @@ function installKernelspecs(stateDir: string, specs: IExtraKernelspec[]): void {
   }
 }
 
+/**
+ * The bridge plugin's settings id.
+ */
+export const BRIDGE_PLUGIN = 'jupyterlab-mcp-bridge-extension:plugin';
+
+/**
+ * Defaults of the bridge settings for specs that are not about approval:
+ * every category allowed, so that no call waits for a dialog.
+ */
+export const ALLOW_ALL = {
+  categoryPolicy: {
+    read: 'allow',
+    edit: 'allow',
+    execute: 'allow',
+    kernel: 'allow',
+    files: 'allow',
+    terminal: 'allow',
+    commands: 'allow'
+  }
+};
+
+/**
+ * Change the bridge's settings in the page, through JupyterLab's setting
+ * registry (as the Settings Editor does): the page applies them at once and
+ * the server keeps them. `values` replace the user's settings.
+ */
+export async function setBridgeSettings(
+  page: Page,
+  values: Record<string, unknown>
+): Promise<void> {
+  await page.evaluate(
+    async ([id, raw]) => {
+      interface IRegistry {
+        upload(id: string, raw: string): Promise<void>;
+      }
+      const app = (
+        window as unknown as {
+          jupyterapp: {
+            pluginRegistry: {
+              _services: Map<{ name: string }, string>;
+              resolveRequiredService(token: unknown): Promise<IRegistry>;
+            };
+          };
+        }
+      ).jupyterapp;
+      const registry = app.pluginRegistry;
+      const token = [...registry._services.keys()].find(
+        key => key.name === '@jupyterlab/coreutils:ISettingRegistry'
+      );
+      await (await registry.resolveRequiredService(token)).upload(id, raw);
+    },
+    [BRIDGE_PLUGIN, JSON.stringify(values)] as const
+  );
+}
+
 export const test = base.extend<
   {
     lab: Page;
@@ -319,16 +374,29 @@ export const test = base.extend<
     allowedConsoleErrors: RegExp[];
     mcp: Client;
   },
-  { env: IBridgeEnv; extraKernelspecs: IExtraKernelspec[] }
+  {
+    env: IBridgeEnv;
+    extraKernelspecs: IExtraKernelspec[];
+    bridgeDefaults: Record<string, unknown>;
+  }
 >({
   // Kernelspecs to install for the worker's server: `test.use({ extraKernelspecs: [...] })`.
   extraKernelspecs: [[], { scope: 'worker', option: true }],
+  // Defaults of the bridge settings on the worker's server (JupyterLab's
+  // overrides.json). Specs about approval use the schema's own:
+  // `test.use({ bridgeDefaults: {} })`.
+  bridgeDefaults: [ALLOW_ALL, { scope: 'worker', option: true }],
   env: [
-    async ({ extraKernelspecs }, use) => {
+    async ({ extraKernelspecs, bridgeDefaults }, use) => {
       const rootDir = mkdtempSync(join(tmpdir(), 'mcp-bridge-root-'));
       const configDir = mkdtempSync(join(tmpdir(), 'mcp-bridge-config-'));
       const stateDir = mkdtempSync(join(tmpdir(), 'mcp-bridge-state-'));
       installKernelspecs(stateDir, extraKernelspecs);
+      const overrides = join(stateDir, 'overrides.json');
+      writeFileSync(
+        overrides,
+        JSON.stringify({ [BRIDGE_PLUGIN]: bridgeDefaults })
+      );
       const token = randomBytes(32).toString('base64url');
       const labToken = randomBytes(16).toString('hex');
       const labPort = await freePort();
@@ -358,6 +426,8 @@ export const test = base.extend<
           stateDir,
           '--labextensions-dir',
           LABEXTENSIONS,
+          '--settings-overrides',
+          overrides,
           // Let large outputs through (the default 1 MB/s limit drops them).
           '--ServerApp.iopub_data_rate_limit=1e10',
           // Deleted files go away instead of into the home directory's trash.

@@ -68,6 +68,9 @@ def parse_args(argv):
     p.add_argument("--disable-plugin", action="append", default=[])
     p.add_argument("--base-url", default="/")
     p.add_argument("--log-level", default="WARN")
+    # Default settings of plugins, as JupyterLab's overrides.json:
+    # {"<plugin id>": {"<setting>": value}}.
+    p.add_argument("--settings-overrides", default=None, metavar="JSON_FILE")
     # Any --<Configurable>.<trait>=<value> (e.g. --ServerApp.iopub_data_rate_limit=1e10)
     # is passed on to the server as it is.
     args, extra = p.parse_known_args(argv)
@@ -253,6 +256,11 @@ def write_app_settings():
     app_settings = state("app-settings")
     with open(os.path.join(app_settings, "page_config.json"), "w") as f:
         json.dump({"disabledExtensions": DISABLED_PLUGINS + ARGS.disable_plugin}, f, indent=2)
+    overrides = os.path.join(app_settings, "overrides.json")
+    if ARGS.settings_overrides:
+        shutil.copyfile(ARGS.settings_overrides, overrides)
+    elif os.path.exists(overrides):
+        os.remove(overrides)
     return app_settings
 
 

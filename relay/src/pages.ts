@@ -6,6 +6,7 @@ import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/se
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { WebSocket } from 'ws';
 import {
+  type ClientTransport,
   type IPageInfo,
   type ISessionMessage,
   type JsonRpcMessage,
@@ -169,6 +170,8 @@ export class Session {
   readonly queue: IQueued[] = [];
   /** Whether the session ended. */
   closed = false;
+  /** How the client reaches the relay (told to the page). */
+  clientTransport: ClientTransport = 'http';
   /** HTTP requests and streams of this session open now. */
   openStreams = 0;
   /** When the last request started or the last stream closed (ms). */
@@ -394,6 +397,10 @@ export class Hub {
       }
       return;
     }
+    if (envelope.type === 'session-end') {
+      this._endSession(page, envelope.sessionId);
+      return;
+    }
     if (envelope.type === 'rotate-token') {
       if (page.ready) {
         this._options.onRotateToken?.(page);
@@ -530,6 +537,27 @@ export class Hub {
 
   private _announcing = false;
 
+  /**
+   * The page's user ended a session: close its transport, so that the
+   * client's next request gets 404. Only the page serving the session may.
+   */
+  private _endSession(page: PageConnection, sessionId: string): void {
+    const session = this.sessions.get(sessionId);
+    if (!session || session.page !== page) {
+      this._options.logger.debug(
+        `page ${page.id} cannot end session ${short(sessionId)}, not bound to it`
+      );
+      return;
+    }
+    // The page closed its side already: no session-close back to it.
+    page.sessions.delete(session.id);
+    session.page = undefined;
+    this._options.logger.info(
+      `session ${short(session.id)} ended by the user on page ${page.id}`
+    );
+    void this._closeTransport(session);
+  }
+
   private _bind(session: Session, page: PageConnection): void {
     session.page = page;
     page.sessions.add(session.id);
@@ -540,6 +568,7 @@ export class Hub {
     page.send({
       type: 'session-open',
       sessionId: session.id,
+      transport: session.clientTransport,
       ...(resume ? { resume } : {}),
       ...(session.previousId ? { previousSessionId: session.previousId } : {}),
       ...(session.state ? { state: session.state } : {})
@@ -727,6 +756,12 @@ export function validatePageMessage(value: unknown): PageToRelay {
       label:
         typeof value.label === 'string' ? value.label.slice(0, 200) : undefined
     };
+  }
+  if (value.type === 'session-end') {
+    if (typeof value.sessionId !== 'string') {
+      throw new Error('session-end without sessionId');
+    }
+    return { type: 'session-end', sessionId: value.sessionId };
   }
   if (value.type === 'rotate-token') {
     return { type: 'rotate-token' };

@@ -61,6 +61,13 @@ export const TOKEN_SUBPROTOCOL_PREFIX = 'bearer.';
 export const PREVIOUS_SESSION_HEADER = 'x-mcp-bridge-previous-session';
 
 /**
+ * Header with which the `--stdio` proxy marks its requests
+ * (`X-Mcp-Bridge-Transport: stdio`), so that the relay can tell the page
+ * which transport the client uses.
+ */
+export const STDIO_CLIENT_HEADER = 'x-mcp-bridge-transport';
+
+/**
  * Default relay port.
  */
 export const DEFAULT_PORT = 4545;
@@ -100,6 +107,11 @@ export interface ISessionOpen {
    */
   state?: Record<string, unknown>;
   /**
+   * How the client reaches the relay: Streamable HTTP, or the `--stdio`
+   * proxy (which marks its requests with {@link STDIO_CLIENT_HEADER}).
+   */
+  transport?: ClientTransport;
+  /**
    * A new session that continues an older one whose relay went away (a
    * `--stdio` client renewed it): the page carries the older session's
    * state (its notebook) over to it.
@@ -132,6 +144,20 @@ export interface ISessionClose {
   type: 'session-close';
   sessionId: string;
 }
+
+/**
+ * Page to relay: the user ended the session (disconnected its client). The
+ * relay closes its transport; the client's next request gets 404.
+ */
+export interface ISessionEnd {
+  type: 'session-end';
+  sessionId: string;
+}
+
+/**
+ * How an MCP client reaches the relay.
+ */
+export type ClientTransport = 'http' | 'stdio';
 
 /**
  * Relay to page, first message after the upgrade.
@@ -238,4 +264,9 @@ export type RelayToPage =
  * Messages a page sends to the relay.
  */
 export type PageToRelay =
-  IHello | ISessionMessage | IRotateToken | IPageFocus | ISessionStateUpdate;
+  | IHello
+  | ISessionMessage
+  | ISessionEnd
+  | IRotateToken
+  | IPageFocus
+  | ISessionStateUpdate;

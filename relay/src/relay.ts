@@ -21,7 +21,8 @@ import {
   PAGE_SUBPROTOCOL_PREFIX,
   PREVIOUS_SESSION_HEADER,
   PROTOCOL_VERSION,
-  RELAY_NAME
+  RELAY_NAME,
+  STDIO_CLIENT_HEADER
 } from './protocol';
 import {
   DEFAULT_MAX_BODY_BYTES,
@@ -525,6 +526,8 @@ export class Relay {
         return;
       }
       const session = this._newSession();
+      session.clientTransport =
+        req.headers[STDIO_CLIENT_HEADER] === 'stdio' ? 'stdio' : 'http';
       const previous = req.headers[PREVIOUS_SESSION_HEADER];
       if (typeof previous === 'string' && /^[\w-]{1,100}$/.test(previous)) {
         session.previousId = previous;

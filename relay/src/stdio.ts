@@ -10,7 +10,8 @@ import {
   HEALTH_PATH,
   type JsonRpcMessage,
   MCP_PATH,
-  RELAY_NAME
+  RELAY_NAME,
+  STDIO_CLIENT_HEADER
 } from './protocol';
 import {
   errorResponse,
@@ -84,7 +85,8 @@ export function probeRelay(
 }
 
 /**
- * A fetch that sends the token, and when the relay refuses it (401) reads
+ * A fetch that sends the token (and marks the request as coming from the
+ * stdio proxy), and when the relay refuses it (401) reads
  * the token file again and retries once with a rotated token.
  */
 function authorizedFetch(options: IStdioOptions): typeof fetch {
@@ -92,6 +94,8 @@ function authorizedFetch(options: IStdioOptions): typeof fetch {
   const send = (input: string | URL | Request, init?: RequestInit) => {
     const headers = new Headers(init?.headers);
     headers.set('Authorization', `Bearer ${token}`);
+    // The page shows this client's transport as stdio.
+    headers.set(STDIO_CLIENT_HEADER, 'stdio');
     return fetch(input, { ...init, headers });
   };
   return async (input, init) => {

@@ -10,6 +10,7 @@ import {
   MCP_PATH,
   PAGE_PATH,
   RELAY_NAME,
+  STDIO_CLIENT_HEADER,
   TOKEN_SUBPROTOCOL_PREFIX
 } from '../src/protocol';
 import { FakePage, tryPageUpgrade } from './fake-page';
@@ -25,12 +26,15 @@ const TOKEN = 'test-token-0123456789abcdefghijklmnop';
  */
 function makeClient(
   port: number,
-  token = TOKEN
+  token = TOKEN,
+  headers: Record<string, string> = {}
 ): { client: Client; transport: StreamableHTTPClientTransport } {
   const transport = new StreamableHTTPClientTransport(
     new URL(`http://127.0.0.1:${port}${MCP_PATH}`),
     {
-      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+      requestInit: {
+        headers: { Authorization: `Bearer ${token}`, ...headers }
+      },
       fetch: async (url, init) =>
         init?.method === 'GET'
           ? new Response(null, { status: 405 })
@@ -336,6 +340,65 @@ describe('Relay', () => {
     );
     assert.equal((await health(port)).sessions, 0);
     await client.close();
+    await page.close();
+    await until(() => relay.hub.pages.size === 0);
+  });
+
+  it('ends a session when its page asks: the client then gets 404, and the page hears nothing back', async () => {
+    const page = await FakePage.connect(port, TOKEN);
+    await until(() => relay.hub.readyPageCount === 1);
+    const { client, transport } = makeClient(port);
+    await client.connect(transport);
+    const sessionId = transport.sessionId!;
+    assert.equal((await health(port)).sessions, 1);
+
+    // Another page cannot end a session it does not serve.
+    const other = await FakePage.connect(port, TOKEN);
+    other.sendRaw(JSON.stringify({ type: 'session-end', sessionId }));
+    await until(() => relay.hub.readyPageCount === 2);
+    assert.equal((await health(port)).sessions, 1);
+    await other.close();
+
+    page.sendRaw(JSON.stringify({ type: 'session-end', sessionId }));
+    await until(() => relay.hub.sessions.size === 0);
+    await assert.rejects(client.listTools(), /404|Session not found/);
+    const res = await rawRequest(port, {
+      method: 'POST',
+      path: MCP_PATH,
+      headers: {
+        ...mcpHeaders,
+        Authorization: `Bearer ${TOKEN}`,
+        'Mcp-Session-Id': sessionId
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' })
+    });
+    assert.equal(res.status, 404);
+    assert.ok(
+      !page.received.some(
+        m => m.type === 'session-close' && m.sessionId === sessionId
+      )
+    );
+    await client.close();
+    await page.close();
+    await until(() => relay.hub.pages.size === 0);
+  });
+
+  it('tells the page how each client connects: http, or stdio when the proxy marks its requests', async () => {
+    const page = await FakePage.connect(port, TOKEN);
+    await until(() => relay.hub.readyPageCount === 1);
+    const http1 = makeClient(port);
+    await http1.client.connect(http1.transport);
+    const stdio = makeClient(port, TOKEN, { [STDIO_CLIENT_HEADER]: 'stdio' });
+    await stdio.client.connect(stdio.transport);
+    const transports = Object.fromEntries(
+      page.sessionOpens.map(open => [open.sessionId, open.transport])
+    );
+    assert.equal(transports[http1.transport.sessionId!], 'http');
+    assert.equal(transports[stdio.transport.sessionId!], 'stdio');
+    for (const { client, transport } of [http1, stdio]) {
+      await transport.terminateSession();
+      await client.close();
+    }
     await page.close();
     await until(() => relay.hub.pages.size === 0);
   });

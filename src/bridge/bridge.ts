@@ -5,17 +5,28 @@
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Signal, type ISignal } from '@lumino/signaling';
 
+import type { IApprovalQuestion } from '../core/approvals';
 import { isLoopbackRelayUrl } from '../core/pairing';
+import { DEFAULT_CATEGORY_POLICY, readPolicy } from '../core/policy';
 import { DEFAULT_SETTINGS, type IBridgeSettings } from '../core/settings';
 import { ToolDispatcher } from '../mcp/dispatcher';
 import type { IResourceProvider } from '../mcp/resources';
 import { createSessionServer } from '../mcp/server';
-import type { IMcpBridge } from '../tokens';
+import type {
+  IActivityLog,
+  IMcpBridge,
+  IMcpClient,
+  IPendingApproval
+} from '../tokens';
 import type { IJupyterServices, JupyterTool } from '../tools/services';
 import { RelayConnection, type ConnectionStatus } from './connection';
+import type { ActivityLog } from './activity';
+import type { IApprovalRequest } from './approvaldialog';
 import type { CredentialStore } from './credentials';
+import { CellMarker } from './marks';
 import type { RelayRequestSource } from './relaydialog';
 import { SessionHost, SessionStore } from './sessions';
+import { CallSupervisor } from './supervisor';
 
 /**
  * The MCP bridge of a page.
@@ -44,6 +55,19 @@ export class McpBridge implements IMcpBridge {
           resources
         })
     });
+    this.activity = options.activity;
+    this._supervisor = new CallSupervisor({
+      dispatcher: this.dispatcher,
+      host: this._host,
+      services,
+      activity: options.activity,
+      marker: new CellMarker({
+        tracker: services.tracker,
+        shell: services.app.shell,
+        follow: () => this._values.followAgent
+      }),
+      ask: options.askApproval
+    });
     this._connection.statusChanged.connect(() => this._changed.emit(), this);
     this._connection.received.connect((_, message) => {
       if (message.type === 'token-rotated') {
@@ -53,6 +77,12 @@ export class McpBridge implements IMcpBridge {
       }
     }, this);
     this._host.countChanged.connect(() => this._changed.emit(), this);
+    this._supervisor.pendingChanged.connect(() => this._changed.emit(), this);
+    this._host.clientEvent.connect(
+      (_, event) => this._clientEvent.emit(event),
+      this
+    );
+    this._configure();
     if (this._settings) {
       this._readSettings(this._settings);
       this._settings.changed.connect(this._readSettings, this);
@@ -60,6 +90,8 @@ export class McpBridge implements IMcpBridge {
   }
 
   readonly dispatcher: ToolDispatcher<IJupyterServices>;
+
+  readonly activity: IActivityLog;
 
   get status(): ConnectionStatus {
     return this._connection.status;
@@ -75,6 +107,25 @@ export class McpBridge implements IMcpBridge {
 
   get lastError(): string {
     return this._refusal || this._connection.lastError;
+  }
+
+  get clients(): IMcpClient[] {
+    return this._host.clients;
+  }
+
+  get clientEvent(): ISignal<IMcpBridge, SessionHost.IClientEvent> {
+    return this._clientEvent;
+  }
+
+  get pendingApprovals(): IPendingApproval[] {
+    return this._supervisor.pending;
+  }
+
+  /**
+   * End a client's session; the relay answers its next request with 404.
+   */
+  disconnect(sessionId: string): void {
+    this._host.end(sessionId);
   }
 
   /**
@@ -177,6 +228,21 @@ export class McpBridge implements IMcpBridge {
   private _readSettings(settings: ISettingRegistry.ISettings): void {
     const composite = settings.composite as Partial<IBridgeSettings>;
     this._values = { ...DEFAULT_SETTINGS, ...composite };
+    // The schema's default, as an administrator may have overridden it.
+    this._defaultCategories = readPolicy(
+      settings.default('categoryPolicy'),
+      undefined
+    ).policy.categories;
+    this._configure();
+  }
+
+  private _configure(): void {
+    this._supervisor.configure({
+      categoryPolicy: this._values.categoryPolicy,
+      toolPolicy: this._values.toolPolicy,
+      defaultCategoryPolicy: this._defaultCategories,
+      approvalTimeoutSeconds: this._values.approvalTimeoutSeconds
+    });
   }
 
   private _settings: ISettingRegistry.ISettings | null;
@@ -187,7 +253,10 @@ export class McpBridge implements IMcpBridge {
   private _values: IBridgeSettings = { ...DEFAULT_SETTINGS };
   private _connection = new RelayConnection();
   private _host: SessionHost;
+  private _supervisor: CallSupervisor;
+  private _defaultCategories = { ...DEFAULT_CATEGORY_POLICY };
   private _changed = new Signal<IMcpBridge, void>(this);
+  private _clientEvent = new Signal<IMcpBridge, SessionHost.IClientEvent>(this);
 }
 
 /**
@@ -218,6 +287,17 @@ export namespace McpBridge {
      * computer.
      */
     confirmRelay: (url: string, source: RelayRequestSource) => Promise<boolean>;
+    /**
+     * The log every call is written to.
+     */
+    activity: ActivityLog;
+    /**
+     * Show the approval dialog of a call.
+     */
+    askApproval: (
+      request: IApprovalRequest,
+      deadline: number
+    ) => IApprovalQuestion;
   }
 }
 

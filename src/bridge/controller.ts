@@ -7,8 +7,14 @@ import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Signal, type ISignal } from '@lumino/signaling';
 
 import type { ToolDispatcher } from '../mcp/dispatcher';
-import type { IMcpBridge } from '../tokens';
+import type {
+  IActivityLog,
+  IMcpBridge,
+  IMcpClient,
+  IPendingApproval
+} from '../tokens';
 import type { IJupyterServices } from '../tools/services';
+import { ActivityLog } from './activity';
 import type { McpBridge } from './bridge';
 import type { ConnectionStatus } from './connection';
 import type { CredentialStore } from './credentials';
@@ -45,6 +51,25 @@ export class BridgeController implements IMcpBridge {
     return this._bridge?.dispatcher ?? null;
   }
 
+  get clients(): readonly IMcpClient[] {
+    return this._bridge?.clients ?? [];
+  }
+
+  get clientEvent(): ISignal<IMcpBridge, BridgeController.IClientEvent> {
+    return this._clientEvent;
+  }
+
+  get pendingApprovals(): readonly IPendingApproval[] {
+    return this._bridge?.pendingApprovals ?? [];
+  }
+
+  /**
+   * The activity log; the bridge writes to it once loaded.
+   */
+  get activity(): IActivityLog {
+    return this._activity;
+  }
+
   /**
    * Whether the settings ask to connect at start-up (a token is known).
    */
@@ -62,6 +87,10 @@ export class BridgeController implements IMcpBridge {
 
   stop(): void {
     this._bridge?.stop();
+  }
+
+  disconnect(sessionId: string): void {
+    this._bridge?.disconnect(sessionId);
   }
 
   async rotateToken(): Promise<void> {
@@ -82,10 +111,14 @@ export class BridgeController implements IMcpBridge {
       return this._bridge;
     }
     if (!this._loading) {
-      this._loading = this._load()
+      this._loading = this._load(this._activity)
         .then(bridge => {
           this._bridge = bridge;
           bridge.changed.connect(() => this._changed.emit(), this);
+          bridge.clientEvent.connect(
+            (_, event) => this._clientEvent.emit(event),
+            this
+          );
           return bridge;
         })
         .catch((error: Error) => {
@@ -99,13 +132,17 @@ export class BridgeController implements IMcpBridge {
     return this._loading;
   }
 
-  private _load: () => Promise<McpBridge>;
+  private _load: (activity: ActivityLog) => Promise<McpBridge>;
   private _settings: ISettingRegistry.ISettings | null;
   private _credentials: CredentialStore;
   private _bridge: McpBridge | null = null;
   private _loading: Promise<McpBridge | null> | null = null;
   private _loadError = '';
   private _changed = new Signal<IMcpBridge, void>(this);
+  private _clientEvent = new Signal<IMcpBridge, BridgeController.IClientEvent>(
+    this
+  );
+  private _activity = new ActivityLog();
 }
 
 /**
@@ -117,13 +154,22 @@ export namespace BridgeController {
    */
   export interface IOptions {
     /**
-     * Make the real bridge (called once, on first start).
+     * Make the real bridge (called once, on first start), writing to
+     * `activity`.
      */
-    load: () => Promise<McpBridge>;
+    load: (activity: ActivityLog) => Promise<McpBridge>;
     settings: ISettingRegistry.ISettings | null;
     /**
      * Where the relay token is kept.
      */
     credentials: CredentialStore;
+  }
+
+  /**
+   * A client connected or disconnected.
+   */
+  export interface IClientEvent {
+    kind: 'connected' | 'disconnected';
+    client: IMcpClient;
   }
 }

@@ -7,6 +7,7 @@ import type { JupyterFrontEnd } from '@jupyterlab/application';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
 import type { INotebookTracker } from '@jupyterlab/notebook';
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
+import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { ExecutionRegistry } from '../jupyter/execute';
 import { FileWorkspace } from '../jupyter/files';
@@ -14,6 +15,8 @@ import { TerminalHub } from '../jupyter/terminals';
 import { NotebookWorkspace } from '../jupyter/workspace';
 import { jupyterTools } from '../tools';
 import { jupyterResources } from '../tools/resources';
+import type { ActivityLog } from './activity';
+import { showApprovalDialog } from './approvaldialog';
 import { McpBridge } from './bridge';
 import type { CredentialStore } from './credentials';
 import type { RelayRequestSource } from './relaydialog';
@@ -29,6 +32,11 @@ export interface IBridgeParts {
   askToken: () => Promise<string | null>;
   credentials: CredentialStore;
   confirmRelay: (url: string, source: RelayRequestSource) => Promise<boolean>;
+  /**
+   * The activity log (made before the bridge, for the activity panel).
+   */
+  activity: ActivityLog;
+  trans: TranslationBundle;
 }
 
 /**
@@ -51,6 +59,9 @@ export function createBridge(parts: IBridgeParts): McpBridge {
     settings: parts.settings,
     askToken: parts.askToken,
     credentials: parts.credentials,
-    confirmRelay: parts.confirmRelay
+    confirmRelay: parts.confirmRelay,
+    activity: parts.activity,
+    askApproval: (request, deadline) =>
+      showApprovalDialog(request, deadline, parts.trans)
   });
 }

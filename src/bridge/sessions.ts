@@ -9,6 +9,7 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import { VERSION } from '../_version';
 import type { ISessionState } from '../mcp/tool';
 import type { ISessionOpen, RelayToPage } from 'jupyterlab-mcp-bridge/protocol';
+import type { IMcpClient } from '../tokens';
 import type { RelayConnection } from './connection';
 import { SessionTransport } from './transport';
 
@@ -101,6 +102,64 @@ export class SessionHost {
   }
 
   /**
+   * Emitted when a client finished its `initialize` in a new session (not a
+   * resumed one), and when a session ends for good (the client ended it, or
+   * the user disconnected it); not when the page loses the relay.
+   */
+  get clientEvent(): ISignal<this, SessionHost.IClientEvent> {
+    return this._clientEvent;
+  }
+
+  /**
+   * Emitted with the id of each session closed in this page, for whatever
+   * reason.
+   */
+  get sessionClosed(): ISignal<this, string> {
+    return this._sessionClosed;
+  }
+
+  /**
+   * The clients of the open sessions, oldest first.
+   */
+  get clients(): IMcpClient[] {
+    return [...this._sessions.values()].map(entry => entry.client);
+  }
+
+  /**
+   * The client of a session, if it is open.
+   */
+  client(sessionId: string): IMcpClient | undefined {
+    return this._sessions.get(sessionId)?.client;
+  }
+
+  /**
+   * End a session from the page (the user disconnected its client): the
+   * relay closes it, and the client's next request gets 404.
+   */
+  end(sessionId: string): void {
+    const entry = this._sessions.get(sessionId);
+    if (!entry) {
+      return;
+    }
+    this._connection.send({ type: 'session-end', sessionId });
+    this._close(sessionId, true);
+    this._clientEvent.emit({ kind: 'disconnected', client: entry.client });
+  }
+
+  /**
+   * Tell every session's client that the tool list changed.
+   */
+  notifyToolListChanged(): void {
+    for (const entry of this._sessions.values()) {
+      if (entry.server.isConnected()) {
+        void entry.server.server.sendToolListChanged().catch(() => {
+          // A client that went away hears nothing.
+        });
+      }
+    }
+  }
+
+  /**
    * Sessions by id (read-only view).
    */
   get sessions(): ReadonlyMap<string, ISessionState> {
@@ -134,9 +193,17 @@ export class SessionHost {
         entry?.transport.receive(message.message);
         break;
       }
-      case 'session-close':
+      case 'session-close': {
+        const entry = this._sessions.get(message.sessionId);
         this._close(message.sessionId, true);
+        if (entry) {
+          this._clientEvent.emit({
+            kind: 'disconnected',
+            client: entry.client
+          });
+        }
         break;
+      }
     }
   }
 
@@ -148,7 +215,32 @@ export class SessionHost {
       this._connection.send(envelope);
     });
     const server = this._factory(state, () => this._store.save(state));
-    this._sessions.set(sessionId, { state, server, transport });
+    const entry: Private.IEntry = {
+      state,
+      server,
+      transport,
+      client: {
+        sessionId,
+        name: '',
+        version: '',
+        transport: message.transport ?? null,
+        connectedAt: Date.now(),
+        resumed: !!message.resume
+      }
+    };
+    this._sessions.set(sessionId, entry);
+    server.server.oninitialized = () => {
+      const info = server.server.getClientVersion();
+      entry.client = {
+        ...entry.client,
+        name: info?.name ?? '',
+        version: info?.version ?? ''
+      };
+      this._countChanged.emit(this._sessions.size);
+      if (!entry.client.resumed) {
+        this._clientEvent.emit({ kind: 'connected', client: entry.client });
+      }
+    };
     await server.connect(transport);
     if (message.resume) {
       transport.replay(message.resume.initialize);
@@ -169,6 +261,7 @@ export class SessionHost {
       this._store.remove(sessionId);
     }
     void entry.server.close();
+    this._sessionClosed.emit(sessionId);
     this._countChanged.emit(this._sessions.size);
   }
 
@@ -181,11 +274,10 @@ export class SessionHost {
   private _connection: RelayConnection;
   private _factory: ServerFactory;
   private _store: SessionStore;
-  private _sessions = new Map<
-    string,
-    { state: ISessionState; server: McpServer; transport: SessionTransport }
-  >();
+  private _sessions = new Map<string, Private.IEntry>();
   private _countChanged = new Signal<this, number>(this);
+  private _clientEvent = new Signal<this, SessionHost.IClientEvent>(this);
+  private _sessionClosed = new Signal<this, string>(this);
 }
 
 /**
@@ -200,9 +292,27 @@ export namespace SessionHost {
     factory: ServerFactory;
     store: SessionStore;
   }
+
+  /**
+   * A client connected or disconnected.
+   */
+  export interface IClientEvent {
+    kind: 'connected' | 'disconnected';
+    client: IMcpClient;
+  }
 }
 
 namespace Private {
+  /**
+   * An open session.
+   */
+  export interface IEntry {
+    state: ISessionState;
+    server: McpServer;
+    transport: SessionTransport;
+    client: IMcpClient;
+  }
+
   export function key(id: string): string {
     return `jupyterlab-mcp-bridge:session:${id}`;
   }

@@ -4,6 +4,11 @@
  */
 
 import { DEFAULT_ALLOWED_COMMANDS } from './commands';
+import {
+  DEFAULT_CATEGORY_POLICY,
+  type CategoryPolicy,
+  type ToolPolicy
+} from './policy';
 
 /**
  * The settings of the bridge plugin (`schema/plugin.json`).
@@ -50,6 +55,22 @@ export interface IBridgeSettings {
    * `*`).
    */
   allowedCommands: string[];
+  /**
+   * `allow`, `ask` or `deny` per category of tool.
+   */
+  categoryPolicy: CategoryPolicy;
+  /**
+   * Per-tool overrides of the category policy.
+   */
+  toolPolicy: ToolPolicy;
+  /**
+   * Seconds an approval dialog waits; no answer denies.
+   */
+  approvalTimeoutSeconds: number;
+  /**
+   * Whether the page follows the agent (reveals the cells it touches).
+   */
+  followAgent: boolean;
 }
 
 /**
@@ -65,5 +86,9 @@ export const DEFAULT_SETTINGS: IBridgeSettings = {
   maxImageSide: 1024,
   includeImages: true,
   saveAfterEdit: true,
-  allowedCommands: [...DEFAULT_ALLOWED_COMMANDS]
+  allowedCommands: [...DEFAULT_ALLOWED_COMMANDS],
+  categoryPolicy: { ...DEFAULT_CATEGORY_POLICY },
+  toolPolicy: {},
+  approvalTimeoutSeconds: 120,
+  followAgent: false
 };

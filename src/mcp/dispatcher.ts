@@ -13,7 +13,13 @@ import type {
 import { Signal, type ISignal } from '@lumino/signaling';
 import { z } from 'zod';
 
-import { errorResult, ToolError, type ITool, type IToolContext } from './tool';
+import {
+  errorResult,
+  ToolError,
+  type ITool,
+  type IToolContext,
+  type ToolCategory
+} from './tool';
 
 /**
  * One tool call, as observers see it.
@@ -24,6 +30,7 @@ export interface IToolCall {
    */
   readonly id: number;
   readonly tool: string;
+  readonly category: ToolCategory;
   readonly sessionId: string;
   readonly args: unknown;
   readonly startedAt: number;
@@ -35,13 +42,47 @@ export interface IToolCall {
 export interface IToolCallDone extends IToolCall {
   readonly durationMs: number;
   readonly isError: boolean;
+  /**
+   * `denied` when a guard refused the call ({@link ToolDenied}): the tool
+   * did not run.
+   */
+  readonly outcome: 'ok' | 'error' | 'denied';
+  /**
+   * The first line of the error message, when the call failed.
+   */
+  readonly error?: string;
+  /**
+   * The result's structured content, if any.
+   */
+  readonly structuredContent?: Record<string, unknown>;
 }
 
 /**
  * A hook that may refuse a call before it runs, by throwing a
- * {@link ToolError} (approval and policy come here).
+ * {@link ToolDenied} (policy, approval) or another {@link ToolError}.
  */
-export type ToolCallGuard = (call: IToolCall, tool: ITool) => Promise<void>;
+export type ToolCallGuard<Services = unknown> = (
+  call: IToolCall,
+  tool: ITool<Services>,
+  context: IToolContext<Services>
+) => Promise<void>;
+
+/**
+ * Whether a tool is listed (and callable); a filter hides tools from
+ * `tools/list`.
+ */
+export type ToolFilter<Services = unknown> = (tool: ITool<Services>) => boolean;
+
+/**
+ * A refusal by the user or their policy: the tool did not run and nothing
+ * was changed.
+ */
+export class ToolDenied extends ToolError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ToolDenied';
+  }
+}
 
 /**
  * Lists and calls tools.
@@ -73,13 +114,35 @@ export class ToolDispatcher<Services = unknown> {
   /**
    * Guards run in order before every call.
    */
-  readonly guards: ToolCallGuard[] = [];
+  readonly guards: ToolCallGuard<Services>[] = [];
 
   /**
-   * The tools, as MCP lists them.
+   * Filters of `tools/list`: a tool is listed when every filter keeps it.
+   */
+  readonly filters: ToolFilter<Services>[] = [];
+
+  /**
+   * Every tool, listed or not.
+   */
+  get tools(): ITool<Services>[] {
+    return [...this._tools.values()];
+  }
+
+  /**
+   * The tool named `name`, if any.
+   */
+  tool(name: string): ITool<Services> | undefined {
+    return this._tools.get(name);
+  }
+
+  /**
+   * The tools, as MCP lists them (those every filter keeps).
    */
   list(): McpTool[] {
-    return [...this._tools.values()].map(tool => ({
+    const listed = this.tools.filter(tool =>
+      this.filters.every(filter => filter(tool))
+    );
+    return listed.map(tool => ({
       name: tool.name,
       title: tool.title,
       description: tool.description,
@@ -111,15 +174,17 @@ export class ToolDispatcher<Services = unknown> {
     const call: IToolCall = {
       id: ++this._nextId,
       tool: name,
+      category: tool.category,
       sessionId: context.session.id,
       args: parsed.data,
       startedAt: Date.now()
     };
     let result: CallToolResult;
+    let outcome: IToolCallDone['outcome'] = 'ok';
     this._callStarted.emit(call);
     try {
       for (const guard of this.guards) {
-        await guard(call, tool);
+        await guard(call, tool, context);
       }
       const output = await tool.run(parsed.data, context);
       result = { content: output.content };
@@ -128,11 +193,22 @@ export class ToolDispatcher<Services = unknown> {
       }
     } catch (error) {
       result = errorResult(Private.describeError(name, error));
+      outcome = error instanceof ToolDenied ? 'denied' : 'error';
     }
+    if (outcome === 'ok' && result.isError) {
+      outcome = 'error';
+    }
+    const message = result.content[0];
     this._callFinished.emit({
       ...call,
       durationMs: Date.now() - call.startedAt,
-      isError: result.isError === true
+      isError: result.isError === true,
+      outcome,
+      error:
+        outcome !== 'ok' && message?.type === 'text'
+          ? message.text.split('\n')[0]
+          : undefined,
+      structuredContent: result.structuredContent
     });
     return result;
   }

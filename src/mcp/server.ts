@@ -27,6 +27,7 @@ export const SERVER_INFO = {
 };
 
 const INSTRUCTIONS = `This server acts on the JupyterLab page the user is looking at: notebooks open in their browser, edited live, with outputs shown there and saved to disk.
+Some tools may need the user's approval in JupyterLab first (the call waits, with progress notifications, until they answer); a refused call says so and changes nothing. Tools the user's policy denies are not listed.
 Start with list_notebooks, then use_notebook to pick (or create) the notebook this session works on; other tools default to it. Cells are addressed by cell_index or cell_id (ids are stable while cells move). Each edit is saved and can be undone by the user.
 Resources: each open notebook is readable as notebook://<path> (Markdown: cells with ids, sources, outputs cut short); one output whole, or an image at full size, as output://<notebook path>/<cell id>/<output index>.`;
 
@@ -47,7 +48,7 @@ export function createSessionServer<Services>(options: {
   const { dispatcher, services, session, saveSession, resources } = options;
   const mcp = new McpServer(SERVER_INFO, {
     capabilities: {
-      tools: { listChanged: false },
+      tools: { listChanged: true },
       logging: {},
       ...(resources ? RESOURCES_CAPABILITY : {})
     },
@@ -62,6 +63,9 @@ export function createSessionServer<Services>(options: {
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const progressToken = request.params._meta?.progressToken;
+    // Progress must increase through the call: waiting for approval, then
+    // the tool's own reports, share one sequence.
+    let last = -1;
     const context: IToolContext<Services> = {
       services,
       session,
@@ -71,9 +75,12 @@ export function createSessionServer<Services>(options: {
         if (progressToken === undefined || extra.signal.aborted) {
           return;
         }
+        const value =
+          total === undefined && progress <= last ? last + 1 : progress;
+        last = value;
         await extra.sendNotification({
           method: 'notifications/progress',
-          params: { progressToken, progress, total, message }
+          params: { progressToken, progress: value, total, message }
         });
       }
     };

@@ -19,7 +19,8 @@ import type { ContentBlock } from '../core/outputs';
 /**
  * Tool categories: the unit of future approval policy.
  */
-export type ToolCategory = 'read' | 'edit' | 'execute' | 'kernel' | 'files';
+export type ToolCategory =
+  'read' | 'edit' | 'execute' | 'kernel' | 'files' | 'terminal' | 'commands';
 
 /**
  * The state one MCP session keeps in the page.

@@ -6,12 +6,17 @@ import {
   type JupyterFrontEnd,
   type JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, InputDialog } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  InputDialog,
+  Notification
+} from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
+import { clientLabel } from '../bridge/activity';
 import { BridgeController } from '../bridge/controller';
 import { browserStorage, CredentialStore } from '../bridge/credentials';
 import { confirmRemoteRelay } from '../bridge/relaydialog';
@@ -59,9 +64,11 @@ export const bridgePlugin: JupyterFrontEndPlugin<IMcpBridge> = {
     const bridge = new BridgeController({
       settings,
       credentials,
-      load: async () => {
+      load: async activity => {
         const { createBridge } = await import('../bridge/factory');
         return createBridge({
+          activity,
+          trans,
           app,
           tracker,
           docManager,
@@ -73,6 +80,15 @@ export const bridgePlugin: JupyterFrontEndPlugin<IMcpBridge> = {
       }
     });
     addCommands(app.commands, bridge, trans);
+    bridge.clientEvent.connect((_, { kind, client }) => {
+      const name = clientLabel(client) || trans.__('An MCP client');
+      Notification.info(
+        kind === 'connected'
+          ? trans.__('%1 connected to this page (MCP).', name)
+          : trans.__('%1 disconnected (MCP).', name),
+        { autoClose: 5000 }
+      );
+    });
     palette?.addItem({
       command: CommandIDs.start,
       category: trans.__('MCP Bridge')

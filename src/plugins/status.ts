@@ -7,6 +7,7 @@ import type {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { IStatusBar } from '@jupyterlab/statusbar';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { BridgeStatus } from '../bridge/status';
 import { CommandIDs } from '../commands';
@@ -17,19 +18,29 @@ import { IMcpBridge } from '../tokens';
  */
 export const statusPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-mcp-bridge-extension:status',
-  description: 'Shows the MCP bridge state and client count in the status bar.',
+  description:
+    'Shows the MCP bridge state, its clients and the pending approvals in the status bar.',
   autoStart: true,
   requires: [IMcpBridge, IStatusBar],
+  optional: [ITranslator],
   activate: (
     app: JupyterFrontEnd,
     bridge: IMcpBridge,
-    statusBar: IStatusBar
+    statusBar: IStatusBar,
+    translator: ITranslator | null
   ): void => {
-    const item = new BridgeStatus(bridge, () => {
-      if (bridge.status === 'disconnected') {
-        void app.commands.execute(CommandIDs.start);
-      }
-    });
+    const trans = (translator ?? nullTranslator).load('jupyterlab');
+    const item = new BridgeStatus(
+      bridge,
+      () => {
+        if (bridge.status === 'disconnected') {
+          void app.commands.execute(CommandIDs.start);
+        } else if (app.commands.hasCommand(CommandIDs.showActivity)) {
+          void app.commands.execute(CommandIDs.showActivity);
+        }
+      },
+      trans
+    );
     statusBar.registerStatusItem('jupyterlab-mcp-bridge-extension:status', {
       item,
       align: 'left',

@@ -1,0 +1,302 @@
+/**
+ * The activity panel: the connected clients, the calls waiting for
+ * approval, and every tool call, newest first.
+ */
+
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+
+import type {
+  IActivityEntry,
+  IMcpBridge,
+  IMcpClient,
+  IPendingApproval
+} from '../tokens';
+import { clientLabel } from './activity';
+
+/**
+ * A sidebar widget showing what agents do in this page.
+ */
+export class ActivityPanel extends Widget {
+  constructor(options: ActivityPanel.IOptions) {
+    super();
+    this._bridge = options.bridge;
+    this._trans = options.trans;
+    this._reveal = options.reveal;
+    this.addClass('jp-McpBridge-activity');
+    this.title.caption = this._trans.__('MCP activity');
+    this.node.tabIndex = -1;
+    this._build();
+    this._bridge.changed.connect(this._schedule, this);
+    this._bridge.activity.changed.connect(this._schedule, this);
+    this._render();
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    if (this._frame !== null) {
+      cancelAnimationFrame(this._frame);
+    }
+    this._bridge.changed.disconnect(this._schedule, this);
+    this._bridge.activity.changed.disconnect(this._schedule, this);
+    super.dispose();
+  }
+
+  private _build(): void {
+    const trans = this._trans;
+    const header = Private.element('div', 'jp-McpBridge-activityHeader');
+    header.append(Private.element('h2', '', trans.__('MCP activity')));
+    this._state = Private.element('span', 'jp-McpBridge-activityState');
+    this._stop = Private.button(
+      trans.__('Stop bridge'),
+      'jp-McpBridge-stopBridge jp-mod-warn'
+    );
+    this._stop.title = trans.__(
+      'Disconnect this page from the relay: no client can reach it until the bridge starts again'
+    );
+    this._stop.addEventListener('click', () => this._bridge.stop());
+    header.append(this._state, this._stop);
+
+    this._clients = Private.element('ul', 'jp-McpBridge-clients');
+    this._pending = Private.element('ul', 'jp-McpBridge-pending');
+    this._calls = Private.element('ul', 'jp-McpBridge-calls');
+    this._pendingTitle = Private.element(
+      'h3',
+      '',
+      trans.__('Waiting for your approval')
+    );
+    this.node.append(
+      header,
+      Private.element('h3', '', trans.__('Clients')),
+      this._clients,
+      this._pendingTitle,
+      this._pending,
+      Private.element('h3', '', trans.__('Tool calls')),
+      this._calls
+    );
+  }
+
+  private _schedule(): void {
+    if (this._frame === null && !this.isDisposed) {
+      this._frame = requestAnimationFrame(() => {
+        this._frame = null;
+        this._render();
+      });
+    }
+  }
+
+  private _render(): void {
+    const trans = this._trans;
+    const bridge = this._bridge;
+    this._state.textContent =
+      bridge.status === 'connected'
+        ? trans.__('connected')
+        : bridge.status === 'connecting'
+          ? trans.__('connecting')
+          : trans.__('disconnected');
+    this._state.dataset.status = bridge.status;
+    this._stop.disabled = bridge.status === 'disconnected';
+
+    this._clients.replaceChildren(
+      ...(bridge.clients.length
+        ? bridge.clients.map(client => this._clientItem(client))
+        : [Private.element('li', 'jp-McpBridge-empty', trans.__('None'))])
+    );
+    const pending = bridge.pendingApprovals;
+    this._pendingTitle.hidden = pending.length === 0;
+    this._pending.replaceChildren(
+      ...pending.map(item => this._pendingItem(item))
+    );
+    const entries = bridge.activity.entries;
+    this._calls.replaceChildren(
+      ...(entries.length
+        ? entries.map(entry => this._callItem(entry))
+        : [
+            Private.element(
+              'li',
+              'jp-McpBridge-empty',
+              trans.__('No tool calls yet')
+            )
+          ])
+    );
+  }
+
+  private _clientItem(client: IMcpClient): HTMLElement {
+    const trans = this._trans;
+    const item = Private.element('li', 'jp-McpBridge-client');
+    item.dataset.sessionId = client.sessionId;
+    const name = Private.element(
+      'span',
+      'jp-McpBridge-clientName',
+      clientLabel(client) || trans.__('(initializing)')
+    );
+    const details = Private.element(
+      'span',
+      'jp-McpBridge-clientDetails',
+      trans.__(
+        '%1 · since %2',
+        client.transport ?? trans.__('transport unknown'),
+        new Date(client.connectedAt).toLocaleTimeString()
+      )
+    );
+    const disconnect = Private.button(
+      trans.__('Disconnect'),
+      'jp-McpBridge-disconnect jp-mod-reject'
+    );
+    disconnect.title = trans.__(
+      'End this client\u2019s MCP session: its next request fails'
+    );
+    disconnect.addEventListener('click', () =>
+      this._bridge.disconnect(client.sessionId)
+    );
+    item.append(name, details, disconnect);
+    return item;
+  }
+
+  private _pendingItem(pending: IPendingApproval): HTMLElement {
+    const item = Private.element(
+      'li',
+      'jp-McpBridge-pendingItem',
+      `${pending.client || pending.sessionId.slice(0, 8)} · ${pending.tool}`
+    );
+    item.dataset.callId = String(pending.callId);
+    return item;
+  }
+
+  private _callItem(entry: IActivityEntry): HTMLElement {
+    const trans = this._trans;
+    const item = Private.element('li', 'jp-McpBridge-call');
+    item.dataset.callId = String(entry.callId);
+    item.dataset.tool = entry.tool;
+    item.dataset.outcome = entry.outcome;
+    const outcome = Private.element(
+      'span',
+      'jp-McpBridge-callOutcome',
+      Private.outcomeLabel(entry.outcome, trans)
+    );
+    const top = Private.element('div', 'jp-McpBridge-callLine');
+    top.append(
+      Private.element(
+        'span',
+        'jp-McpBridge-callTime',
+        new Date(entry.startedAt).toLocaleTimeString()
+      ),
+      Private.element('span', 'jp-McpBridge-callTool', entry.tool),
+      outcome
+    );
+    const bottom = Private.element('div', 'jp-McpBridge-callLine');
+    bottom.append(
+      Private.element(
+        'span',
+        'jp-McpBridge-callClient',
+        entry.client || entry.sessionId.slice(0, 8)
+      ),
+      Private.element(
+        'span',
+        'jp-McpBridge-callTarget',
+        Private.targetLabel(entry, trans)
+      ),
+      Private.element(
+        'span',
+        'jp-McpBridge-callDuration',
+        entry.durationMs === null ? '' : Private.duration(entry.durationMs)
+      )
+    );
+    item.append(top, bottom);
+    if (entry.message) {
+      item.title = entry.message;
+    }
+    if (entry.notebookPath || entry.path) {
+      item.classList.add('jp-mod-revealable');
+      item.addEventListener('click', () => void this._reveal(entry));
+    }
+    return item;
+  }
+
+  private _bridge: IMcpBridge;
+  private _trans: TranslationBundle;
+  private _reveal: (entry: IActivityEntry) => Promise<void>;
+  private _frame: number | null = null;
+  private _state!: HTMLElement;
+  private _stop!: HTMLButtonElement;
+  private _clients!: HTMLElement;
+  private _pending!: HTMLElement;
+  private _pendingTitle!: HTMLElement;
+  private _calls!: HTMLElement;
+}
+
+/**
+ * A namespace for ActivityPanel statics.
+ */
+export namespace ActivityPanel {
+  /**
+   * Constructor options.
+   */
+  export interface IOptions {
+    bridge: IMcpBridge;
+    trans: TranslationBundle;
+    /**
+     * Show the notebook cell or the file of an entry.
+     */
+    reveal: (entry: IActivityEntry) => Promise<void>;
+  }
+}
+
+namespace Private {
+  export function element<K extends keyof HTMLElementTagNameMap>(
+    tag: K,
+    className: string,
+    text?: string
+  ): HTMLElementTagNameMap[K] {
+    const node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  export function button(label: string, className: string): HTMLButtonElement {
+    const node = element('button', `jp-mod-styled ${className}`, label);
+    node.type = 'button';
+    return node;
+  }
+
+  export function outcomeLabel(
+    outcome: IActivityEntry['outcome'],
+    trans: TranslationBundle
+  ): string {
+    switch (outcome) {
+      case 'waiting':
+        return trans.__('waiting for approval');
+      case 'running':
+        return trans.__('running');
+      case 'ok':
+        return trans.__('ok');
+      case 'error':
+        return trans.__('error');
+      case 'denied':
+        return trans.__('denied');
+    }
+  }
+
+  export function targetLabel(
+    entry: IActivityEntry,
+    trans: TranslationBundle
+  ): string {
+    if (entry.notebookPath) {
+      return entry.cellIndex !== null
+        ? trans.__('%1, cell %2', entry.notebookPath, entry.cellIndex)
+        : entry.notebookPath;
+    }
+    return entry.path ?? '';
+  }
+
+  export function duration(ms: number): string {
+    return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+  }
+}

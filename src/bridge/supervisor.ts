@@ -1,0 +1,339 @@
+/**
+ * The user's control over tool calls, plugged into the dispatcher: the
+ * policy per category and per tool (deny hides tools and refuses calls),
+ * approval dialogs under `ask`, the activity log, and the marks on the cells
+ * agents touch.
+ */
+
+import { Signal, type ISignal } from '@lumino/signaling';
+
+import {
+  ApprovalQueue,
+  type ApprovalAnswer,
+  type IApprovalQuestion
+} from '../core/approvals';
+import {
+  readPolicy,
+  resolvePolicy,
+  sameListing,
+  SessionGrants,
+  type CategoryPolicy,
+  type IPolicy
+} from '../core/policy';
+import {
+  ToolDenied,
+  type IToolCall,
+  type IToolCallDone,
+  type ToolDispatcher
+} from '../mcp/dispatcher';
+import type { IPendingApproval } from '../tokens';
+import type {
+  IJupyterServices,
+  JupyterTool,
+  JupyterToolContext
+} from '../tools/services';
+import { clientLabel, type ActivityLog } from './activity';
+import type { IApprovalRequest } from './approvaldialog';
+import type { CellMarker } from './marks';
+import { previewChanges } from './preview';
+import type { SessionHost } from './sessions';
+import { callTarget, resultCell } from './target';
+
+/**
+ * Applies the policy and asks the user; logs every call.
+ */
+export class CallSupervisor {
+  constructor(options: CallSupervisor.IOptions) {
+    this._dispatcher = options.dispatcher;
+    this._host = options.host;
+    this._services = options.services;
+    this._activity = options.activity;
+    this._marker = options.marker;
+    this._approvals = new ApprovalQueue<IApprovalRequest>({
+      ask: options.ask,
+      precheck: request =>
+        this._grants.has(request.sessionId, request.tool.name)
+          ? 'session'
+          : null,
+      onChange: () => this._pendingChanged.emit()
+    });
+    this._dispatcher.guards.push((call, tool, context) =>
+      this._guard(call, tool, context)
+    );
+    this._dispatcher.filters.push(
+      tool => resolvePolicy(tool, this._policy) !== 'deny'
+    );
+    this._dispatcher.callStarted.connect(this._onStarted, this);
+    this._dispatcher.callFinished.connect(this._onFinished, this);
+    this._host.sessionClosed.connect((_, sessionId) => {
+      this._approvals.cancelWhere(request => request.sessionId === sessionId);
+    }, this);
+    this._host.clientEvent.connect((_, event) => {
+      if (event.kind === 'disconnected') {
+        this._grants.forget(event.client.sessionId);
+      }
+    }, this);
+  }
+
+  /**
+   * Emitted when the pending approvals change.
+   */
+  get pendingChanged(): ISignal<this, void> {
+    return this._pendingChanged;
+  }
+
+  /**
+   * Calls waiting for the user's approval, oldest first.
+   */
+  get pending(): IPendingApproval[] {
+    return this._approvals.pending.map(({ item, queuedAt, shown }) => ({
+      callId: item.callId,
+      sessionId: item.sessionId,
+      client: clientLabel(item.client),
+      tool: item.tool.name,
+      queuedAt,
+      shown
+    }));
+  }
+
+  /**
+   * The policy in force.
+   */
+  get policy(): IPolicy {
+    return this._policy;
+  }
+
+  /**
+   * Apply settings: the policy (telling every client when the tool list
+   * changes) and the approval timeout.
+   */
+  configure(settings: CallSupervisor.ISettings): void {
+    const { policy } = readPolicy(
+      settings.categoryPolicy,
+      settings.toolPolicy,
+      settings.defaultCategoryPolicy
+    );
+    const before = this._policy;
+    this._policy = policy;
+    this._timeoutMs = Math.max(1, settings.approvalTimeoutSeconds) * 1000;
+    if (!sameListing(this._dispatcher.tools, before, policy)) {
+      this._host.notifyToolListChanged();
+    }
+  }
+
+  private async _guard(
+    call: IToolCall,
+    tool: JupyterTool,
+    context: JupyterToolContext
+  ): Promise<void> {
+    const decision = resolvePolicy(tool, this._policy);
+    if (decision === 'allow') {
+      return;
+    }
+    if (decision === 'deny') {
+      const setting = Object.prototype.hasOwnProperty.call(
+        this._policy.tools,
+        tool.name
+      )
+        ? `"toolPolicy" denies ${tool.name}`
+        : `"categoryPolicy" denies the ${tool.category} category`;
+      throw new ToolDenied(
+        `${tool.name} is not allowed: the user's MCP bridge policy in JupyterLab (${setting}). It was not run; nothing was changed.`
+      );
+    }
+    if (this._grants.has(call.sessionId, tool.name)) {
+      return;
+    }
+    const args = (call.args ?? {}) as Record<string, unknown>;
+    const target = this._targets.get(call.id) ?? {
+      notebookPath: null,
+      cellId: null,
+      cellIndex: null,
+      path: null
+    };
+    const request: IApprovalRequest = {
+      callId: call.id,
+      sessionId: call.sessionId,
+      client: this._host.client(call.sessionId),
+      tool: { name: tool.name, title: tool.title, category: tool.category },
+      args,
+      target,
+      changes: await previewChanges(tool.name, args, target, this._services)
+    };
+    this._activity.update(call.id, { outcome: 'waiting' });
+    const answer = await Private.withHeartbeat(
+      context,
+      tool.name,
+      this._approvals.request(request, {
+        timeoutMs: this._timeoutMs,
+        signal: context.signal
+      })
+    );
+    switch (answer) {
+      case 'session':
+        this._grants.add(call.sessionId, tool.name);
+        break;
+      case 'once':
+        break;
+      case 'deny':
+        throw new ToolDenied(
+          `The user denied ${tool.name} in JupyterLab. It was not run; nothing was changed. Ask the user before trying it again.`
+        );
+      case 'timeout':
+        throw new ToolDenied(
+          `The user did not answer the approval dialog for ${tool.name} within ${this._timeoutMs / 1000} s, which counts as a denial. It was not run; nothing was changed.`
+        );
+      case 'cancelled':
+        throw new ToolDenied(
+          `${tool.name} was cancelled while it waited for the user's approval. It was not run; nothing was changed.`
+        );
+    }
+    this._activity.update(call.id, { outcome: 'running' });
+  }
+
+  private _onStarted(_: unknown, call: IToolCall): void {
+    const tool = this._dispatcher.tool(call.tool);
+    const session = this._host.sessions.get(call.sessionId);
+    const target = tool
+      ? callTarget(
+          tool,
+          call.args,
+          { notebookPath: session?.notebookPath ?? null },
+          this._services
+        )
+      : { notebookPath: null, cellId: null, cellIndex: null, path: null };
+    this._targets.set(call.id, target);
+    const client = clientLabel(this._host.client(call.sessionId));
+    if (
+      call.category === 'execute' &&
+      target.notebookPath &&
+      target.cellId &&
+      resolvePolicy(
+        { name: call.tool, category: call.category },
+        this._policy
+      ) === 'allow'
+    ) {
+      // A run is marked as it starts (and again when it ends).
+      this._marker.mark(
+        target.notebookPath,
+        target.cellId,
+        client || call.sessionId.slice(0, 8)
+      );
+    }
+    this._activity.add({
+      callId: call.id,
+      startedAt: call.startedAt,
+      sessionId: call.sessionId,
+      client,
+      tool: call.tool,
+      category: call.category,
+      ...target,
+      durationMs: null,
+      outcome: 'running',
+      message: ''
+    });
+  }
+
+  private _onFinished(_: unknown, done: IToolCallDone): void {
+    const target = this._targets.get(done.id);
+    this._targets.delete(done.id);
+    const cell = resultCell(done.structuredContent);
+    this._activity.update(done.id, {
+      durationMs: done.durationMs,
+      outcome: done.outcome,
+      message: done.error ?? '',
+      ...(cell && target?.notebookPath ? cell : {})
+    });
+    const entry = this._activity.find(done.id);
+    if (
+      done.outcome === 'ok' &&
+      entry?.notebookPath &&
+      entry.cellId &&
+      (done.category === 'edit' || done.category === 'execute')
+    ) {
+      this._marker.mark(
+        entry.notebookPath,
+        entry.cellId,
+        entry.client || done.sessionId.slice(0, 8)
+      );
+    }
+  }
+
+  private _dispatcher: ToolDispatcher<IJupyterServices>;
+  private _host: SessionHost;
+  private _services: IJupyterServices;
+  private _activity: ActivityLog;
+  private _marker: CellMarker;
+  private _approvals: ApprovalQueue<IApprovalRequest>;
+  private _grants = new SessionGrants();
+  private _policy: IPolicy = readPolicy(undefined, undefined).policy;
+  private _timeoutMs = 120_000;
+  private _targets = new Map<number, IApprovalRequest['target']>();
+  private _pendingChanged = new Signal<this, void>(this);
+}
+
+/**
+ * A namespace for CallSupervisor statics.
+ */
+export namespace CallSupervisor {
+  /**
+   * Constructor options.
+   */
+  export interface IOptions {
+    dispatcher: ToolDispatcher<IJupyterServices>;
+    host: SessionHost;
+    services: IJupyterServices;
+    activity: ActivityLog;
+    marker: CellMarker;
+    /**
+     * Show an approval dialog.
+     */
+    ask: (request: IApprovalRequest, deadline: number) => IApprovalQuestion;
+  }
+
+  /**
+   * The settings it reads.
+   */
+  export interface ISettings {
+    categoryPolicy: unknown;
+    toolPolicy: unknown;
+    /**
+     * The category defaults (the schema's, as an administrator may have
+     * overridden them).
+     */
+    defaultCategoryPolicy: CategoryPolicy;
+    approvalTimeoutSeconds: number;
+  }
+}
+
+namespace Private {
+  const HEARTBEAT_MS = 5000;
+
+  /**
+   * Tell the client (through progress notifications, when it asked for
+   * them) that the call waits for the user, so that it does not give up.
+   */
+  export async function withHeartbeat(
+    context: JupyterToolContext,
+    tool: string,
+    answer: Promise<ApprovalAnswer>
+  ): Promise<ApprovalAnswer> {
+    const started = Date.now();
+    const send = () => {
+      const seconds = Math.round((Date.now() - started) / 1000);
+      void context
+        .progress(
+          `Waiting for the user to approve ${tool} in JupyterLab (${seconds} s).`,
+          seconds
+        )
+        .catch(() => undefined);
+    };
+    send();
+    const timer = setInterval(send, HEARTBEAT_MS);
+    try {
+      return await answer;
+    } finally {
+      clearInterval(timer);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Where a tool call acts (notebook and cell, or file), read from its
+ * arguments and the session, for the activity log, the cell marks and the
+ * approval dialog.
+ */
+
+import { resolveCellRef } from '../core/cells';
+import type { ISessionState } from '../mcp/tool';
+import type { ICallTarget } from '../tokens';
+import type { IJupyterServices, JupyterTool } from '../tools/services';
+
+/**
+ * The target of a call when it starts. Cells are resolved on the notebook
+ * if it is open; tools that take a position rather than a cell
+ * (`cell_index` without `cell_id`, as `insert_cell`) name their cell only
+ * in their result (see {@link resultCell}).
+ */
+export function callTarget(
+  tool: JupyterTool,
+  args: unknown,
+  session: Pick<ISessionState, 'notebookPath'>,
+  services: Pick<IJupyterServices, 'workspace'>
+): ICallTarget {
+  const values = (args ?? {}) as Record<string, unknown>;
+  const shape = tool.schema.shape;
+  const target: {
+    notebookPath: string | null;
+    cellId: string | null;
+    cellIndex: number | null;
+    path: string | null;
+  } = { notebookPath: null, cellId: null, cellIndex: null, path: null };
+  if ('notebook_path' in shape) {
+    target.notebookPath =
+      typeof values.notebook_path === 'string'
+        ? Private.clean(values.notebook_path)
+        : session.notebookPath;
+  }
+  if ('path' in shape && typeof values.path === 'string') {
+    target.path = Private.clean(values.path);
+  }
+  if ('cell_id' in shape && target.notebookPath) {
+    const panel = services.workspace.find(target.notebookPath);
+    const ids: string[] = [];
+    if (panel) {
+      const cells = panel.context.model.cells;
+      for (let i = 0; i < cells.length; i++) {
+        ids.push(cells.get(i).id);
+      }
+    }
+    const cellId = typeof values.cell_id === 'string' ? values.cell_id : null;
+    const cellIndex =
+      typeof values.cell_index === 'number' ? values.cell_index : undefined;
+    if (cellId !== null || cellIndex !== undefined) {
+      const resolved = resolveCellRef(
+        { index: cellIndex, cell_id: cellId ?? undefined },
+        ids
+      );
+      if (resolved.ok) {
+        target.cellIndex = resolved.index;
+        target.cellId = ids[resolved.index];
+      } else {
+        target.cellId = cellId;
+        target.cellIndex = cellIndex ?? null;
+      }
+    }
+  }
+  return target;
+}
+
+/**
+ * The cell a result names (`id` and `index` of its structured content), if
+ * any: the cell a call inserted, edited or ran.
+ */
+export function resultCell(
+  structured: Record<string, unknown> | undefined
+): { cellId: string; cellIndex: number | null } | null {
+  if (!structured) {
+    return null;
+  }
+  const id = structured.id ?? structured.cell_id;
+  if (typeof id !== 'string' || !id) {
+    return null;
+  }
+  const index = structured.index ?? structured.cell_index;
+  return { cellId: id, cellIndex: typeof index === 'number' ? index : null };
+}
+
+namespace Private {
+  /**
+   * A path as the workspace keys it (no leading `./` or `/`).
+   */
+  export function clean(path: string): string {
+    return path.replace(/^(\.\/|\/)+/, '');
+  }
+}
