@@ -45,9 +45,9 @@ const sourceChange = {
 };
 
 /**
- * The output of insert_cell (and the cell part of insert_execute_code_cell).
+ * The output of insert_cell.
  */
-export const insertedCell = {
+const insertedCell = {
   index: z.number().int(),
   id: z.string(),
   version: z.string(),
