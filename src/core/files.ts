@@ -178,3 +178,26 @@ export function imageMimetype(
   };
   return byExtension[extension] ?? null;
 }
+
+/**
+ * Why `text` cannot be written as a `.ipynb` file (it must be notebook
+ * JSON: an object with `cells` and `nbformat`), or null when it can.
+ */
+export function notebookJsonProblem(text: string): string | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return `"content" is not valid JSON, and a .ipynb file must hold a notebook: ${(error as Error).message}.`;
+  }
+  const notebook = value as { cells?: unknown; nbformat?: unknown } | null;
+  if (
+    typeof notebook !== 'object' ||
+    notebook === null ||
+    !Array.isArray(notebook.cells) ||
+    typeof notebook.nbformat !== 'number'
+  ) {
+    return '"content" is JSON but not a notebook (it needs "cells" and "nbformat").';
+  }
+  return null;
+}

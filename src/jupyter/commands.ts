@@ -14,6 +14,8 @@ import {
   type CommandResult,
   type JsonValue
 } from '../core/commands';
+import { withTimeout } from '../core/timeout';
+import { ToolError } from '../mcp/tool';
 
 /**
  * One command as list_commands reports it.
@@ -98,28 +100,49 @@ export type CommandRun =
   | { status: 'failed'; error: string };
 
 /**
- * Run a command, waiting at most `timeoutSeconds` for it to finish (it
- * goes on running afterwards). The result is made JSON, and the page's
- * Jupyter token is never returned.
+ * Refuse, with a {@link ToolError} naming `command_id`, an id that is not
+ * a command of the page or that the `allowlist` does not allow.
+ */
+export function checkCommand(
+  commands: CommandRegistry,
+  id: string,
+  allowlist: readonly string[]
+): void {
+  if (!commands.hasCommand(id)) {
+    throw new ToolError(
+      `"command_id" "${id}" is not a JupyterLab command of this page; list_commands (with "query") shows the ids.`
+    );
+  }
+  if (allowingPattern(id, allowlist) === null) {
+    throw new ToolError(
+      `"command_id" "${id}" is not allowed by the "allowedCommands" setting (Settings Editor → MCP Bridge), so it was not run. Allowed: ${
+        allowlist.join(', ') || '(none)'
+      }. Only the user can change this setting.`
+    );
+  }
+}
+
+/**
+ * Run a command the `allowlist` allows (see {@link checkCommand}), waiting
+ * at most `timeoutSeconds` for it to finish (it goes on running
+ * afterwards). The result is made JSON, and the page's Jupyter token is
+ * never returned.
  */
 export async function runCommand(
   commands: CommandRegistry,
   id: string,
   args: ReadonlyPartialJSONObject,
-  timeoutSeconds: number,
-  maxChars: number
+  options: {
+    allowlist: readonly string[];
+    timeoutSeconds: number;
+    maxChars: number;
+  }
 ): Promise<CommandRun> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<CommandRun>(resolve => {
-    timer = setTimeout(
-      () => resolve({ status: 'running' }),
-      timeoutSeconds * 1000
-    );
-  });
+  checkCommand(commands, id, options.allowlist);
   const run = commands.execute(id, args).then(
     (value: unknown): CommandRun => ({
       status: 'done',
-      result: Private.redact(describeCommandResult(value, maxChars))
+      result: Private.redact(describeCommandResult(value, options.maxChars))
     }),
     (reason: unknown): CommandRun => ({
       status: 'failed',
@@ -128,9 +151,8 @@ export async function runCommand(
       )
     })
   );
-  const outcome = await Promise.race([run, timeout]);
-  clearTimeout(timer);
-  return outcome;
+  const outcome = await withTimeout(run, options.timeoutSeconds * 1000);
+  return outcome.timedOut ? { status: 'running' } : outcome.value;
 }
 
 namespace Private {

@@ -8,8 +8,10 @@ import { CodeCell } from '@jupyterlab/cells';
 import type * as nbformat from '@jupyterlab/nbformat';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import { KernelMessage, type Kernel } from '@jupyterlab/services';
+import type { CommandRegistry } from '@lumino/commands';
 import { Signal, type ISignal } from '@lumino/signaling';
 
+import { withTimeout } from '../core/timeout';
 import { ToolError } from '../mcp/tool';
 
 /**
@@ -118,37 +120,30 @@ export class CellExecution {
     if (this._inputPrompt !== null) {
       return 'input';
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
     let onChange: (() => void) | undefined;
+    const ended = new Promise<WaitOutcome>(resolve => {
+      void this.done.then(() => resolve('finished'));
+      onAbort = () => {
+        void this.interrupt();
+        resolve('cancelled');
+      };
+      onChange = () => {
+        if (this._inputPrompt !== null) {
+          resolve('input');
+        }
+      };
+      this._changed.connect(onChange);
+      if (signal.aborted) {
+        onAbort();
+      } else {
+        signal.addEventListener('abort', onAbort);
+      }
+    });
     try {
-      return await Promise.race<WaitOutcome>([
-        this.done.then(() => 'finished' as const),
-        new Promise(resolve => {
-          timer = setTimeout(() => resolve('timeout'), timeoutMs);
-        }),
-        new Promise(resolve => {
-          onAbort = () => {
-            void this.interrupt();
-            resolve('cancelled');
-          };
-          if (signal.aborted) {
-            onAbort();
-          } else {
-            signal.addEventListener('abort', onAbort);
-          }
-        }),
-        new Promise(resolve => {
-          onChange = () => {
-            if (this._inputPrompt !== null) {
-              resolve('input');
-            }
-          };
-          this._changed.connect(onChange);
-        })
-      ]);
+      const outcome = await withTimeout(ended, timeoutMs);
+      return outcome.timedOut ? 'timeout' : outcome.value;
     } finally {
-      clearTimeout(timer);
       if (onAbort) {
         signal.removeEventListener('abort', onAbort);
       }
@@ -156,6 +151,32 @@ export class CellExecution {
         this._changed.disconnect(onChange);
       }
     }
+  }
+
+  /**
+   * Wait as {@link wait} does; at the timeout with `interrupt`, interrupt
+   * the kernel and give the run a moment to end.
+   */
+  async follow(options: {
+    timeoutMs: number;
+    onTimeout: 'continue' | 'interrupt';
+    signal: AbortSignal;
+  }): Promise<WaitOutcome> {
+    const outcome = await this.wait(options.timeoutMs, options.signal);
+    if (outcome === 'timeout' && options.onTimeout === 'interrupt') {
+      await this.interrupt();
+      await this.wait(Private.CELL_SETTLE_MS, new AbortController().signal);
+    }
+    return outcome;
+  }
+
+  /**
+   * The index of the cell now, or -1 when it was deleted.
+   */
+  get index(): number {
+    return this.panel.context.model.sharedModel.cells.findIndex(
+      cell => cell.id === this.cellId
+    );
   }
 
   /**
@@ -281,6 +302,15 @@ export class ExecutionRegistry {
   }
 
   /**
+   * The unfinished runs of a notebook.
+   */
+  runningIn(panel: NotebookPanel): CellExecution[] {
+    return [...this._runs.values()].filter(
+      run => run.panel === panel && !run.finished
+    );
+  }
+
+  /**
    * Forget runs that finished long ago.
    */
   private _prune(): void {
@@ -305,12 +335,12 @@ export interface IScratchRun {
 }
 
 /**
- * Run code in a kernel without a cell (no history, no stdin), collecting
- * its outputs as an output area would. At `timeoutMs`, or when `signal`
- * aborts, the kernel is interrupted.
+ * Run code in a notebook's kernel without a cell (no history, no stdin),
+ * collecting its outputs as an output area would. At `timeoutMs`, or when
+ * `signal` aborts, the kernel is interrupted.
  */
 export async function runScratchCode(
-  kernel: Kernel.IKernelConnection,
+  panel: NotebookPanel,
   code: string,
   options: {
     timeoutMs: number;
@@ -318,6 +348,13 @@ export async function runScratchCode(
     onOutput?: (text: string) => void;
   }
 ): Promise<IScratchRun> {
+  await panel.sessionContext.ready;
+  const kernel = panel.sessionContext.session?.kernel;
+  if (!kernel) {
+    throw new ToolError(
+      `The notebook "${panel.context.path}" has no kernel: start one with start_kernel.`
+    );
+  }
   const started = Date.now();
   const outputs: nbformat.IOutput[] = [];
   const future = kernel.requestExecute({
@@ -334,39 +371,67 @@ export async function runScratchCode(
       options.onOutput?.(text);
     }
   };
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const onAbort = () => void kernel.interrupt();
   options.signal.addEventListener('abort', onAbort);
   try {
-    const reply = await Promise.race([
-      future.done,
-      new Promise<'timeout'>(resolve => {
-        timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
-      })
-    ]);
+    const reply = await withTimeout(future.done, options.timeoutMs);
     let state: IScratchRun['state'];
-    if (reply === 'timeout') {
+    if (reply.timedOut) {
       await kernel.interrupt();
-      await Promise.race([
-        future.done,
-        new Promise(resolve => setTimeout(resolve, Private.SETTLE_MS))
-      ]);
+      await withTimeout(future.done, Private.SETTLE_MS);
       state = 'interrupted';
     } else {
-      state = reply.content.status === 'ok' ? 'ok' : 'error';
+      state = reply.value.content.status === 'ok' ? 'ok' : 'error';
     }
     return { state, outputs, elapsedMs: Date.now() - started };
   } finally {
-    clearTimeout(timer);
     options.signal.removeEventListener('abort', onAbort);
   }
 }
 
+/**
+ * How a run of all cells ended.
+ */
+export type RunAllStatus = 'ok' | 'error' | 'timeout';
+
+/**
+ * Run every cell of a notebook with JupyterLab's "Run All Cells" command,
+ * without focusing it, waiting at most `timeoutMs` (the cells run on
+ * after).
+ */
+export async function runAllCells(
+  commands: CommandRegistry,
+  panel: NotebookPanel,
+  timeoutMs: number
+): Promise<RunAllStatus> {
+  if (!panel.sessionContext.session?.kernel) {
+    throw new ToolError(
+      `The notebook "${panel.context.path}" has no kernel: start one with start_kernel.`
+    );
+  }
+  const run = commands.execute(Private.RUN_ALL_COMMAND, {
+    semanticWidget: panel.id,
+    activate: false
+  }) as Promise<boolean>;
+  const outcome = await withTimeout(run, timeoutMs);
+  return outcome.timedOut ? 'timeout' : outcome.value ? 'ok' : 'error';
+}
+
 namespace Private {
   /**
-   * How long to wait for an interrupted run to end.
+   * JupyterLab's command that runs all cells of a notebook.
+   */
+  export const RUN_ALL_COMMAND = 'notebook:run-all-cells';
+
+  /**
+   * How long to wait for interrupted scratch code to end.
    */
   export const SETTLE_MS = 5000;
+
+  /**
+   * How long to wait for an interrupted cell to end.
+   */
+  export const CELL_SETTLE_MS = 10_000;
 
   /**
    * Add an IOPub message to an output list, as an output area would.

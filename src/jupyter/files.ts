@@ -12,6 +12,7 @@ import { ServerConnection, type Contents } from '@jupyterlab/services';
 import {
   globToRegExp,
   isWithin,
+  notebookJsonProblem,
   parentOf,
   resolveRootPath
 } from '../core/files';
@@ -307,6 +308,101 @@ export class FileWorkspace {
     }
     const model = await this.stat(parent);
     return model?.type === 'directory';
+  }
+
+  /**
+   * Write a text file at `path` (checked), creating it or, with
+   * `overwrite`, replacing it. Refused over a directory, an existing file
+   * without `overwrite`, into a missing directory, with `.ipynb` content
+   * that is not notebook JSON, or over a document open with unsaved
+   * changes; nothing is written then.
+   */
+  async write(
+    path: string,
+    content: string,
+    overwrite: boolean
+  ): Promise<{ created: boolean; model: Contents.IModel; reloaded: number }> {
+    const existing = await this.stat(path);
+    if (existing?.type === 'directory') {
+      throw new ToolError(`"path": "${path}" is a directory.`);
+    }
+    if (existing && !overwrite) {
+      throw new ToolError(
+        `"path": "${path}" already exists and "overwrite" is false; nothing was written.`
+      );
+    }
+    if (!existing && !(await this.parentExists(path))) {
+      throw new ToolError(
+        `"path": the directory of "${path}" does not exist; create it with create_directory first.`
+      );
+    }
+    if (path.endsWith('.ipynb')) {
+      const problem = notebookJsonProblem(content);
+      if (problem) {
+        throw new ToolError(`${problem} Nothing was written.`);
+      }
+    }
+    this.refuseUnsaved(path, 'write');
+    const reloaded = this.openDocuments(path).length;
+    const model = await this.writeText(path, content);
+    return { created: !existing, model, reloaded };
+  }
+
+  /**
+   * Rename or move `path` to `newPath` (both checked). Refused onto
+   * itself, into itself, onto something that exists or into a missing
+   * directory. Open documents follow.
+   */
+  async move(
+    path: string,
+    newPath: string
+  ): Promise<{ type: string; path: string; followed: number }> {
+    if (path === newPath) {
+      throw new ToolError(`"new_path" is the same as "path" ("${path}").`);
+    }
+    if (isWithin(newPath, path)) {
+      throw new ToolError(
+        `"new_path" "${newPath}" is inside "${path}": a directory cannot move into itself.`
+      );
+    }
+    const model = await this.require(path, 'path');
+    if (await this.stat(newPath)) {
+      throw new ToolError(
+        `"new_path": "${newPath}" already exists; delete it first or choose another path. Nothing was moved.`
+      );
+    }
+    if (!(await this.parentExists(newPath))) {
+      throw new ToolError(
+        `"new_path": the directory of "${newPath}" does not exist; create it with create_directory first.`
+      );
+    }
+    const followed = this.openDocuments(path).length;
+    const renamed = await this.rename(path, newPath);
+    return { type: model.type, path: renamed.path, followed };
+  }
+
+  /**
+   * Delete `path` (checked): a non-empty directory only with `recursive`,
+   * and nothing when a document open at or under it has unsaved changes.
+   * Open documents are closed first.
+   */
+  async delete(
+    path: string,
+    recursive: boolean
+  ): Promise<{ type: string; count: number; closed: string[] }> {
+    const model = await this.require(path, 'path');
+    if (model.type === 'directory' && !recursive) {
+      const { entries } = await this.list(path, { depth: 1 });
+      if (entries.length) {
+        throw new ToolError(
+          `"path": the directory "${path}" is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}); pass "recursive": true to delete it with its contents. Nothing was deleted.`
+        );
+      }
+    }
+    this.refuseUnsaved(path, 'delete');
+    const closed = this.openDocuments(path).map(document => document.path);
+    const count = await this.remove(path, model.type);
+    return { type: model.type, count, closed };
   }
 
   private get _contents(): Contents.IManager {

@@ -179,20 +179,44 @@ export class KernelService {
 
   /**
    * Switch a notebook's kernel to another kernelspec (starting one if it
-   * has none); the notebook's kernelspec metadata follows.
+   * has none); the notebook's kernelspec metadata follows. Nothing changes
+   * when it already runs that kernelspec.
    */
-  async change(panel: NotebookPanel, name: string): Promise<INotebookKernel> {
+  async change(
+    panel: NotebookPanel,
+    name: string
+  ): Promise<
+    INotebookKernel & { changed: boolean; previous_kernel: string | null }
+  > {
     const spec = await this.checkSpec(name);
+    const before = panel.sessionContext.session?.kernel?.name ?? null;
+    if (before === spec.name) {
+      return {
+        ...this.describe(panel),
+        changed: false,
+        previous_kernel: before
+      };
+    }
     await panel.sessionContext.changeKernel({ name: spec.name });
-    return this._settle(panel, spec.name);
+    const now = await this._settle(panel, spec.name);
+    return { ...now, changed: true, previous_kernel: before };
   }
 
   /**
-   * Interrupt a notebook's kernel.
+   * Interrupt a notebook's kernel: through the given runs of its cells
+   * when there are some (so that they report "interrupted"), else the
+   * kernel itself.
    */
-  async interrupt(panel: NotebookPanel): Promise<INotebookKernel> {
+  async interrupt(
+    panel: NotebookPanel,
+    runs: readonly { interrupt(): Promise<void> }[]
+  ): Promise<INotebookKernel> {
     const kernel = this.kernelOf(panel);
-    await kernel.interrupt();
+    if (runs.length) {
+      await Promise.all(runs.map(run => run.interrupt()));
+    } else {
+      await kernel.interrupt();
+    }
     return this.describe(panel);
   }
 

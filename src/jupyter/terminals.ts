@@ -17,6 +17,7 @@ import {
   OutputRing,
   type ICommandOutput
 } from '../core/terminal';
+import { withTimeout } from '../core/timeout';
 import { ToolError } from '../mcp/tool';
 
 /**
@@ -143,33 +144,27 @@ export class TerminalHub {
   }
 
   /**
-   * Check that terminal `name` runs; `argument` names it in errors.
+   * The recent output of terminal `name`, cleaned, at most `maxChars` (the
+   * end), and whether a command it runs for an agent is still going.
    */
-  async require(name: string, argument: string): Promise<void> {
-    await this.sync();
-    if (!this._entries.has(name)) {
-      const names = [...this._entries.keys()];
-      throw new ToolError(
-        `"${argument}": no terminal named "${name}"; running terminals: ${names.length ? names.map(n => `"${n}"`).join(', ') : '(none; call create_terminal)'}.`
-      );
-    }
-  }
-
-  /**
-   * The recent output of a terminal, cleaned, at most `maxChars` (the end).
-   */
-  recent(name: string, maxChars: number): { text: string; total: number } {
-    const entry = this._entry(name);
+  async read(
+    name: string,
+    maxChars: number
+  ): Promise<{ text: string; total: number; busy: boolean }> {
+    const entry = await this._require(name);
     const text = hideMarkers(cleanTerminalText(entry.ring.text()));
     return {
       text: text.slice(Math.max(0, text.length - maxChars)),
-      total: text.length
+      total: text.length,
+      busy: entry.pending !== null
     };
   }
 
   /**
-   * Run a command line in a terminal and wait up to `timeoutMs` for it to
-   * finish; on timeout or abort (`interrupt`) send Ctrl-C.
+   * Type a command line into terminal `name` and wait up to `timeoutMs`
+   * for it to finish; at the timeout with `interruptOnTimeout`, or when
+   * `signal` aborts, send Ctrl-C. `onOutput` receives new output as it
+   * arrives.
    */
   async run(
     name: string,
@@ -178,58 +173,65 @@ export class TerminalHub {
       timeoutMs: number;
       interruptOnTimeout: boolean;
       signal: AbortSignal;
-      onOutput?: (output: ICommandOutput) => void;
+      onOutput?: (text: string) => void;
     }
   ): Promise<ICommandRun> {
-    const entry = this._entry(name);
+    const entry = await this._require(name);
     if (entry.pending) {
       throw new ToolError(
-        `Terminal "${name}" is still running an earlier command ("${entry.pending.command}"): read it with read_terminal_output, wait, or use another terminal.`
+        `"terminal_name": terminal "${name}" is still running an earlier command ("${entry.pending.command}"): read it with read_terminal_output, wait, or use another terminal.`
       );
     }
-    const id = Private.randomId();
-    const markers = markCommand(command, id);
+    const markers = markCommand(command, Private.randomId());
     const from = entry.ring.position;
     entry.pending = { command, markers, from };
     const current = () => extractCommandOutput(entry.ring.since(from), markers);
-    const state = await new Promise<CommandState>(resolve => {
-      const finish = (value: CommandState) => {
-        clearTimeout(timer);
-        entry.listeners.delete(check);
-        options.signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      };
-      const check = () => {
+    const interrupt = () => {
+      entry.connection.send({ type: 'stdin', content: ['\x03'] });
+      entry.pending = null;
+    };
+    let reported = 0;
+    // Both are set by the promise's executor, which runs at once.
+    let check!: () => void;
+    let onAbort!: () => void;
+    const ended = new Promise<CommandState>(resolve => {
+      check = () => {
         if (entry.closed) {
-          finish('closed');
+          resolve('closed');
           return;
         }
         const output = current();
-        options.onOutput?.(output);
+        if (output.output.length > reported) {
+          options.onOutput?.(output.output.slice(reported));
+          reported = output.output.length;
+        }
         if (output.finished) {
-          finish('completed');
+          resolve('completed');
         }
       };
-      const interrupt = () => {
-        entry.connection.send({ type: 'stdin', content: ['\x03'] });
-        entry.pending = null;
-      };
-      const timer = setTimeout(() => {
-        if (options.interruptOnTimeout) {
-          interrupt();
-          finish('interrupted');
-        } else {
-          finish('timeout');
-        }
-      }, options.timeoutMs);
-      const onAbort = () => {
+      onAbort = () => {
         interrupt();
-        finish('interrupted');
+        resolve('interrupted');
       };
-      options.signal.addEventListener('abort', onAbort);
-      entry.listeners.add(check);
-      entry.connection.send({ type: 'stdin', content: [markers.line + '\r'] });
     });
+    entry.listeners.add(check);
+    options.signal.addEventListener('abort', onAbort);
+    let state: CommandState;
+    try {
+      entry.connection.send({ type: 'stdin', content: [markers.line + '\r'] });
+      const outcome = await withTimeout(ended, options.timeoutMs);
+      if (!outcome.timedOut) {
+        state = outcome.value;
+      } else if (options.interruptOnTimeout) {
+        interrupt();
+        state = 'interrupted';
+      } else {
+        state = 'timeout';
+      }
+    } finally {
+      entry.listeners.delete(check);
+      options.signal.removeEventListener('abort', onAbort);
+    }
     const output = current();
     if (output.finished || state === 'closed') {
       entry.pending = null;
@@ -238,9 +240,10 @@ export class TerminalHub {
   }
 
   /**
-   * Shut a terminal down (its tab closes).
+   * Shut terminal `name` down (its tab closes).
    */
   async close(name: string): Promise<void> {
+    await this._require(name);
     await this._manager.shutdown(name);
     this._drop(name);
   }
@@ -249,10 +252,18 @@ export class TerminalHub {
     return this._app.serviceManager.terminals;
   }
 
-  private _entry(name: string): Private.IEntry {
+  /**
+   * The entry of running terminal `name`, or a {@link ToolError} naming the
+   * `terminal_name` argument and the running terminals.
+   */
+  private async _require(name: string): Promise<Private.IEntry> {
+    await this.sync();
     const entry = this._entries.get(name);
     if (!entry) {
-      throw new ToolError(`No terminal named "${name}".`);
+      const names = [...this._entries.keys()];
+      throw new ToolError(
+        `"terminal_name": no terminal named "${name}"; running terminals: ${names.length ? names.map(n => `"${n}"`).join(', ') : '(none; call create_terminal)'}.`
+      );
     }
     return entry;
   }

@@ -18,6 +18,7 @@ import {
   ToolError,
   type ITool,
   type IToolContext,
+  type IToolOutput,
   type ToolCategory
 } from './tool';
 
@@ -142,15 +143,24 @@ export class ToolDispatcher<Services = unknown> {
     const listed = this.tools.filter(tool =>
       this.filters.every(filter => filter(tool))
     );
-    return listed.map(tool => ({
-      name: tool.name,
-      title: tool.title,
-      description: tool.description,
-      inputSchema: z.toJSONSchema(tool.schema, {
-        io: 'input'
-      }) as McpTool['inputSchema'],
-      annotations: { title: tool.title, ...tool.annotations }
-    }));
+    return listed.map(tool => {
+      const entry: McpTool = {
+        name: tool.name,
+        title: tool.title,
+        description: tool.description,
+        inputSchema: z.toJSONSchema(tool.schema, {
+          io: 'input'
+        }) as McpTool['inputSchema'],
+        annotations: { title: tool.title, ...tool.annotations }
+      };
+      if (tool.outputSchema) {
+        // Tools that return structured content declare its shape.
+        entry.outputSchema = z.toJSONSchema(tool.outputSchema, {
+          io: 'output'
+        }) as McpTool['outputSchema'];
+      }
+      return entry;
+    });
   }
 
   /**
@@ -187,10 +197,7 @@ export class ToolDispatcher<Services = unknown> {
         await guard(call, tool, context);
       }
       const output = await tool.run(parsed.data, context);
-      result = { content: output.content };
-      if (output.structuredContent) {
-        result.structuredContent = output.structuredContent;
-      }
+      result = Private.checkOutput(tool, output);
     } catch (error) {
       result = errorResult(Private.describeError(name, error));
       outcome = error instanceof ToolDenied ? 'denied' : 'error';
@@ -220,6 +227,100 @@ export class ToolDispatcher<Services = unknown> {
 }
 
 namespace Private {
+  /**
+   * The result of a successful run, its structured content held to the
+   * tool's output schema: a tool that declares one must return structured
+   * content that matches it exactly (clients reject anything else), so a
+   * mismatch, a bug of the tool, becomes an error result that says so.
+   */
+  export function checkOutput(
+    tool: ITool,
+    output: IToolOutput
+  ): CallToolResult {
+    const structured = output.structuredContent;
+    if (!tool.outputSchema) {
+      return structured
+        ? { content: output.content, structuredContent: structured }
+        : { content: output.content };
+    }
+    let problem: string | null = null;
+    if (!structured) {
+      problem = 'it returned no structured content';
+    } else {
+      const parsed = tool.outputSchema.safeParse(structured);
+      if (!parsed.success) {
+        problem = parsed.error.issues
+          .map(issue => `"${issue.path.join('.')}": ${issue.message}`)
+          .join('; ');
+      } else {
+        const extra = undeclared(structured, parsed.data, '');
+        if (extra !== null) {
+          problem = `"${extra}" is not in its output schema`;
+        }
+      }
+    }
+    if (problem === null) {
+      return { content: output.content, structuredContent: structured };
+    }
+    return {
+      content: [
+        ...output.content,
+        {
+          type: 'text',
+          text: `(Bridge error: the result of ${tool.name} does not match its declared output schema: ${problem}. The action above may have been done; check before retrying.)`
+        }
+      ],
+      isError: true
+    };
+  }
+
+  /**
+   * The path of the first value of `sent` that parsing dropped (a field
+   * the schema does not declare), or null.
+   */
+  function undeclared(
+    sent: unknown,
+    parsed: unknown,
+    path: string
+  ): string | null {
+    if (Array.isArray(sent) && Array.isArray(parsed)) {
+      for (let i = 0; i < sent.length; i++) {
+        const found = undeclared(
+          sent[i],
+          parsed[i],
+          path ? `${path}.${i}` : String(i)
+        );
+        if (found !== null) {
+          return found;
+        }
+      }
+      return null;
+    }
+    if (
+      typeof sent !== 'object' ||
+      sent === null ||
+      typeof parsed !== 'object' ||
+      parsed === null
+    ) {
+      return null;
+    }
+    const kept = parsed as Record<string, unknown>;
+    for (const [key, value] of Object.entries(sent)) {
+      if (value === undefined) {
+        continue;
+      }
+      const where = path ? `${path}.${key}` : key;
+      if (!(key in kept)) {
+        return where;
+      }
+      const found = undeclared(value, kept[key], where);
+      if (found !== null) {
+        return found;
+      }
+    }
+    return null;
+  }
+
   /**
    * Name each bad argument, what is wrong, and what it accepts.
    */

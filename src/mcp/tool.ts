@@ -9,18 +9,50 @@
 
 import type {
   CallToolResult,
-  ServerNotification,
-  ToolAnnotations
+  ServerNotification
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
 import type { ContentBlock } from '../core/outputs';
 
 /**
- * Tool categories: the unit of future approval policy.
+ * Tool categories: the unit of approval policy.
+ *
+ * - `read`: lists, reads and inspections that change nothing;
+ * - `edit`: cell and notebook edits, and which notebook a session uses;
+ * - `execute`: running code (cells, scratch code, answering `input()`,
+ *   starting and interrupting kernels);
+ * - `kernel`: restarting, shutting down and switching kernels;
+ * - `files`: writing, moving and deleting files;
+ * - `terminal`: starting, using and closing terminals;
+ * - `commands`: running JupyterLab commands.
  */
 export type ToolCategory =
   'read' | 'edit' | 'execute' | 'kernel' | 'files' | 'terminal' | 'commands';
+
+/**
+ * The MCP behaviour hints every tool declares, all four of them.
+ */
+export interface IToolAnnotations {
+  /**
+   * The tool changes nothing.
+   */
+  readOnlyHint: boolean;
+  /**
+   * The tool may destroy or overwrite something (meaningful when not
+   * read-only).
+   */
+  destructiveHint: boolean;
+  /**
+   * Calling it again with the same arguments has no further effect.
+   */
+  idempotentHint: boolean;
+  /**
+   * It may reach beyond the page and its Jupyter server (for example by
+   * running code, which can do anything).
+   */
+  openWorldHint: boolean;
+}
 
 /**
  * The state one MCP session keeps in the page.
@@ -63,30 +95,55 @@ export interface IToolContext<Services = unknown> {
 }
 
 /**
- * A tool definition, typed by its input shape.
+ * A tool definition, typed by its input shape and, when it returns
+ * structured content, its output shape.
  */
 export interface IToolDefinition<
   Shape extends z.ZodRawShape = z.ZodRawShape,
-  Services = unknown
+  Services = unknown,
+  Output extends z.ZodRawShape = z.ZodRawShape
 > {
+  /**
+   * The tool name clients call (unique in a dispatcher).
+   */
   name: string;
+  /**
+   * A short human title (also sent as the `title` annotation).
+   */
   title: string;
+  /**
+   * What the tool does, written for an LLM.
+   */
   description: string;
+  /**
+   * The approval category.
+   */
   category: ToolCategory;
+  /**
+   * The arguments (unknown arguments are refused).
+   */
   input: Shape;
-  annotations: Omit<ToolAnnotations, 'title'>;
+  /**
+   * The shape of `structuredContent`, listed as the tool's `outputSchema`.
+   * A tool that declares it returns structured content on every success.
+   */
+  output?: Output;
+  annotations: IToolAnnotations;
+  /**
+   * The tool's wiring: returns content, or throws a {@link ToolError}.
+   */
   run(
     args: z.infer<z.ZodObject<Shape>>,
     context: IToolContext<Services>
-  ): Promise<IToolOutput>;
+  ): Promise<IToolOutput<z.output<z.ZodObject<Output>>>>;
 }
 
 /**
  * What tool logic returns: content blocks and optional structured data.
  */
-export interface IToolOutput {
+export interface IToolOutput<Structured = Record<string, unknown>> {
   content: ContentBlock[];
-  structuredContent?: Record<string, unknown>;
+  structuredContent?: Structured;
 }
 
 /**
@@ -98,16 +155,22 @@ export interface ITool<Services = unknown> {
   description: string;
   category: ToolCategory;
   schema: z.ZodObject<z.ZodRawShape>;
-  annotations: Omit<ToolAnnotations, 'title'>;
+  /**
+   * The schema of `structuredContent`, if the tool returns any.
+   */
+  outputSchema: z.ZodObject<z.ZodRawShape> | null;
+  annotations: IToolAnnotations;
   run(args: unknown, context: IToolContext<Services>): Promise<IToolOutput>;
 }
 
 /**
  * Make a dispatcher tool from a typed definition.
  */
-export function defineTool<Shape extends z.ZodRawShape, Services>(
-  definition: IToolDefinition<Shape, Services>
-): ITool<Services> {
+export function defineTool<
+  Shape extends z.ZodRawShape,
+  Services,
+  Output extends z.ZodRawShape = z.ZodRawShape
+>(definition: IToolDefinition<Shape, Services, Output>): ITool<Services> {
   const schema = z.strictObject(definition.input);
   return {
     name: definition.name,
@@ -115,9 +178,15 @@ export function defineTool<Shape extends z.ZodRawShape, Services>(
     description: definition.description,
     category: definition.category,
     schema: schema as unknown as z.ZodObject<z.ZodRawShape>,
+    outputSchema: definition.output
+      ? (z.object(definition.output) as unknown as z.ZodObject<z.ZodRawShape>)
+      : null,
     annotations: definition.annotations,
-    run: (args, context) =>
-      definition.run(args as z.infer<z.ZodObject<Shape>>, context)
+    run: async (args, context) =>
+      (await definition.run(
+        args as z.infer<z.ZodObject<Shape>>,
+        context
+      )) as IToolOutput
   };
 }
 
@@ -135,10 +204,10 @@ export class ToolError extends Error {
 /**
  * A text-only tool output.
  */
-export function textOutput(
+export function textOutput<Data extends object>(
   text: string,
-  structuredContent?: Record<string, unknown>
-): IToolOutput {
+  structuredContent?: Data
+): IToolOutput<Data> {
   return { content: [{ type: 'text', text }], structuredContent };
 }
 
@@ -146,10 +215,10 @@ export function textOutput(
  * A text result with the JSON of `data` (readable by models that ignore
  * structured content) and `data` as structured content.
  */
-export function jsonOutput(
+export function jsonOutput<Data extends object>(
   summary: string,
-  data: Record<string, unknown>
-): IToolOutput {
+  data: Data
+): IToolOutput<Data> {
   return {
     content: [
       { type: 'text', text: `${summary}\n${JSON.stringify(data, null, 2)}` }

@@ -5,7 +5,6 @@
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import { z } from 'zod';
 
-import { resolveCellRef } from '../core/cells';
 import { ToolError } from '../mcp/tool';
 import type { JupyterToolContext } from './services';
 
@@ -48,36 +47,6 @@ export const cellId = z
 export const cellType = z
   .enum(['code', 'markdown', 'raw'])
   .describe('Cell type: "code", "markdown" or "raw".');
-
-/**
- * Find the index of the cell named by `cell_index` or `cell_id`.
- */
-export function cellIndexOf(
-  panel: NotebookPanel,
-  args: { cell_index?: number; cell_id?: string }
-): number {
-  const ids = cellIds(panel);
-  const result = resolveCellRef(
-    { index: args.cell_index, cell_id: args.cell_id },
-    ids
-  );
-  if (!result.ok) {
-    throw new ToolError(result.error);
-  }
-  return result.index;
-}
-
-/**
- * The ids of a notebook's cells, in order.
- */
-export function cellIds(panel: NotebookPanel): string[] {
-  const cells = panel.context.model.cells;
-  const ids: string[] = [];
-  for (let i = 0; i < cells.length; i++) {
-    ids.push(cells.get(i).id);
-  }
-  return ids;
-}
 
 /**
  * The version of a cell as last read, to refuse stale edits.

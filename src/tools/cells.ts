@@ -7,33 +7,55 @@
  */
 
 import type { ICodeCellModel } from '@jupyterlab/cells';
-import type { NotebookPanel } from '@jupyterlab/notebook';
 import { z } from 'zod';
 
 import {
-  cellVersion,
-  resolveCellRef,
-  resolveInsertIndex,
-  validIndexes
-} from '../core/cells';
-import { lineDiff } from '../core/diff';
+  changeCellType as changeType,
+  clearOutputs,
+  deleteCells,
+  editSource,
+  insertCell as insert,
+  moveCell as move,
+  overwriteSource,
+  resolveCell
+} from '../actions/cells';
+import { describeCell } from '../actions/notebooks';
 import { outputText, type ContentBlock } from '../core/outputs';
-import { agentEdit } from '../jupyter/edits';
 import { htmlToText } from '../jupyter/html';
 import { jsonOutput, ToolError } from '../mcp/tool';
 import {
   cellId,
-  cellIds,
   cellIndex,
-  cellIndexOf,
   cellType,
   expectedVersion,
   notebookFor,
   notebookPath
 } from './arguments';
-import { describeCell } from './notebooks';
 import { renderForAgent } from './render';
 import { defineJupyterTool, saveAfterEdit, type JupyterTool } from './services';
+
+/**
+ * The output of a tool that changed a cell's source.
+ */
+const sourceChange = {
+  index: z.number().int().describe('Index of the cell.'),
+  id: z.string().describe('Id of the cell.'),
+  version: z.string().describe('The new version of the cell.'),
+  diff: z.string().describe('A line diff of the change.')
+};
+
+/**
+ * The output of insert_cell.
+ */
+const insertedCell = {
+  index: z.number().int(),
+  id: z.string(),
+  version: z.string(),
+  total_cells: z.number().int(),
+  filled_blank_cell: z
+    .boolean()
+    .describe("The new cell took the place of a new notebook's blank cell.")
+};
 
 const readCell = defineJupyterTool({
   name: 'read_cell',
@@ -78,6 +100,30 @@ const readCell = defineJupyterTool({
         'With "output_index": most characters to return (default: the per-output budget).'
       )
   },
+  output: {
+    index: z.number().int(),
+    id: z.string(),
+    type: z.string().describe('"code", "markdown" or "raw".'),
+    execution_count: z.number().int().nullable(),
+    version: z.string(),
+    output_count: z.number().int(),
+    source: z
+      .string()
+      .optional()
+      .describe('The source (absent when one output is read).'),
+    output_index: z
+      .number()
+      .int()
+      .optional()
+      .describe('The output read, with "output_index".'),
+    offset: z.number().int().optional(),
+    end: z
+      .number()
+      .int()
+      .optional()
+      .describe('Where the returned text ends; continue from there.'),
+    total_chars: z.number().int().optional()
+  },
   annotations: {
     readOnlyHint: true,
     destructiveHint: false,
@@ -86,13 +132,21 @@ const readCell = defineJupyterTool({
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    const index = cellIndexOf(panel, args);
+    const shared = panel.context.model.sharedModel;
+    const index = resolveCell(shared, args);
     const limits = context.services.limits();
-    const info = describeCell(panel, index, true, limits.maxOutputChars);
-    delete info.outputs;
+    const info = describeCell(shared, index, true, limits.maxOutputChars);
     const model = panel.context.model.cells.get(index);
     const outputs =
       model.type === 'code' ? (model as ICodeCellModel).outputs.toJSON() : [];
+    const cell = {
+      index,
+      id: info.id,
+      type: info.type,
+      execution_count: info.execution_count,
+      version: info.version,
+      output_count: outputs.length
+    };
     if (args.output_index !== undefined) {
       if (args.output_index >= outputs.length) {
         throw new ToolError(
@@ -114,8 +168,7 @@ const readCell = defineJupyterTool({
           }
         ],
         structuredContent: {
-          index,
-          id: info.id,
+          ...cell,
           output_index: args.output_index,
           offset: args.offset,
           end,
@@ -142,10 +195,7 @@ const readCell = defineJupyterTool({
         ))
       );
     }
-    return {
-      content,
-      structuredContent: { ...info, output_count: outputs.length }
-    };
+    return { content, structuredContent: { ...cell, source: info.source } };
   }
 });
 
@@ -166,6 +216,7 @@ const insertCell = defineJupyterTool({
     cell_type: cellType,
     cell_source: z.string().describe('The source of the new cell.')
   },
+  output: insertedCell,
   annotations: {
     readOnlyHint: false,
     destructiveHint: false,
@@ -174,7 +225,11 @@ const insertCell = defineJupyterTool({
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    const inserted = insertInto(panel, args);
+    const inserted = insert(panel.context.model.sharedModel, {
+      index: args.cell_index,
+      type: args.cell_type,
+      source: args.cell_source
+    });
     await saveAfterEdit(panel, context);
     return jsonOutput(
       `Inserted a ${args.cell_type} cell at index ${inserted.index} (id ${inserted.id})${
@@ -200,6 +255,7 @@ const overwriteCellSource = defineJupyterTool({
     cell_source: z.string().describe('The new source of the cell.'),
     expected_version: expectedVersion
   },
+  output: sourceChange,
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -208,28 +264,21 @@ const overwriteCellSource = defineJupyterTool({
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    const index = cellIndexOf(panel, args);
-    const cell = panel.context.model.cells.get(index).sharedModel;
-    Private.checkVersion(panel, index, args.expected_version);
-    const previous = cell.getSource();
-    agentEdit(cell, () => {
-      cell.setSource(args.cell_source);
-    });
+    const change = overwriteSource(
+      panel.context.model.sharedModel,
+      args,
+      args.cell_source,
+      args.expected_version
+    );
     await saveAfterEdit(panel, context);
-    const diff = lineDiff(previous, args.cell_source);
     return {
       content: [
         {
           type: 'text',
-          text: `Overwrote the source of cell ${index} (id ${cell.id}):\n${diff}`
+          text: `Overwrote the source of cell ${change.index} (id ${change.id}):\n${change.diff}`
         }
       ],
-      structuredContent: {
-        index,
-        id: cell.id,
-        version: cellVersion(cell.cell_type, args.cell_source),
-        diff
-      }
+      structuredContent: change
     };
   }
 });
@@ -254,6 +303,10 @@ const editCellSource = defineJupyterTool({
       ),
     expected_version: expectedVersion
   },
+  output: {
+    ...sourceChange,
+    replacements: z.number().int().describe('Occurrences replaced.')
+  },
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -262,43 +315,21 @@ const editCellSource = defineJupyterTool({
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    const index = cellIndexOf(panel, args);
-    Private.checkVersion(panel, index, args.expected_version);
-    const cell = panel.context.model.cells.get(index).sharedModel;
-    const previous = cell.getSource();
-    const count = previous.split(args.old_text).length - 1;
-    if (count === 0) {
-      throw new ToolError(
-        `"old_text" was not found in cell ${index} (id ${cell.id}); nothing was changed. Read the cell to see its current source.`
-      );
-    }
-    if (count > 1 && !args.replace_all) {
-      throw new ToolError(
-        `"old_text" occurs ${count} times in cell ${index}; give more context to make it unique, or set "replace_all": true. Nothing was changed.`
-      );
-    }
-    const next = args.replace_all
-      ? previous.split(args.old_text).join(args.new_text)
-      : previous.replace(args.old_text, () => args.new_text);
-    agentEdit(cell, () => {
-      cell.setSource(next);
+    const change = editSource(panel.context.model.sharedModel, args, {
+      oldText: args.old_text,
+      newText: args.new_text,
+      replaceAll: args.replace_all,
+      expectedVersion: args.expected_version
     });
     await saveAfterEdit(panel, context);
-    const diff = lineDiff(previous, next);
     return {
       content: [
         {
           type: 'text',
-          text: `Replaced ${args.replace_all ? count : 1} occurrence(s) in cell ${index} (id ${cell.id}):\n${diff}`
+          text: `Replaced ${change.replacements} occurrence(s) in cell ${change.index} (id ${change.id}):\n${change.diff}`
         }
       ],
-      structuredContent: {
-        index,
-        id: cell.id,
-        replacements: args.replace_all ? count : 1,
-        version: cellVersion(cell.cell_type, next),
-        diff
-      }
+      structuredContent: change
     };
   }
 });
@@ -322,6 +353,12 @@ const deleteCell = defineJupyterTool({
       .optional()
       .describe('Ids of the cells to delete.')
   },
+  output: {
+    deleted: z
+      .array(z.object({ index: z.number().int(), id: z.string() }))
+      .describe('The deleted cells, with their indexes before the deletion.'),
+    total_cells: z.number().int()
+  },
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -330,35 +367,15 @@ const deleteCell = defineJupyterTool({
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    if ((args.cell_indices === undefined) === (args.cell_ids === undefined)) {
-      throw new ToolError(
-        'Give exactly one of "cell_indices" (list of integers) or "cell_ids" (list of ids).'
-      );
-    }
-    const ids = cellIds(panel);
-    const refs = args.cell_indices
-      ? args.cell_indices.map(index => ({ index }))
-      : (args.cell_ids ?? []).map(cell_id => ({ cell_id }));
-    const indexes = new Set<number>();
-    for (const ref of refs) {
-      const result = resolveCellRef(ref, ids);
-      if (!result.ok) {
-        throw new ToolError(`${result.error} No cell was deleted.`);
-      }
-      indexes.add(result.index);
-    }
-    const ordered = [...indexes].sort((a, b) => b - a);
-    const shared = panel.context.model.sharedModel;
-    const deleted = ordered.map(index => ({ index, id: ids[index] }));
-    agentEdit(shared, () => {
-      for (const index of ordered) {
-        shared.deleteCell(index);
-      }
+    const result = deleteCells(panel.context.model.sharedModel, {
+      indices: args.cell_indices,
+      ids: args.cell_ids
     });
     await saveAfterEdit(panel, context);
-    return jsonOutput(`Deleted ${deleted.length} cell(s).`, {
-      deleted: deleted.reverse(),
-      total_cells: shared.cells.length
+    return jsonOutput(`Deleted ${result.deleted.length} cell(s).`, {
+      deleted: result.deleted,
+      // JupyterLab may have added a blank cell to an emptied notebook.
+      total_cells: panel.context.model.cells.length
     });
   }
 });
@@ -378,33 +395,27 @@ const moveCell = defineJupyterTool({
       .int()
       .describe('Index of the cell after the move (0-based; -1 for the end).')
   },
+  output: {
+    id: z.string(),
+    from_index: z.number().int(),
+    index: z.number().int().describe('The index of the cell now.')
+  },
   annotations: {
     readOnlyHint: false,
     destructiveHint: false,
-    idempotentHint: true,
+    idempotentHint: false,
     openWorldHint: false
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    const from = cellIndexOf(panel, args);
-    const shared = panel.context.model.sharedModel;
-    const count = shared.cells.length;
-    const to = args.to_index === -1 ? count - 1 : args.to_index;
-    if (to < 0 || to >= count) {
-      throw new ToolError(
-        `"to_index" ${args.to_index} is out of range: ${validIndexes(count)}.`
-      );
-    }
-    const id = shared.cells[from].id;
-    if (from !== to) {
-      agentEdit(shared, () => shared.moveCell(from, to));
+    const moved = move(panel.context.model.sharedModel, args, args.to_index);
+    if (moved.from_index !== moved.index) {
       await saveAfterEdit(panel, context);
     }
-    return jsonOutput(`Moved cell ${id} from index ${from} to ${to}.`, {
-      id,
-      from_index: from,
-      index: to
-    });
+    return jsonOutput(
+      `Moved cell ${moved.id} from index ${moved.from_index} to ${moved.index}.`,
+      moved
+    );
   }
 });
 
@@ -423,6 +434,13 @@ const clearCellOutput = defineJupyterTool({
       .default(false)
       .describe('Clear every cell of the notebook (then give no cell).')
   },
+  output: {
+    cleared: z
+      .number()
+      .int()
+      .describe('Cells that had outputs or an execution count.'),
+    indexes: z.array(z.number().int()).describe('The cells looked at.')
+  },
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -431,35 +449,15 @@ const clearCellOutput = defineJupyterTool({
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    const cells = panel.context.model.cells;
-    let indexes: number[];
-    if (args.all) {
-      if (args.cell_index !== undefined || args.cell_id !== undefined) {
-        throw new ToolError('Give either "all": true or one cell, not both.');
-      }
-      indexes = [...Array(cells.length).keys()];
-    } else {
-      indexes = [cellIndexOf(panel, args)];
-    }
-    let cleared = 0;
-    agentEdit(panel.context.model.sharedModel, () => {
-      for (const index of indexes) {
-        const model = cells.get(index);
-        if (model.type === 'code') {
-          const code = model as ICodeCellModel;
-          if (code.outputs.length || code.executionCount !== null) {
-            cleared += 1;
-          }
-          code.outputs.clear();
-          code.executionCount = null;
-        }
-      }
+    const result = clearOutputs(panel.context.model.sharedModel, {
+      ref: args,
+      all: args.all
     });
     await saveAfterEdit(panel, context);
-    return jsonOutput(`Cleared the outputs of ${cleared} cell(s).`, {
-      cleared,
-      indexes
-    });
+    return jsonOutput(
+      `Cleared the outputs of ${result.cleared} cell(s).`,
+      result
+    );
   }
 });
 
@@ -467,7 +465,7 @@ const changeCellType = defineJupyterTool({
   name: 'change_cell_type',
   title: 'Change a cell type',
   description:
-    'Change a cell to code, markdown or raw, keeping its id and source (outputs are dropped when it stops being a code cell).',
+    'Change a cell to code, markdown or raw, keeping its id, source and metadata (and its attachments between markdown and raw). Outputs are dropped when it stops being a code cell; a cell with attachments cannot become a code cell.',
   category: 'edit',
   input: {
     notebook_path: notebookPath,
@@ -476,6 +474,13 @@ const changeCellType = defineJupyterTool({
     cell_type: cellType,
     expected_version: expectedVersion
   },
+  output: {
+    index: z.number().int(),
+    id: z.string(),
+    cell_type: z.string(),
+    version: z.string(),
+    changed: z.boolean().describe('False when the cell already had that type.')
+  },
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -484,76 +489,21 @@ const changeCellType = defineJupyterTool({
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    const index = cellIndexOf(panel, args);
-    Private.checkVersion(panel, index, args.expected_version);
-    const shared = panel.context.model.sharedModel;
-    const cell = shared.cells[index];
-    const id = cell.id;
-    if (cell.cell_type !== args.cell_type) {
-      const source = cell.getSource();
-      const metadata = cell.getMetadata();
-      agentEdit(shared, () => {
-        shared.deleteCell(index);
-        shared.insertCell(index, {
-          id,
-          cell_type: args.cell_type,
-          source,
-          metadata
-        });
-      });
+    const result = changeType(
+      panel.context.model.sharedModel,
+      args,
+      args.cell_type,
+      args.expected_version
+    );
+    if (result.changed) {
       await saveAfterEdit(panel, context);
     }
-    const now = shared.cells[index];
     return jsonOutput(
-      `Cell ${index} (id ${id}) is now a ${args.cell_type} cell.`,
-      {
-        index,
-        id: now.id,
-        cell_type: now.cell_type,
-        version: cellVersion(now.cell_type, now.getSource())
-      }
+      `Cell ${result.index} (id ${result.id}) ${result.changed ? 'is now' : 'already was'} a ${result.cell_type} cell.`,
+      result
     );
   }
 });
-
-/**
- * Insert a cell (shared with insert_execute_code_cell).
- */
-export function insertInto(
-  panel: NotebookPanel,
-  args: { cell_index: number; cell_type: string; cell_source: string }
-): {
-  index: number;
-  id: string;
-  version: string;
-  total_cells: number;
-  filled_blank_cell: boolean;
-} {
-  const shared = panel.context.model.sharedModel;
-  const position = resolveInsertIndex(args.cell_index, shared.cells.length);
-  if (!position.ok) {
-    throw new ToolError(position.error);
-  }
-  const placeholder = Private.isPlaceholder(panel);
-  const index = placeholder ? 0 : position.index;
-  agentEdit(shared, () => {
-    shared.insertCell(index, {
-      cell_type: args.cell_type as 'code' | 'markdown' | 'raw',
-      source: args.cell_source
-    });
-    if (placeholder) {
-      shared.deleteCell(1);
-    }
-  });
-  const id = panel.context.model.cells.get(index).id;
-  return {
-    index,
-    id,
-    version: cellVersion(args.cell_type, args.cell_source),
-    total_cells: shared.cells.length,
-    filled_blank_cell: placeholder
-  };
-}
 
 /**
  * The cell tools.
@@ -568,44 +518,3 @@ export const cellTools: JupyterTool[] = [
   clearCellOutput,
   changeCellType
 ];
-
-namespace Private {
-  /**
-   * Refuse an edit when the cell changed since the agent read it.
-   */
-  export function checkVersion(
-    panel: NotebookPanel,
-    index: number,
-    expected: string | undefined
-  ): void {
-    if (expected === undefined) {
-      return;
-    }
-    const cell = panel.context.model.cells.get(index).sharedModel;
-    const source = cell.getSource();
-    const current = cellVersion(cell.cell_type, source);
-    if (current !== expected) {
-      throw new ToolError(
-        `Cell ${index} (id ${cell.id}) changed since you read it (your version ${expected}, now ${current}), probably because the user edited it. Nothing was changed. Its current source:\n${source}`
-      );
-    }
-  }
-
-  /**
-   * Whether the notebook holds only JupyterLab's blank starting cell: one
-   * empty code cell that never ran.
-   */
-  export function isPlaceholder(panel: NotebookPanel): boolean {
-    const cells = panel.context.model.cells;
-    if (cells.length !== 1) {
-      return false;
-    }
-    const cell = cells.get(0);
-    return (
-      cell.type === 'code' &&
-      cell.sharedModel.getSource() === '' &&
-      (cell as ICodeCellModel).executionCount === null &&
-      (cell as ICodeCellModel).outputs.length === 0
-    );
-  }
-}

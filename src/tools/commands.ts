@@ -6,9 +6,10 @@
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { z } from 'zod';
 
-import { allowingPattern } from '../core/commands';
 import { pageOf } from '../core/cells';
+import type { JsonValue } from '../core/commands';
 import {
+  checkCommand,
   describeCommand,
   findCommands,
   runCommand,
@@ -47,6 +48,24 @@ const listCommands = defineJupyterTool({
       .min(0)
       .default(50)
       .describe('Most commands to return (default 50; 0 for all).')
+  },
+  output: {
+    total: z.number().int().describe('Commands matching.'),
+    start_index: z.number().int(),
+    commands: z.array(
+      z.object({
+        id: z.string(),
+        label: z.string(),
+        caption: z.string(),
+        enabled: z.boolean(),
+        allowed: z.boolean().describe('Whether execute_command may run it.'),
+        args_schema: z
+          .json()
+          .optional()
+          .describe('The JSON schema of its arguments, when declared.')
+      })
+    ),
+    allowed_commands_setting: z.array(z.string())
   },
   annotations: {
     readOnlyHint: true,
@@ -91,7 +110,7 @@ const executeCommand = defineJupyterTool({
   title: 'Run a JupyterLab command',
   description:
     'Run a JupyterLab command by id with JSON arguments, as if the user chose it from a menu, but only if the user\'s "allowedCommands" setting allows it (see list_commands, "allowed"). Most notebook commands act on the notebook the user has in front, and on its active or selected cells; pass "notebook_path" to make notebook:* commands act on that notebook instead, without bringing it to the front (this adds the arguments semanticWidget and activate=false). Document commands such as docmanager:save always act on the tab in front. Waits up to "timeout_seconds" for the command; returns its result when it is JSON, else a one-line summary, and status "done", "running" (still going at the timeout) or the error.',
-  category: 'execute',
+  category: 'commands',
   input: {
     command_id: z
       .string()
@@ -118,6 +137,23 @@ const executeCommand = defineJupyterTool({
         'Seconds to wait for the command to finish (default 60; at most the configured maximum, normally 3600). It goes on running after.'
       )
   },
+  output: {
+    command_id: z.string(),
+    label: z.string(),
+    args: z.record(z.string(), z.json()).describe('The arguments it ran with.'),
+    notebook_path: z.string().nullable(),
+    status: z
+      .enum(['done', 'running'])
+      .describe('"done", or "running" at the timeout.'),
+    result: z
+      .json()
+      .optional()
+      .describe('What the command returned, when it is JSON.'),
+    result_summary: z
+      .string()
+      .optional()
+      .describe('A one-line summary of a result that is not JSON.')
+  },
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -125,21 +161,10 @@ const executeCommand = defineJupyterTool({
     openWorldHint: true
   },
   run: async (args, context) => {
-    const { commands } = context.services;
     const limits = context.services.limits();
+    const { commands } = context.services;
     const id = args.command_id.trim();
-    if (!commands.hasCommand(id)) {
-      throw new ToolError(
-        `"command_id" "${id}" is not a JupyterLab command of this page; list_commands (with "query") shows the ids.`
-      );
-    }
-    if (allowingPattern(id, limits.allowedCommands) === null) {
-      throw new ToolError(
-        `"command_id" "${id}" is not allowed by the "allowedCommands" setting (Settings Editor → MCP Bridge), so it was not run. Allowed: ${
-          limits.allowedCommands.join(', ') || '(none)'
-        }. Only the user can change this setting.`
-      );
-    }
+    checkCommand(commands, id, limits.allowedCommands);
     checkTimeout(args.timeout_seconds, context);
     let commandArgs = Private.jsonArgs(args.args);
     let notebook: string | null = null;
@@ -152,18 +177,24 @@ const executeCommand = defineJupyterTool({
         ...commandArgs
       };
     }
-    const label = commands.label(id);
-    const run = await runCommand(
-      commands,
-      id,
-      commandArgs,
-      args.timeout_seconds,
-      limits.maxOutputChars
-    );
+    const run = await runCommand(commands, id, commandArgs, {
+      allowlist: limits.allowedCommands,
+      timeoutSeconds: args.timeout_seconds,
+      maxChars: limits.maxOutputChars
+    });
     if (run.status === 'failed') {
       throw new ToolError(`The command "${id}" failed: ${run.error}`);
     }
-    const data: Record<string, unknown> = {
+    const label = commands.label(id);
+    const data: {
+      command_id: string;
+      label: string;
+      args: Record<string, JsonValue>;
+      notebook_path: string | null;
+      status: 'done' | 'running';
+      result?: JsonValue;
+      result_summary?: string;
+    } = {
       command_id: id,
       label,
       args: commandArgs,
@@ -197,9 +228,9 @@ namespace Private {
    */
   export function jsonArgs(
     args: Record<string, unknown>
-  ): Record<string, unknown> & ReadonlyPartialJSONObject {
+  ): Record<string, JsonValue> & ReadonlyPartialJSONObject {
     try {
-      return JSON.parse(JSON.stringify(args)) as Record<string, unknown> &
+      return JSON.parse(JSON.stringify(args)) as Record<string, JsonValue> &
         ReadonlyPartialJSONObject;
     } catch {
       throw new ToolError('"args" must be a JSON object.');

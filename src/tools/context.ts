@@ -3,10 +3,18 @@
  * "this cell".
  */
 
+import { z } from 'zod';
+
+import { describeCell } from '../actions/notebooks';
 import { frontTab, notebookFocus } from '../jupyter/context';
 import { jsonOutput } from '../mcp/tool';
-import { describeCell } from './notebooks';
+import { cellInfo } from './notebooks';
 import { defineJupyterTool, type JupyterTool } from './services';
+
+const position = z.object({
+  line: z.number().int().describe('0-based line.'),
+  column: z.number().int().describe('0-based column.')
+});
 
 const getActiveContext = defineJupyterTool({
   name: 'get_active_context',
@@ -15,6 +23,46 @@ const getActiveContext = defineJupyterTool({
     'Tell what the user is looking at in JupyterLab, so you can act on "this cell" or "this notebook": the tab in front; the notebook they are in (or were last in, when another tab is in front), with its path, mode ("edit" while they type in a cell), the active cell (index, id, type, version, execution count, whole source, output summary), the selected cells, and in the active cell\'s editor the cursor and the selected text; and the notebook this session uses. Read-only; the user\'s focus and selection are not changed.',
   category: 'read',
   input: {},
+  output: {
+    front_tab: z
+      .object({
+        id: z.string(),
+        label: z.string(),
+        kind: z.enum(['notebook', 'document', 'other']),
+        path: z.string().nullable()
+      })
+      .nullable()
+      .describe('The tab in front of the main area.'),
+    notebook: z
+      .object({
+        path: z.string(),
+        in_front: z.boolean(),
+        mode: z.string().describe('"command" or "edit" (typing in a cell).'),
+        cell_count: z.number().int(),
+        active_cell: cellInfo.nullable(),
+        selected_cells: z.array(
+          z.object({
+            index: z.number().int(),
+            id: z.string(),
+            type: z.string()
+          })
+        ),
+        editor: z
+          .object({
+            has_focus: z.boolean(),
+            cursor: position,
+            selection: z
+              .object({ start: position, end: position, text: z.string() })
+              .nullable()
+          })
+          .nullable()
+          .describe("The active cell's editor."),
+        in_use_by_this_session: z.boolean()
+      })
+      .nullable()
+      .describe('The notebook the user is in, or was last in.'),
+    session_notebook: z.string().nullable()
+  },
   annotations: {
     readOnlyHint: true,
     destructiveHint: false,
@@ -41,7 +89,12 @@ const getActiveContext = defineJupyterTool({
     const count = panel.context.model.cells.length;
     const active =
       focus.activeIndex >= 0 && focus.activeIndex < count
-        ? describeCell(panel, focus.activeIndex, true, maxChars)
+        ? describeCell(
+            panel.context.model.sharedModel,
+            focus.activeIndex,
+            true,
+            maxChars
+          )
         : null;
     const selected = focus.selectedIndexes.map(index => {
       const model = panel.context.model.cells.get(index);

@@ -4,11 +4,12 @@
  */
 
 import type * as nbformat from '@jupyterlab/nbformat';
-import type { NotebookPanel } from '@jupyterlab/notebook';
 import { z } from 'zod';
 
+import { insertCell, resolveCell } from '../actions/cells';
 import { summarizeOutputs } from '../core/outputs';
 import {
+  runAllCells,
   runScratchCode,
   type CellExecution,
   type WaitOutcome
@@ -17,12 +18,10 @@ import { jsonOutput, ToolError, type IToolOutput } from '../mcp/tool';
 import {
   cellId,
   cellIndex,
-  cellIndexOf,
   checkTimeout,
   notebookFor,
   notebookPath
 } from './arguments';
-import { insertInto } from './cells';
 import { ProgressReporter } from './progress';
 import { renderForAgent } from './render';
 import {
@@ -31,6 +30,32 @@ import {
   type JupyterTool,
   type JupyterToolContext
 } from './services';
+
+/**
+ * What the tools that run or collect a cell return.
+ */
+const runReport = {
+  execution_id: z
+    .string()
+    .describe('Pass it to get_execution_result or send_input.'),
+  index: z
+    .number()
+    .int()
+    .describe('Index of the cell now (-1 when it was deleted).'),
+  id: z.string().describe('Id of the cell.'),
+  state: z.enum(['running', 'waiting_for_input', 'ok', 'error', 'interrupted']),
+  execution_count: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Set once the run finished.'),
+  elapsed_seconds: z.number(),
+  output_count: z.number().int(),
+  input_prompt: z
+    .string()
+    .optional()
+    .describe('The prompt of a pending input() (state "waiting_for_input").')
+};
 
 const timeoutSeconds = z
   .number()
@@ -68,6 +93,7 @@ const executeCell = defineJupyterTool({
     on_timeout: onTimeout,
     wait
   },
+  output: runReport,
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -77,7 +103,7 @@ const executeCell = defineJupyterTool({
   run: async (args, context) => {
     const timeout = checkTimeout(args.timeout_seconds, context);
     const panel = await notebookFor(args, context);
-    const index = cellIndexOf(panel, args);
+    const index = resolveCell(panel.context.model.sharedModel, args);
     const execution = await context.services.executions.start(panel, index);
     return Private.follow(execution, context, {
       timeout,
@@ -105,6 +131,7 @@ const insertExecuteCodeCell = defineJupyterTool({
     on_timeout: onTimeout,
     wait
   },
+  output: runReport,
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -114,10 +141,10 @@ const insertExecuteCodeCell = defineJupyterTool({
   run: async (args, context) => {
     const timeout = checkTimeout(args.timeout_seconds, context);
     const panel = await notebookFor(args, context);
-    const inserted = insertInto(panel, {
-      cell_index: args.cell_index,
-      cell_type: 'code',
-      cell_source: args.cell_source
+    const inserted = insertCell(panel.context.model.sharedModel, {
+      index: args.cell_index,
+      type: 'code',
+      source: args.cell_source
     });
     await saveAfterEdit(panel, context);
     const execution = await context.services.executions.start(
@@ -152,9 +179,11 @@ const getExecutionResult = defineJupyterTool({
       .describe('Seconds to wait for the run to finish (default 0).'),
     on_timeout: onTimeout
   },
+  output: runReport,
+  // Not read-only: with "on_timeout": "interrupt" it interrupts the kernel.
   annotations: {
-    readOnlyHint: true,
-    destructiveHint: false,
+    readOnlyHint: false,
+    destructiveHint: true,
     idempotentHint: true,
     openWorldHint: false
   },
@@ -195,9 +224,10 @@ const sendInput = defineJupyterTool({
       .default(10)
       .describe('Seconds to wait for the run afterwards (default 10).')
   },
+  output: runReport,
   annotations: {
     readOnlyHint: false,
-    destructiveHint: false,
+    destructiveHint: true,
     idempotentHint: false,
     openWorldHint: true
   },
@@ -231,6 +261,11 @@ const executeCode = defineJupyterTool({
     code: z.string().min(1).describe('The code to run.'),
     timeout_seconds: timeoutSeconds
   },
+  output: {
+    state: z.enum(['ok', 'error', 'interrupted']),
+    elapsed_seconds: z.number(),
+    output_count: z.number().int()
+  },
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -240,17 +275,10 @@ const executeCode = defineJupyterTool({
   run: async (args, context) => {
     const timeout = checkTimeout(args.timeout_seconds, context);
     const panel = await notebookFor(args, context);
-    await panel.sessionContext.ready;
-    const kernel = panel.sessionContext.session?.kernel;
-    if (!kernel) {
-      throw new ToolError(
-        `The notebook "${panel.context.path}" has no kernel.`
-      );
-    }
     const reporter = new ProgressReporter(context);
     let run;
     try {
-      run = await runScratchCode(kernel, args.code, {
+      run = await runScratchCode(panel, args.code, {
         timeoutMs: timeout * 1000,
         signal: context.signal,
         onOutput: text => reporter.output(text)
@@ -259,51 +287,92 @@ const executeCode = defineJupyterTool({
       reporter.stop();
     }
     const { state, outputs } = run;
-    const seconds = (run.elapsedMs / 1000).toFixed(1);
+    const seconds = Math.round(run.elapsedMs / 100) / 10;
     const header =
       state === 'interrupted'
         ? `Interrupted after ${timeout} s (timeout); outputs so far:`
-        : `Ran in ${seconds} s (${state}); ${outputs.length} output(s).`;
+        : `Ran in ${seconds.toFixed(1)} s (${state}); ${outputs.length} output(s).`;
     return {
       content: [
         { type: 'text', text: header },
         ...(await renderForAgent(outputs, context.services.limits(), null))
       ],
-      structuredContent: { state, output_count: outputs.length }
+      structuredContent: {
+        state,
+        elapsed_seconds: seconds,
+        output_count: outputs.length
+      }
     };
   }
 });
 
-const runAllCellsDescription =
-  'Run every cell of the notebook with JupyterLab\'s "Run All Cells" command, as if the user chose it (the notebook is not brought to the front), and wait until they finish or "timeout_seconds" passes. Returns, per code cell, its execution count and a short output summary; use read_cell for full outputs.';
-
-/**
- * Make the run-all tool under a name (kept under the reference server's
- * name and a plain one).
- */
-function runAllCellsTool(name: string): JupyterTool {
-  return defineJupyterTool({
-    name,
-    title: 'Run all cells',
-    description: runAllCellsDescription,
-    category: 'execute',
-    input: {
-      notebook_path: notebookPath,
-      timeout_seconds: timeoutSeconds
-    },
-    annotations: {
-      readOnlyHint: false,
-      destructiveHint: true,
-      idempotentHint: false,
-      openWorldHint: true
-    },
-    run: async (args, context) => {
-      const timeout = checkTimeout(args.timeout_seconds, context);
-      const panel = await notebookFor(args, context);
-      return Private.runAll(panel, timeout, context);
+const runAllCellsTool = defineJupyterTool({
+  name: 'notebook_run-all-cells',
+  title: 'Run all cells',
+  description:
+    'Run every cell of the notebook with JupyterLab\'s "Run All Cells" command, as if the user chose it (the notebook is not brought to the front), and wait until they finish or "timeout_seconds" passes. Returns, per code cell, its execution count and a short output summary; use read_cell for full outputs.',
+  category: 'execute',
+  input: {
+    notebook_path: notebookPath,
+    timeout_seconds: timeoutSeconds
+  },
+  output: {
+    path: z.string(),
+    status: z
+      .enum(['ok', 'error', 'timeout'])
+      .describe(
+        '"ok", "error" (stopped at an error) or "timeout" (still running).'
+      ),
+    cells: z.array(
+      z.object({
+        index: z.number().int(),
+        id: z.string(),
+        execution_count: z.number().int().nullable(),
+        outputs: z.string().describe('A short summary of its outputs.')
+      })
+    )
+  },
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: false,
+    openWorldHint: true
+  },
+  run: async (args, context) => {
+    const timeout = checkTimeout(args.timeout_seconds, context);
+    const panel = await notebookFor(args, context);
+    const started = Date.now();
+    const status = await runAllCells(
+      context.services.commands,
+      panel,
+      timeout * 1000
+    );
+    if (status !== 'timeout') {
+      await context.services.workspace.save(panel);
     }
-  });
-}
+    const cells = [];
+    const model = panel.context.model.cells;
+    for (let i = 0; i < model.length; i++) {
+      const cell = model.get(i);
+      if (cell.type !== 'code') {
+        continue;
+      }
+      const json = cell.toJSON() as nbformat.ICodeCell;
+      cells.push({
+        index: i,
+        id: cell.id,
+        execution_count: json.execution_count ?? null,
+        outputs: summarizeOutputs(json.outputs, 300)
+      });
+    }
+    return jsonOutput(
+      status === 'timeout'
+        ? `Cells still running after ${timeout} s; the outputs so far:`
+        : `Ran all cells of "${panel.context.path}" in ${((Date.now() - started) / 1000).toFixed(1)} s (${status === 'ok' ? 'no error' : 'stopped at an error'}).`,
+      { path: panel.context.path, status, cells }
+    );
+  }
+});
 
 /**
  * The execution tools.
@@ -314,11 +383,15 @@ export const executionTools: JupyterTool[] = [
   getExecutionResult,
   sendInput,
   executeCode,
-  runAllCellsTool('run_all_cells'),
-  runAllCellsTool('notebook_run-all-cells')
+  runAllCellsTool
 ];
 
 namespace Private {
+  /**
+   * The structured result of a run.
+   */
+  export type IRunReport = z.output<z.ZodObject<typeof runReport>>;
+
   /**
    * Wait for a run as asked, and report it.
    */
@@ -330,17 +403,17 @@ namespace Private {
       onTimeout: 'continue' | 'interrupt';
       wait: boolean;
     }
-  ): Promise<IToolOutput> {
+  ): Promise<IToolOutput<IRunReport>> {
     let outcome: WaitOutcome | 'started' = 'started';
     if (options.wait) {
       const reporter = new ProgressReporter(context);
       execution.output.connect(reporter.onOutput, reporter);
       try {
-        outcome = await execution.wait(options.timeout * 1000, context.signal);
-        if (outcome === 'timeout' && options.onTimeout === 'interrupt') {
-          await execution.interrupt();
-          await execution.wait(10_000, new AbortController().signal);
-        }
+        outcome = await execution.follow({
+          timeoutMs: options.timeout * 1000,
+          onTimeout: options.onTimeout,
+          signal: context.signal
+        });
       } finally {
         execution.output.disconnect(reporter.onOutput, reporter);
         reporter.stop();
@@ -360,14 +433,8 @@ namespace Private {
     outcome: WaitOutcome | 'started',
     timeout: number,
     context: JupyterToolContext
-  ): Promise<IToolOutput> {
-    const ids = execution.panel.context.model.cells;
-    let index = -1;
-    for (let i = 0; i < ids.length; i++) {
-      if (ids.get(i).id === execution.cellId) {
-        index = i;
-      }
-    }
+  ): Promise<IToolOutput<IRunReport>> {
+    const index = execution.index;
     const state = execution.state;
     const elapsed =
       ((execution.finishedAt ?? Date.now()) - execution.startedAt) / 1000;
@@ -420,58 +487,5 @@ namespace Private {
           : {})
       }
     };
-  }
-
-  /**
-   * Run all cells through the JupyterLab command.
-   */
-  export async function runAll(
-    panel: NotebookPanel,
-    timeout: number,
-    context: JupyterToolContext
-  ): Promise<IToolOutput> {
-    if (!panel.sessionContext.session?.kernel) {
-      throw new ToolError(
-        `The notebook "${panel.context.path}" has no kernel: select one in JupyterLab first.`
-      );
-    }
-    const started = Date.now();
-    const run = context.services.commands.execute('notebook:run-all-cells', {
-      semanticWidget: panel.id,
-      activate: false
-    }) as Promise<boolean>;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const outcome = await Promise.race([
-      run,
-      new Promise<'timeout'>(resolve => {
-        timer = setTimeout(() => resolve('timeout'), timeout * 1000);
-      })
-    ]);
-    clearTimeout(timer);
-    if (outcome !== 'timeout') {
-      await context.services.workspace.save(panel);
-    }
-    const cells = [];
-    const model = panel.context.model.cells;
-    for (let i = 0; i < model.length; i++) {
-      const cell = model.get(i);
-      if (cell.type !== 'code') {
-        continue;
-      }
-      const json = cell.toJSON() as nbformat.ICodeCell;
-      cells.push({
-        index: i,
-        id: cell.id,
-        execution_count: json.execution_count,
-        outputs: summarizeOutputs(json.outputs, 300)
-      });
-    }
-    const status = outcome === 'timeout' ? 'timeout' : outcome ? 'ok' : 'error';
-    return jsonOutput(
-      status === 'timeout'
-        ? `Cells still running after ${timeout} s; the outputs so far:`
-        : `Ran all cells of "${panel.context.path}" in ${((Date.now() - started) / 1000).toFixed(1)} s (${status === 'ok' ? 'no error' : 'stopped at an error'}).`,
-      { path: panel.context.path, status, cells }
-    );
   }
 }

@@ -24,12 +24,26 @@ const filePath = (what: string) =>
       `${what}, relative to the Jupyter server root (e.g. "data/results.csv"); ".." is refused.`
     );
 
+/**
+ * What read_file says about every file.
+ */
+const fileInfo = {
+  path: z.string(),
+  type: z.string().describe('"file" or "notebook".'),
+  mimetype: z.string().nullable(),
+  size: z.number().int().nullable().describe('Bytes.'),
+  last_modified: z.string(),
+  kind: z
+    .enum(['text', 'image', 'binary', 'too_large'])
+    .describe('How the content came back.')
+};
+
 const listFiles = defineJupyterTool({
   name: 'list_files',
   title: 'List files',
   description:
     'List files and directories under a directory of the Jupyter server (the file browser\'s tree): name, path, type ("file", "directory", "notebook"), size in bytes and last_modified. "depth" descends into subdirectories; "glob" filters by the path relative to the listed directory ("*.csv" in that directory, "**/*.py" at any depth). Results are sorted by path and paged with "start_index"/"limit".',
-  category: 'files',
+  category: 'read',
   input: {
     path: z
       .string()
@@ -65,6 +79,27 @@ const listFiles = defineJupyterTool({
       .min(0)
       .default(100)
       .describe('Largest number of entries to return (default 100; 0 for all).')
+  },
+  output: {
+    path: z.string().describe('The directory listed ("" is the root).'),
+    depth: z.number().int(),
+    total: z.number().int(),
+    start_index: z.number().int(),
+    next_start_index: z
+      .number()
+      .int()
+      .nullable()
+      .describe('Where the next page starts (null at the end).'),
+    scan_truncated: z.boolean(),
+    entries: z.array(
+      z.object({
+        name: z.string(),
+        path: z.string(),
+        type: z.string().describe('"file", "directory" or "notebook".'),
+        size: z.number().int().nullable(),
+        last_modified: z.string()
+      })
+    )
   },
   annotations: {
     readOnlyHint: true,
@@ -116,7 +151,7 @@ const readFile = defineJupyterTool({
   title: 'Read a file',
   description:
     'Read a file of the Jupyter server. Text files come back as text, "max_chars" characters from "offset" (the result says how to read the rest). PNG, JPEG, GIF and SVG images come back as an image (downscaled). Other binary files: only their type, mimetype and size. For notebooks prefer read_notebook (this returns their raw JSON).',
-  category: 'files',
+  category: 'read',
   input: {
     path: filePath('File to read'),
     offset: z
@@ -133,6 +168,18 @@ const readFile = defineJupyterTool({
       .describe(
         'Largest number of characters of text to return (default and maximum from the settings, normally 20000).'
       )
+  },
+  output: {
+    ...fileInfo,
+    offset: z.number().int().optional().describe('Text: the window read.'),
+    end: z.number().int().optional(),
+    total_chars: z.number().int().optional(),
+    next_offset: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .describe('Text: where to read on (null at the end).')
   },
   annotations: {
     readOnlyHint: true,
@@ -158,7 +205,7 @@ const readFile = defineJupyterTool({
       );
     }
     const size = model.size ?? null;
-    const info = {
+    const info: IFileInfo = {
       path,
       type: model.type,
       mimetype: model.mimetype || null,
@@ -168,7 +215,7 @@ const readFile = defineJupyterTool({
     if (size !== null && size > FileWorkspace.MAX_READ_BYTES) {
       return jsonOutput(
         `"${path}" is ${size} bytes, too large to read through the contents service (limit ${FileWorkspace.MAX_READ_BYTES}); inspect it in a terminal (head, tail, grep).`,
-        { ...info, kind: 'too_large' }
+        { ...info, kind: 'too_large' as const }
       );
     }
     const image = imageMimetype(path, model.mimetype);
@@ -182,7 +229,7 @@ const readFile = defineJupyterTool({
     if (content.format === 'base64') {
       return jsonOutput(
         `"${path}" is a binary file (${info.mimetype ?? 'unknown type'}, ${size ?? '?'} bytes); its content is not shown.`,
-        { ...info, kind: 'binary' }
+        { ...info, kind: 'binary' as const }
       );
     }
     const window = textWindow(content.content, args.offset, maxChars);
@@ -202,7 +249,7 @@ const readFile = defineJupyterTool({
       ],
       structuredContent: {
         ...info,
-        kind: 'text',
+        kind: 'text' as const,
         offset: window.offset,
         end: window.end,
         total_chars: window.total,
@@ -228,6 +275,13 @@ const writeFile = defineJupyterTool({
         'Replace the file if it exists (default true); false refuses to touch an existing file.'
       )
   },
+  output: {
+    path: z.string(),
+    created: z.boolean().describe('False when it replaced a file.'),
+    size: z.number().int().nullable(),
+    last_modified: z.string(),
+    reloaded_open_documents: z.number().int()
+  },
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -237,34 +291,15 @@ const writeFile = defineJupyterTool({
   run: async (args, context) => {
     const files = context.services.files;
     const path = files.check(args.path, 'path');
-    const existing = await files.stat(path);
-    if (existing?.type === 'directory') {
-      throw new ToolError(`"path": "${path}" is a directory.`);
-    }
-    if (existing && !args.overwrite) {
-      throw new ToolError(
-        `"path": "${path}" already exists and "overwrite" is false; nothing was written.`
-      );
-    }
-    if (!existing && !(await files.parentExists(path))) {
-      throw new ToolError(
-        `"path": the directory of "${path}" does not exist; create it with create_directory first.`
-      );
-    }
-    if (path.endsWith('.ipynb')) {
-      Private.checkNotebookJson(args.content);
-    }
-    files.refuseUnsaved(path, 'write');
-    const reloaded = files.openDocuments(path).length;
-    const model = await files.writeText(path, args.content);
+    const written = await files.write(path, args.content, args.overwrite);
     return jsonOutput(
-      `${existing ? 'Overwrote' : 'Created'} "${path}" (${args.content.length} characters).${reloaded ? ' Its open tab was reloaded.' : ''}`,
+      `${written.created ? 'Created' : 'Overwrote'} "${path}" (${args.content.length} characters).${written.reloaded ? ' Its open tab was reloaded.' : ''}`,
       {
         path,
-        created: !existing,
-        size: model.size ?? null,
-        last_modified: model.last_modified,
-        reloaded_open_documents: reloaded
+        created: written.created,
+        size: written.model.size ?? null,
+        last_modified: written.model.last_modified,
+        reloaded_open_documents: written.reloaded
       }
     );
   }
@@ -278,6 +313,12 @@ const createDirectory = defineJupyterTool({
   category: 'files',
   input: {
     path: filePath('Directory to create')
+  },
+  output: {
+    path: z.string(),
+    created: z
+      .array(z.string())
+      .describe('The directories created (parents first; empty if it existed).')
   },
   annotations: {
     readOnlyHint: false,
@@ -308,6 +349,16 @@ const renameFile = defineJupyterTool({
     path: filePath('File or directory to rename or move'),
     new_path: filePath('Its new path')
   },
+  output: {
+    path: z.string(),
+    new_path: z.string(),
+    type: z.string(),
+    open_documents_followed: z.number().int(),
+    session_notebook: z
+      .string()
+      .nullable()
+      .describe("This session's notebook, after the move.")
+  },
   annotations: {
     readOnlyHint: false,
     destructiveHint: false,
@@ -318,36 +369,15 @@ const renameFile = defineJupyterTool({
     const files = context.services.files;
     const path = files.check(args.path, 'path');
     const newPath = files.check(args.new_path, 'new_path');
-    if (path === newPath) {
-      throw new ToolError(`"new_path" is the same as "path" ("${path}").`);
-    }
-    if (isWithin(newPath, path)) {
-      throw new ToolError(
-        `"new_path" "${newPath}" is inside "${path}": a directory cannot move into itself.`
-      );
-    }
-    const model = await files.require(path, 'path');
-    if (await files.stat(newPath)) {
-      throw new ToolError(
-        `"new_path": "${newPath}" already exists; delete it first or choose another path. Nothing was moved.`
-      );
-    }
-    if (!(await files.parentExists(newPath))) {
-      throw new ToolError(
-        `"new_path": the directory of "${newPath}" does not exist; create it with create_directory first.`
-      );
-    }
-    const followed = files.openDocuments(path).length;
-    const renamed = await files.rename(path, newPath);
-    const session = Private.followSession(context.session, path, newPath);
-    if (session) {
+    const moved = await files.move(path, newPath);
+    if (Private.followSession(context.session, path, newPath)) {
       context.saveSession();
     }
     return jsonOutput(`Moved "${path}" to "${newPath}".`, {
       path,
-      new_path: renamed.path,
-      type: model.type,
-      open_documents_followed: followed,
+      new_path: moved.path,
+      type: moved.type,
+      open_documents_followed: moved.followed,
       session_notebook: context.session.notebookPath
     });
   }
@@ -368,27 +398,25 @@ const deleteFile = defineJupyterTool({
         'Delete a directory with everything in it (default false: only empty directories).'
       )
   },
+  output: {
+    path: z.string(),
+    type: z.string(),
+    deleted_count: z
+      .number()
+      .int()
+      .describe('Paths deleted, the contents of a directory included.'),
+    closed_documents: z.array(z.string())
+  },
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
-    idempotentHint: false,
+    idempotentHint: true,
     openWorldHint: false
   },
   run: async (args, context) => {
     const files = context.services.files;
     const path = files.check(args.path, 'path');
-    const model = await files.require(path, 'path');
-    if (model.type === 'directory' && !args.recursive) {
-      const { entries } = await files.list(path, { depth: 1 });
-      if (entries.length) {
-        throw new ToolError(
-          `"path": the directory "${path}" is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}); pass "recursive": true to delete it with its contents. Nothing was deleted.`
-        );
-      }
-    }
-    files.refuseUnsaved(path, 'delete');
-    const closed = files.openDocuments(path).map(document => document.path);
-    const count = await files.remove(path, model.type);
+    const deleted = await files.delete(path, args.recursive);
     if (
       context.session.notebookPath &&
       isWithin(context.session.notebookPath, path)
@@ -396,9 +424,15 @@ const deleteFile = defineJupyterTool({
       context.session.notebookPath = null;
       context.saveSession();
     }
+    const { count, closed } = deleted;
     return jsonOutput(
       `Deleted "${path}"${count > 1 ? ` and ${count - 1} path(s) inside it` : ''}.${closed.length ? ` Closed ${closed.map(p => `"${p}"`).join(', ')}.` : ''}`,
-      { path, type: model.type, deleted_count: count, closed_documents: closed }
+      {
+        path,
+        type: deleted.type,
+        deleted_count: count,
+        closed_documents: closed
+      }
     );
   }
 });
@@ -415,6 +449,11 @@ export const fileTools: JupyterTool[] = [
   deleteFile
 ];
 
+/**
+ * What read_file says about every file, before its content.
+ */
+type IFileInfo = Omit<z.output<z.ZodObject<typeof fileInfo>>, 'kind'>;
+
 namespace Private {
   /**
    * An image file as image content (downscaled), or a note when images are
@@ -424,18 +463,18 @@ namespace Private {
     path: string,
     mimeType: string,
     data: string,
-    info: Record<string, unknown>,
+    info: IFileInfo,
     context: {
       services: {
         limits(): { includeImages: boolean; maxImageSide: number };
       };
     }
-  ): Promise<IToolOutput> {
+  ): Promise<IToolOutput<IFileInfo & { kind: 'image' }>> {
     const limits = context.services.limits();
     if (!limits.includeImages) {
       return jsonOutput(
         `"${path}" is an image (${mimeType}); images are switched off in the bridge settings.`,
-        { ...info, kind: 'image' }
+        { ...info, kind: 'image' as const }
       );
     }
     const block = await fitImage(
@@ -454,33 +493,8 @@ namespace Private {
         },
         block
       ],
-      structuredContent: { ...info, kind: 'image' }
+      structuredContent: { ...info, kind: 'image' as const }
     };
-  }
-
-  /**
-   * Refuse text that is not notebook JSON.
-   */
-  export function checkNotebookJson(text: string): void {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new ToolError(
-        `"content" is not valid JSON, and a .ipynb file must hold a notebook: ${(error as Error).message}. Nothing was written.`
-      );
-    }
-    const notebook = value as { cells?: unknown; nbformat?: unknown } | null;
-    if (
-      typeof notebook !== 'object' ||
-      notebook === null ||
-      !Array.isArray(notebook.cells) ||
-      typeof notebook.nbformat !== 'number'
-    ) {
-      throw new ToolError(
-        '"content" is JSON but not a notebook (it needs "cells" and "nbformat"). Nothing was written.'
-      );
-    }
   }
 
   /**

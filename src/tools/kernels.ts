@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { describeVariable } from '../core/variables';
 import { KernelService } from '../jupyter/kernels';
 import { jsonOutput } from '../mcp/tool';
-import { cellIds, notebookFor, notebookPath } from './arguments';
+import { notebookFor, notebookPath } from './arguments';
 import {
   defineJupyterTool,
   saveAfterEdit,
@@ -23,6 +23,22 @@ const kernelName = z
     'Name of an installed kernelspec, e.g. "python3" (list_kernels shows the available ones).'
   );
 
+/**
+ * A notebook's kernel as the kernel tools report it.
+ */
+const notebookKernel = {
+  path: z.string().describe('The notebook.'),
+  kernel: z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      display_name: z.string(),
+      status: z.string()
+    })
+    .nullable()
+    .describe('Its kernel now (null when it has none).')
+};
+
 const listKernels = defineJupyterTool({
   name: 'list_kernels',
   title: 'List kernels',
@@ -30,6 +46,28 @@ const listKernels = defineJupyterTool({
     'List the kernels running on the Jupyter server (id, kernelspec name, execution state, number of connections, last activity, and which open notebooks and server sessions use each), and the installed kernelspecs (name, display name, language, which is the default). Use it to pick a "kernel_name" for start_kernel, change_kernel or use_notebook, or to see what is busy.',
   category: 'read',
   input: {},
+  output: {
+    kernels: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        execution_state: z.string().nullable(),
+        connections: z.number().int().nullable(),
+        last_activity: z.string().nullable(),
+        open_notebooks: z.array(z.string()),
+        sessions: z.array(z.object({ path: z.string(), type: z.string() }))
+      })
+    ),
+    kernelspecs: z.array(
+      z.object({
+        name: z.string(),
+        display_name: z.string(),
+        language: z.string(),
+        is_default: z.boolean()
+      })
+    ),
+    default_kernelspec: z.string().nullable()
+  },
   annotations: {
     readOnlyHint: true,
     destructiveHint: false,
@@ -57,7 +95,7 @@ const startKernel = defineJupyterTool({
   title: 'Start a kernel',
   description:
     "Start a kernel for a notebook that has none (for example after shutdown_kernel), as the user would by selecting a kernel. Without \"kernel_name\" it starts the kernelspec named in the notebook's metadata, or the server's default. Returns the new kernel's id, name and status. Use change_kernel for a notebook that already has a kernel.",
-  category: 'kernel',
+  category: 'execute',
   input: {
     notebook_path: notebookPath,
     kernel_name: kernelName
@@ -66,6 +104,7 @@ const startKernel = defineJupyterTool({
         'Kernelspec to start, e.g. "python3" (default: the notebook\'s own kernelspec, else the server default; list_kernels shows the available ones).'
       )
   },
+  output: notebookKernel,
   annotations: {
     readOnlyHint: false,
     destructiveHint: false,
@@ -96,6 +135,14 @@ const changeKernel = defineJupyterTool({
     notebook_path: notebookPath,
     kernel_name: kernelName
   },
+  output: {
+    ...notebookKernel,
+    changed: z.boolean().describe('False when it already ran that kernelspec.'),
+    previous_kernel: z
+      .string()
+      .nullable()
+      .describe('The kernelspec it ran before.')
+  },
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -104,20 +151,21 @@ const changeKernel = defineJupyterTool({
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    const kernels = Private.kernels(context);
-    const before = panel.sessionContext.session?.kernel ?? null;
-    if (before?.name === args.kernel_name) {
-      await kernels.checkSpec(args.kernel_name);
+    const result = await Private.kernels(context).change(
+      panel,
+      args.kernel_name
+    );
+    if (!result.changed) {
       return jsonOutput(
-        `"${panel.context.path}" already runs kernel "${args.kernel_name}"; nothing changed.`,
-        { ...kernels.describe(panel), changed: false }
+        `"${result.path}" already runs kernel "${args.kernel_name}"; nothing changed.`,
+        result
       );
     }
-    const result = await kernels.change(panel, args.kernel_name);
     await saveAfterEdit(panel, context);
+    const was = result.previous_kernel;
     return jsonOutput(
-      `"${result.path}" now runs kernel "${result.kernel?.name}"${before ? ` (was "${before.name}")` : ''}.`,
-      { ...result, changed: true, previous_kernel: before?.name ?? null }
+      `"${result.path}" now runs kernel "${result.kernel?.name}"${was ? ` (was "${was}")` : ''}.`,
+      result
     );
   }
 });
@@ -127,9 +175,15 @@ const interruptKernel = defineJupyterTool({
   title: 'Interrupt a kernel',
   description:
     "Interrupt a notebook's kernel, as the user's stop button does: the running cell ends with KeyboardInterrupt (collect it with get_execution_result) and queued cells are not run. Variables are kept. Use it to stop a cell that runs too long.",
-  category: 'kernel',
+  category: 'execute',
   input: {
     notebook_path: notebookPath
+  },
+  output: {
+    ...notebookKernel,
+    interrupted_executions: z
+      .array(z.string())
+      .describe('The execution_id of each run interrupted.')
   },
   annotations: {
     readOnlyHint: false,
@@ -139,22 +193,12 @@ const interruptKernel = defineJupyterTool({
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    const kernels = Private.kernels(context);
-    kernels.kernelOf(panel);
-    // Interrupt through the runs this page tracks, so they report
-    // "interrupted"; otherwise interrupt the kernel itself.
-    const runs = cellIds(panel)
-      .map(id => context.services.executions.runningFor(panel, id))
-      .filter(run => run !== undefined);
-    if (runs.length) {
-      await Promise.all(runs.map(run => run.interrupt()));
-    } else {
-      await kernels.interrupt(panel);
-    }
-    const result = kernels.describe(panel);
+    const runs = context.services.executions.runningIn(panel);
+    const result = await Private.kernels(context).interrupt(panel, runs);
+    const ids = runs.map(run => run.id);
     return jsonOutput(
-      `Interrupted the kernel of "${result.path}"${runs.length ? `; interrupted run(s): ${runs.map(run => run.id).join(', ')}` : ''}.`,
-      { ...result, interrupted_executions: runs.map(run => run.id) }
+      `Interrupted the kernel of "${result.path}"${ids.length ? `; interrupted run(s): ${ids.join(', ')}` : ''}.`,
+      { ...result, interrupted_executions: ids }
     );
   }
 });
@@ -168,6 +212,7 @@ const restartNotebook = defineJupyterTool({
   input: {
     notebook_path: notebookPath
   },
+  output: notebookKernel,
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -192,6 +237,12 @@ const shutdownKernel = defineJupyterTool({
   category: 'kernel',
   input: {
     notebook_path: notebookPath
+  },
+  output: {
+    path: z.string(),
+    kernel: z
+      .object({ id: z.string(), name: z.string() })
+      .describe('The kernel shut down.')
   },
   annotations: {
     readOnlyHint: false,
@@ -235,6 +286,22 @@ const inspectVariables = defineJupyterTool({
       .describe(
         'Longest repr of each variable, in characters (default 200, 20 to 5000).'
       )
+  },
+  output: {
+    path: z.string(),
+    variables: z.array(
+      z.object({
+        name: z.string(),
+        type: z.string(),
+        shape: z.array(z.number().int()).optional(),
+        length: z.number().int().optional(),
+        dtype: z.string().optional(),
+        dtypes: z.string().optional(),
+        repr: z.string()
+      })
+    ),
+    total: z.number().int().describe('User variables, beyond the limit too.'),
+    truncated: z.boolean().describe('Variables were left out by "limit".')
   },
   annotations: {
     readOnlyHint: true,

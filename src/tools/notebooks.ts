@@ -2,63 +2,32 @@
  * Notebook tools: list, use, read.
  */
 
-import type { ICodeCellModel } from '@jupyterlab/cells';
-import type { NotebookPanel } from '@jupyterlab/notebook';
 import { z } from 'zod';
 
-import { cellVersion, pageOf } from '../core/cells';
-import { summarizeOutputs, truncateText } from '../core/outputs';
+import { describeCell, type ICellInfo } from '../actions/notebooks';
+import { pageOf } from '../core/cells';
 import { jsonOutput, ToolError } from '../mcp/tool';
 import { NotebookWorkspace } from '../jupyter/workspace';
 import { notebookFor, notebookPath } from './arguments';
 import { defineJupyterTool, type JupyterTool } from './services';
 
 /**
- * One cell as read_notebook describes it.
+ * A cell as read_notebook and get_active_context return it.
  */
-export interface ICellInfo {
-  index: number;
-  id: string;
-  type: string;
-  execution_count: number | null;
-  /**
-   * Changes whenever the cell's type or source changes.
-   */
-  version: string;
-  source: string;
-  outputs?: string;
-}
-
-/**
- * Describe a cell; brief keeps the first line of the source.
- */
-export function describeCell(
-  panel: NotebookPanel,
-  index: number,
-  detailed: boolean,
-  maxChars: number
-): ICellInfo {
-  const model = panel.context.model.cells.get(index);
-  const source = model.sharedModel.getSource();
-  const info: ICellInfo = {
-    index,
-    id: model.id,
-    type: model.type,
-    execution_count:
-      model.type === 'code' ? (model as ICodeCellModel).executionCount : null,
-    version: cellVersion(model.type, source),
-    source: detailed
-      ? truncateText(source, maxChars)
-      : Private.firstLine(source)
-  };
-  if (detailed && model.type === 'code') {
-    const outputs = (model as ICodeCellModel).outputs.toJSON();
-    if (outputs.length) {
-      info.outputs = summarizeOutputs(outputs, 500);
-    }
-  }
-  return info;
-}
+export const cellInfo = z.object({
+  index: z.number().int(),
+  id: z.string(),
+  type: z.string().describe('"code", "markdown" or "raw".'),
+  execution_count: z.number().int().nullable(),
+  version: z
+    .string()
+    .describe('Pass it as "expected_version" to refuse stale edits.'),
+  source: z.string().describe('The source (its first line in a brief read).'),
+  outputs: z
+    .string()
+    .optional()
+    .describe('A short summary of the outputs (detailed reads).')
+});
 
 const listNotebooks = defineJupyterTool({
   name: 'list_notebooks',
@@ -67,6 +36,23 @@ const listNotebooks = defineJupyterTool({
     'List the notebooks open in the user\'s JupyterLab: path, kernel and its status, whether they have unsaved changes, which one the user is looking at ("active"), and which one this session is using. Call this first to see what the user is working on.',
   category: 'read',
   input: {},
+  output: {
+    notebooks: z.array(
+      z.object({
+        path: z.string(),
+        name: z.string(),
+        kernel: z.object({ name: z.string(), status: z.string() }).nullable(),
+        unsaved_changes: z.boolean(),
+        active: z.boolean(),
+        in_use_by_this_session: z.boolean(),
+        cell_count: z.number().int()
+      })
+    ),
+    session_notebook: z
+      .string()
+      .nullable()
+      .describe('The notebook this session uses, if any.')
+  },
   annotations: {
     readOnlyHint: true,
     destructiveHint: false,
@@ -116,6 +102,12 @@ const useNotebook = defineJupyterTool({
       .describe(
         "Bring the notebook's tab to the front and focus it (default false: the user keeps their focus)."
       )
+  },
+  output: {
+    path: z.string(),
+    created: z.boolean(),
+    kernel: z.object({ name: z.string(), id: z.string() }).nullable(),
+    cell_count: z.number().int()
   },
   annotations: {
     readOnlyHint: false,
@@ -170,6 +162,12 @@ const readNotebook = defineJupyterTool({
       .default(50)
       .describe('Largest number of cells to return (default 50; 0 for all).')
   },
+  output: {
+    path: z.string(),
+    total_cells: z.number().int(),
+    start_index: z.number().int(),
+    cells: z.array(cellInfo)
+  },
   annotations: {
     readOnlyHint: true,
     destructiveHint: false,
@@ -184,7 +182,9 @@ const readNotebook = defineJupyterTool({
     const maxChars = context.services.limits().maxOutputChars;
     const cells: ICellInfo[] = [];
     for (let i = page.start; i < page.end; i++) {
-      cells.push(describeCell(panel, i, detailed, maxChars));
+      cells.push(
+        describeCell(panel.context.model.sharedModel, i, detailed, maxChars)
+      );
     }
     const more =
       page.end < total
@@ -210,6 +210,11 @@ const unuseNotebook = defineJupyterTool({
   category: 'edit',
   input: {
     notebook_path: notebookPath
+  },
+  output: {
+    path: z.string(),
+    closed: z.boolean().describe('Its tab was closed.'),
+    session_notebook: z.string().nullable()
   },
   annotations: {
     readOnlyHint: false,
@@ -260,11 +265,3 @@ export const notebookTools: JupyterTool[] = [
   unuseNotebook,
   readNotebook
 ];
-
-namespace Private {
-  export function firstLine(source: string): string {
-    const line = source.split('\n', 1)[0];
-    const more = source.length > line.length ? ' …' : '';
-    return truncateText(line, 200) + more;
-  }
-}

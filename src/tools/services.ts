@@ -86,8 +86,9 @@ export async function saveAfterEdit(
 /**
  * Define a JupyterLab tool (types its context's services).
  */
-export function defineJupyterTool<Shape extends z.ZodRawShape>(
-  definition: IToolDefinition<Shape, IJupyterServices>
-): JupyterTool {
+export function defineJupyterTool<
+  Shape extends z.ZodRawShape,
+  Output extends z.ZodRawShape = z.ZodRawShape
+>(definition: IToolDefinition<Shape, IJupyterServices, Output>): JupyterTool {
   return defineTool(definition);
 }

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 import { truncateText } from '../core/outputs';
-import { jsonOutput, ToolError } from '../mcp/tool';
+import { jsonOutput } from '../mcp/tool';
 import { checkTimeout } from './arguments';
 import { ProgressReporter } from './progress';
 import { defineJupyterTool, type JupyterTool } from './services';
@@ -18,6 +18,25 @@ const terminalName = z
     'Name of the terminal, as list_terminals or create_terminal return it (e.g. "1").'
   );
 
+/**
+ * A terminal as list_terminals and create_terminal report it.
+ */
+const terminalInfo = {
+  name: z.string(),
+  title: z
+    .string()
+    .nullable()
+    .describe('The title of its tab (null when not open in the page).'),
+  open_in_page: z.boolean(),
+  busy: z
+    .boolean()
+    .describe('A command run_terminal_command started is still running.'),
+  buffered_chars: z
+    .number()
+    .int()
+    .describe('Recent output held for read_terminal_output.')
+};
+
 const listTerminals = defineJupyterTool({
   name: 'list_terminals',
   title: 'List terminals',
@@ -25,6 +44,9 @@ const listTerminals = defineJupyterTool({
     'List the running terminals of the Jupyter server: name, the title of its tab in JupyterLab (null when not open in the page), whether a command started by run_terminal_command is still running ("busy"), and how much recent output the bridge holds for read_terminal_output.',
   category: 'read',
   input: {},
+  output: {
+    terminals: z.array(z.object(terminalInfo))
+  },
   annotations: {
     readOnlyHint: true,
     destructiveHint: false,
@@ -47,7 +69,7 @@ const createTerminal = defineJupyterTool({
   title: 'Create a terminal',
   description:
     'Start a new terminal (a shell in the Jupyter server root) and open it as a JupyterLab tab beside the user\'s, without taking their focus unless "activate" is true. Returns its name, to pass to run_terminal_command.',
-  category: 'execute',
+  category: 'terminal',
   input: {
     activate: z
       .boolean()
@@ -56,11 +78,12 @@ const createTerminal = defineJupyterTool({
         "Bring the terminal's tab to the front (default false: the user keeps their focus)."
       )
   },
+  output: terminalInfo,
   annotations: {
     readOnlyHint: false,
     destructiveHint: false,
     idempotentHint: false,
-    openWorldHint: true
+    openWorldHint: false
   },
   run: async (args, context) => {
     const info = await context.services.terminals.create(args.activate);
@@ -76,12 +99,16 @@ const runTerminalCommand = defineJupyterTool({
   title: 'Run a terminal command',
   description:
     'Type one shell command line into a terminal (the user sees it run in the terminal\'s tab) and wait until it finishes or "timeout_seconds" passes. Returns its output (ANSI codes removed, long output cut in the middle) and exit code. The command must return to the shell prompt to be seen as finished: do not start interactive programs (editors, REPLs, pagers; use e.g. "git --no-pager"). On timeout the command keeps running unless "on_timeout" is "interrupt" (Ctrl-C); follow it with read_terminal_output. Cancelling the call sends Ctrl-C.',
-  category: 'execute',
+  category: 'terminal',
   input: {
     terminal_name: terminalName,
     command: z
       .string()
       .min(1)
+      .refine(command => !/[\r\n]/.test(command), {
+        message:
+          'must be a single line: join commands with && or ; (or write a script with write_file and run it)'
+      })
       .describe(
         'One shell command line, e.g. "pip list | grep pandas" (join several with && or ;).'
       ),
@@ -99,6 +126,20 @@ const runTerminalCommand = defineJupyterTool({
         'At the timeout: "continue" (default) leaves the command running; "interrupt" sends Ctrl-C.'
       )
   },
+  output: {
+    terminal_name: z.string(),
+    state: z
+      .enum(['completed', 'timeout', 'interrupted', 'closed'])
+      .describe(
+        '"completed", "timeout" (still running), "interrupted" (Ctrl-C) or "closed" (the terminal went away).'
+      ),
+    exit_code: z
+      .number()
+      .int()
+      .nullable()
+      .describe('The exit code, once completed.'),
+    output: z.string().describe('What it printed, ANSI codes removed.')
+  },
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
@@ -107,21 +148,19 @@ const runTerminalCommand = defineJupyterTool({
   },
   run: async (args, context) => {
     const timeout = checkTimeout(args.timeout_seconds, context);
-    if (/[\r\n]/.test(args.command)) {
-      throw new ToolError(
-        '"command" must be a single line: join commands with && or ; (or write a script with write_file and run it).'
-      );
-    }
-    const terminals = context.services.terminals;
-    await terminals.require(args.terminal_name, 'terminal_name');
     const progress = new ProgressReporter(context);
     let result;
     try {
-      result = await terminals.run(args.terminal_name, args.command, {
-        timeoutMs: timeout * 1000,
-        interruptOnTimeout: args.on_timeout === 'interrupt',
-        signal: context.signal
-      });
+      result = await context.services.terminals.run(
+        args.terminal_name,
+        args.command,
+        {
+          timeoutMs: timeout * 1000,
+          interruptOnTimeout: args.on_timeout === 'interrupt',
+          signal: context.signal,
+          onOutput: text => progress.output(text)
+        }
+      );
     } finally {
       progress.stop();
     }
@@ -169,18 +208,25 @@ const readTerminalOutput = defineJupyterTool({
         'Largest number of characters to return, from the end (default from the settings, normally 20000).'
       )
   },
+  output: {
+    terminal_name: z.string(),
+    busy: z.boolean(),
+    returned_chars: z.number().int(),
+    total_chars: z.number().int(),
+    output: z.string()
+  },
   annotations: {
     readOnlyHint: true,
     destructiveHint: false,
-    idempotentHint: false,
+    idempotentHint: true,
     openWorldHint: false
   },
   run: async (args, context) => {
-    const terminals = context.services.terminals;
-    await terminals.require(args.terminal_name, 'terminal_name');
     const maxChars = args.max_chars ?? context.services.limits().maxOutputChars;
-    const { text, total } = terminals.recent(args.terminal_name, maxChars);
-    const info = terminals.info(args.terminal_name);
+    const { text, total, busy } = await context.services.terminals.read(
+      args.terminal_name,
+      maxChars
+    );
     const header =
       total > text.length
         ? `Last ${text.length} of ${total} characters of terminal "${args.terminal_name}":`
@@ -192,7 +238,7 @@ const readTerminalOutput = defineJupyterTool({
       ],
       structuredContent: {
         terminal_name: args.terminal_name,
-        busy: info.busy,
+        busy,
         returned_chars: text.length,
         total_chars: total,
         output: text
@@ -206,20 +252,22 @@ const closeTerminal = defineJupyterTool({
   title: 'Close a terminal',
   description:
     'Shut a terminal down: its shell and anything running in it are ended, and its tab closes.',
-  category: 'execute',
+  category: 'terminal',
   input: {
     terminal_name: terminalName
+  },
+  output: {
+    terminal_name: z.string(),
+    closed: z.boolean()
   },
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,
-    idempotentHint: false,
+    idempotentHint: true,
     openWorldHint: false
   },
   run: async (args, context) => {
-    const terminals = context.services.terminals;
-    await terminals.require(args.terminal_name, 'terminal_name');
-    await terminals.close(args.terminal_name);
+    await context.services.terminals.close(args.terminal_name);
     return jsonOutput(`Closed terminal "${args.terminal_name}".`, {
       terminal_name: args.terminal_name,
       closed: true

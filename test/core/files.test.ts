@@ -5,6 +5,7 @@ import {
   globToRegExp,
   imageMimetype,
   isWithin,
+  notebookJsonProblem,
   parentOf,
   resolveRootPath,
   textWindow
@@ -130,5 +131,22 @@ describe('imageMimetype', () => {
     assert.equal(imageMimetype('a.svg', 'image/svg+xml'), 'image/svg+xml');
     assert.equal(imageMimetype('a.bmp', 'image/bmp'), null);
     assert.equal(imageMimetype('a.txt', 'text/plain'), null);
+  });
+});
+
+describe('notebookJsonProblem', () => {
+  it('accepts notebook JSON and names what is wrong otherwise', () => {
+    assert.equal(
+      notebookJsonProblem(
+        '{"cells": [], "nbformat": 4, "nbformat_minor": 5, "metadata": {}}'
+      ),
+      null
+    );
+    assert.match(
+      notebookJsonProblem('{oops') ?? '',
+      /"content" is not valid JSON/
+    );
+    assert.match(notebookJsonProblem('[1, 2]') ?? '', /not a notebook/);
+    assert.match(notebookJsonProblem('{"cells": []}') ?? '', /"nbformat"/);
   });
 });

@@ -202,6 +202,6 @@ test('execute_code runs scratch code with magics and shell commands, adding no c
   await expect(cells).toHaveCount(1);
   expect(JSON.stringify(env.readNotebook(name))).toBe(before);
 
-  const all = await call(client, 'run_all_cells', {});
+  const all = await call(client, 'notebook_run-all-cells', {});
   expect(all.structuredContent).toMatchObject({ status: 'ok' });
 });

@@ -38,7 +38,6 @@ const EXPECTED_TOOLS = [
   'get_execution_result',
   'send_input',
   'execute_code',
-  'run_all_cells',
   'notebook_run-all-cells'
 ];
 
@@ -64,12 +63,16 @@ for (const transport of ['http', 'stdio'] as const) {
       expect(tools.map(tool => tool.name)).toEqual(
         expect.arrayContaining(EXPECTED_TOOLS)
       );
+      expect(tools.map(tool => tool.name)).not.toContain('run_all_cells');
       for (const tool of tools) {
+        expect(tool.title?.length ?? 0).toBeGreaterThan(3);
         expect(tool.description?.length ?? 0).toBeGreaterThan(40);
         expect(tool.inputSchema.type).toBe('object');
+        expect(tool.outputSchema?.type).toBe('object');
         expect(typeof tool.annotations?.readOnlyHint).toBe('boolean');
         expect(typeof tool.annotations?.destructiveHint).toBe('boolean');
         expect(typeof tool.annotations?.idempotentHint).toBe('boolean');
+        expect(typeof tool.annotations?.openWorldHint).toBe('boolean');
       }
       const read = tools.find(tool => tool.name === 'read_notebook');
       expect(read?.annotations?.readOnlyHint).toBe(true);
