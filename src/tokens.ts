@@ -3,6 +3,7 @@
  */
 
 import { Token } from '@lumino/coreutils';
+import type { IPageInfo } from 'jupyterlab-mcp-bridge/protocol';
 import type { ISignal } from '@lumino/signaling';
 
 import type { ConnectionStatus } from './bridge/connection';
@@ -148,6 +149,19 @@ export interface IMcpBridge {
    * Why the last connection attempt failed ('' if it did not).
    */
   readonly lastError: string;
+  /**
+   * This page's id at the relay ('' when not connected).
+   */
+  readonly pageId: string;
+  /**
+   * The JupyterLab pages connected to the relay; the `preferred` one gets
+   * new sessions (the tab the user focused last).
+   */
+  readonly pages: readonly IPageInfo[];
+  /**
+   * When the next reconnection to the relay is due (ms), or null.
+   */
+  readonly retryAt: number | null;
   /**
    * The single path of every tool call (observe or guard calls here); null
    * until the bridge first starts (it is loaded on demand).

@@ -6,6 +6,8 @@ import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Signal, type ISignal } from '@lumino/signaling';
 
 import type { IApprovalQuestion } from '../core/approvals';
+import type { IPageInfo } from 'jupyterlab-mcp-bridge/protocol';
+
 import { isLoopbackRelayUrl } from '../core/pairing';
 import { DEFAULT_CATEGORY_POLICY, readPolicy } from '../core/policy';
 import { DEFAULT_SETTINGS, type IBridgeSettings } from '../core/settings';
@@ -40,7 +42,8 @@ export class McpBridge implements IMcpBridge {
     this.dispatcher = new ToolDispatcher(options.tools);
     const services: IJupyterServices = {
       ...options.services,
-      limits: () => this._values
+      limits: () => this._values,
+      pages: () => ({ thisPage: this._host.pageId, pages: this._host.pages })
     };
     const resources = options.resources?.(services);
     this._host = new SessionHost({
@@ -77,6 +80,7 @@ export class McpBridge implements IMcpBridge {
       }
     }, this);
     this._host.countChanged.connect(() => this._changed.emit(), this);
+    this._host.pagesChanged.connect(() => this._changed.emit(), this);
     this._supervisor.pendingChanged.connect(() => this._changed.emit(), this);
     this._host.clientEvent.connect(
       (_, event) => this._clientEvent.emit(event),
@@ -103,6 +107,18 @@ export class McpBridge implements IMcpBridge {
 
   get sessionCount(): number {
     return this._host.count;
+  }
+
+  get pageId(): string {
+    return this._host.pageId;
+  }
+
+  get pages(): readonly IPageInfo[] {
+    return this._host.pages;
+  }
+
+  get retryAt(): number | null {
+    return this._connection.retryAt;
   }
 
   get lastError(): string {
@@ -267,7 +283,7 @@ export namespace McpBridge {
    * Constructor options.
    */
   export interface IOptions {
-    services: Omit<IJupyterServices, 'limits'>;
+    services: Omit<IJupyterServices, 'limits' | 'pages'>;
     tools: JupyterTool[];
     /**
      * Make the MCP resources provider (none when absent).

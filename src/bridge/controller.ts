@@ -4,6 +4,7 @@
  */
 
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
+import type { IPageInfo } from 'jupyterlab-mcp-bridge/protocol';
 import { Signal, type ISignal } from '@lumino/signaling';
 
 import type { ToolDispatcher } from '../mcp/dispatcher';
@@ -41,6 +42,18 @@ export class BridgeController implements IMcpBridge {
 
   get sessionCount(): number {
     return this._bridge?.sessionCount ?? 0;
+  }
+
+  get pageId(): string {
+    return this._bridge?.pageId ?? '';
+  }
+
+  get pages(): readonly IPageInfo[] {
+    return this._bridge?.pages ?? [];
+  }
+
+  get retryAt(): number | null {
+    return this._bridge?.retryAt ?? null;
   }
 
   get lastError(): string {

@@ -8,7 +8,11 @@ import { Signal, type ISignal } from '@lumino/signaling';
 
 import { VERSION } from '../_version';
 import type { ISessionState } from '../mcp/tool';
-import type { ISessionOpen, RelayToPage } from 'jupyterlab-mcp-bridge/protocol';
+import type {
+  IPageInfo,
+  ISessionOpen,
+  RelayToPage
+} from 'jupyterlab-mcp-bridge/protocol';
 import type { IMcpClient } from '../tokens';
 import type { RelayConnection } from './connection';
 import { SessionTransport } from './transport';
@@ -31,34 +35,61 @@ export class SessionStore {
   }
 
   /**
-   * Load a session's state, or make a fresh one.
+   * Load a session's state: the state the relay kept (the session moved
+   * from another page), else this tab's copy (of the session, or of the
+   * session it continues), else a fresh one.
    */
-  load(id: string): ISessionState {
-    const fresh: ISessionState = { id, notebookPath: null };
-    const raw = this._storage?.getItem(Private.key(id));
-    if (!raw) {
-      return fresh;
+  load(
+    id: string,
+    fromRelay?: Record<string, unknown>,
+    previousId?: string
+  ): ISessionState {
+    const saved =
+      fromRelay ??
+      this._read(id) ??
+      (previousId ? this._read(previousId) : undefined) ??
+      {};
+    if (previousId) {
+      this.remove(previousId);
     }
-    try {
-      const saved = JSON.parse(raw) as Partial<ISessionState>;
-      return {
-        id,
-        notebookPath:
-          typeof saved.notebookPath === 'string' ? saved.notebookPath : null
-      };
-    } catch {
-      return fresh;
-    }
+    return {
+      id,
+      notebookPath:
+        typeof saved.notebookPath === 'string' ? saved.notebookPath : null,
+      terminalName:
+        typeof saved.terminalName === 'string' ? saved.terminalName : null
+    };
   }
 
   /**
-   * Save a session's state.
+   * Save a session's state in this tab; returns what the relay should keep.
    */
-  save(state: ISessionState): void {
-    this._storage?.setItem(
-      Private.key(state.id),
-      JSON.stringify({ notebookPath: state.notebookPath })
-    );
+  save(state: ISessionState): Record<string, unknown> {
+    const data = {
+      notebookPath: state.notebookPath,
+      terminalName: state.terminalName
+    };
+    try {
+      this._storage?.setItem(Private.key(state.id), JSON.stringify(data));
+    } catch {
+      // Storage full or denied: the relay keeps the state all the same.
+    }
+    return data;
+  }
+
+  private _read(id: string): Record<string, unknown> | undefined {
+    const raw = this._storage?.getItem(Private.key(id));
+    if (!raw) {
+      return undefined;
+    }
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      return parsed && typeof parsed === 'object'
+        ? (parsed as Record<string, unknown>)
+        : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -83,8 +114,33 @@ export class SessionHost {
     this._connection.statusChanged.connect((_, status) => {
       if (status !== 'connected') {
         this._closeAll(false);
+        this._pages = [];
+        this._pageId = '';
+        this._pagesChanged.emit(undefined);
       }
     }, this);
+    window.addEventListener('focus', this._onFocus);
+  }
+
+  /**
+   * This page's id at the relay ('' when not connected).
+   */
+  get pageId(): string {
+    return this._pageId;
+  }
+
+  /**
+   * The pages connected to the relay, and which one gets new sessions.
+   */
+  get pages(): readonly IPageInfo[] {
+    return this._pages;
+  }
+
+  /**
+   * Emitted when the pages change.
+   */
+  get pagesChanged(): ISignal<this, void> {
+    return this._pagesChanged;
   }
 
   /**
@@ -172,18 +228,32 @@ export class SessionHost {
    * Close every session and stop listening.
    */
   dispose(): void {
+    window.removeEventListener('focus', this._onFocus);
     this._closeAll(false);
     Signal.clearData(this);
   }
 
+  /**
+   * The user focused this tab: new sessions come here (the relay's rule).
+   */
+  private _onFocus = (): void => {
+    this._connection.send({ type: 'page-focus' });
+  };
+
   private _onMessage(_: RelayConnection, message: RelayToPage): void {
     switch (message.type) {
       case 'welcome':
+        this._pageId = message.pageId;
         this._connection.send({
           type: 'hello',
           extensionVersion: VERSION,
-          label: document.title
+          label: document.title,
+          focused: document.hasFocus()
         });
+        break;
+      case 'pages':
+        this._pages = message.pages;
+        this._pagesChanged.emit(undefined);
         break;
       case 'session-open':
         void this._open(message);
@@ -210,11 +280,27 @@ export class SessionHost {
   private async _open(message: ISessionOpen): Promise<void> {
     const { sessionId } = message;
     this._close(sessionId, false);
-    const state = this._store.load(sessionId);
+    const state = this._store.load(
+      sessionId,
+      message.state,
+      message.previousSessionId
+    );
     const transport = new SessionTransport(sessionId, envelope => {
       this._connection.send(envelope);
     });
-    const server = this._factory(state, () => this._store.save(state));
+    const save = (): void => {
+      // This tab keeps a copy; the relay keeps the state for the page the
+      // session may move to.
+      this._connection.send({
+        type: 'session-state',
+        sessionId,
+        state: this._store.save(state)
+      });
+    };
+    const server = this._factory(state, save);
+    if (message.previousSessionId && state.notebookPath) {
+      save();
+    }
     const entry: Private.IEntry = {
       state,
       server,
@@ -271,6 +357,9 @@ export class SessionHost {
     }
   }
 
+  private _pageId = '';
+  private _pages: IPageInfo[] = [];
+  private _pagesChanged = new Signal<this, void>(this);
   private _connection: RelayConnection;
   private _factory: ServerFactory;
   private _store: SessionStore;

@@ -31,18 +31,38 @@ export class BridgeStatus extends Widget {
 
   private _update(): void {
     const trans = this._trans;
-    const { status, sessionCount, lastError, clients, pendingApprovals } =
-      this._bridge;
+    const {
+      status,
+      sessionCount,
+      lastError,
+      clients,
+      pendingApprovals,
+      pages,
+      pageId,
+      retryAt
+    } = this._bridge;
     const pending = pendingApprovals.length;
+    const retrying = status === 'disconnected' && retryAt !== null;
     const state =
       status === 'connected'
         ? trans.__('connected')
         : status === 'connecting'
           ? trans.__('connecting')
-          : trans.__('disconnected');
+          : retrying
+            ? trans.__('reconnecting')
+            : trans.__('disconnected');
     let text = trans.__('MCP: %1', state);
+    // Several tabs: say whether this one serves clients.
+    const preferred = pages.find(page => page.preferred)?.id === pageId;
+    const standby =
+      status === 'connected' &&
+      pages.length > 1 &&
+      sessionCount === 0 &&
+      !preferred;
     if (status === 'connected') {
-      text += ` · ${trans._n('%1 client', '%1 clients', sessionCount)}`;
+      text += standby
+        ? ` · ${trans.__('standby (another tab serves)')}`
+        : ` · ${trans._n('%1 client', '%1 clients', sessionCount)}`;
     }
     if (pending) {
       text += ` · ${trans._n('%1 approval pending', '%1 approvals pending', pending)}`;
@@ -51,11 +71,21 @@ export class BridgeStatus extends Widget {
     this.node.dataset.status = status;
     this.node.dataset.clients = String(sessionCount);
     this.node.dataset.pending = String(pending);
+    this.node.dataset.serving = String(sessionCount > 0 || preferred);
     this.toggleClass('jp-McpBridge-status-pending', pending > 0);
     if (status === 'disconnected') {
-      this.node.title = lastError
-        ? trans.__('MCP bridge disconnected: %1. Click to start.', lastError)
-        : trans.__('MCP bridge disconnected. Click to start.');
+      const seconds = retrying
+        ? Math.max(0, Math.ceil(((retryAt ?? 0) - Date.now()) / 1000))
+        : 0;
+      this.node.title = retrying
+        ? trans.__(
+            'MCP bridge reconnecting to the relay (next try in %1 s)%2',
+            seconds,
+            lastError ? `: ${lastError}` : '.'
+          )
+        : lastError
+          ? trans.__('MCP bridge disconnected: %1. Click to start.', lastError)
+          : trans.__('MCP bridge disconnected. Click to start.');
       return;
     }
     const names = clients.map(
@@ -65,6 +95,19 @@ export class BridgeStatus extends Widget {
       trans.__('MCP bridge %1; %2 client session(s).', state, sessionCount),
       ...names.map(name => `• ${name}`)
     ];
+    if (pages.length > 1) {
+      lines.push(
+        preferred
+          ? trans.__(
+              '%1 JupyterLab tabs are connected; new clients come to this one (focused last).',
+              pages.length
+            )
+          : trans.__(
+              '%1 JupyterLab tabs are connected; new clients go to the tab focused last.',
+              pages.length
+            )
+      );
+    }
     if (pending) {
       lines.push(
         trans._n(

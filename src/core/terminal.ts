@@ -74,15 +74,16 @@ export interface ICommandMarkers {
  * Wrap a shell command line so that its output is delimited: a start marker
  * before, and a done marker with the exit status after. The markers are
  * printed with `printf` from split parts, so the echoed input never
- * contains them.
+ * contains them. The command itself runs through `eval` of a quoted
+ * string, so that nothing in it (a trailing `# comment`, a background `&`)
+ * can swallow or break the done marker.
  */
 export function markCommand(command: string, id: string): ICommandMarkers {
   const trimmed = command.replace(/\s+$/, '');
-  // `cmd &; next` is a syntax error: a background command ends the list.
-  const separator = /&$/.test(trimmed) && !/&&$/.test(trimmed) ? ' ' : '; ';
+  const quoted = `'${trimmed.replace(/'/g, "'\\''")}'`;
   return {
     line:
-      `printf '__MCP_%s_%s\\n' START ${id}; ${trimmed}${separator}` +
+      `printf '__MCP_%s_%s\\n' START ${id}; eval ${quoted}; ` +
       `printf '__MCP_%s_%s_%d\\n' DONE ${id} $?`,
     start: new RegExp(`__MCP_START_${id}\\r?\\n`),
     done: new RegExp(`(?:\\r?\\n)?__MCP_DONE_${id}_(\\d+)\\r?\\n?`)
@@ -142,5 +143,8 @@ export function hideMarkers(text: string): string {
   return text
     .replace(/__MCP_(?:START|DONE)_[0-9a-f]+(?:_\d+)?\n?/g, '')
     .replace(/printf '__MCP_%s_%s\\n' START [0-9a-f]+; /g, '')
-    .replace(/[; ] ?printf '__MCP_%s_%s_%d\\n' DONE [0-9a-f]+ \$\?/g, '');
+    .replace(/[; ] ?printf '__MCP_%s_%s_%d\\n' DONE [0-9a-f]+ \$\?/g, '')
+    .replace(/eval '((?:[^']|'\\'')*)'/g, (_, quoted: string) =>
+      quoted.replace(/'\\''/g, "'")
+    );
 }

@@ -18,7 +18,7 @@ import { ToolError } from '../mcp/tool';
  * How far an execution got.
  */
 export type ExecutionState =
-  'running' | 'waiting_for_input' | 'ok' | 'error' | 'interrupted';
+  'queued' | 'running' | 'waiting_for_input' | 'ok' | 'error' | 'interrupted';
 
 /**
  * What {@link CellExecution.wait} saw first.
@@ -74,7 +74,18 @@ export class CellExecution {
   readonly done: Promise<void>;
 
   get state(): ExecutionState {
-    return this._inputPrompt !== null ? 'waiting_for_input' : this._state;
+    if (this._inputPrompt !== null) {
+      return 'waiting_for_input';
+    }
+    return this._state === 'running' && !this._begun ? 'queued' : this._state;
+  }
+
+  /**
+   * Whether the kernel has begun this run (it may be queued behind another
+   * cell, for example one the user is running).
+   */
+  get begun(): boolean {
+    return this._begun;
   }
 
   get finished(): boolean {
@@ -125,6 +136,8 @@ export class CellExecution {
     const ended = new Promise<WaitOutcome>(resolve => {
       void this.done.then(() => resolve('finished'));
       onAbort = () => {
+        // A run still queued behind another cell is not ours to stop yet:
+        // interrupting would stop that other cell (maybe the user's).
         void this.interrupt();
         resolve('cancelled');
       };
@@ -163,8 +176,11 @@ export class CellExecution {
     signal: AbortSignal;
   }): Promise<WaitOutcome> {
     const outcome = await this.wait(options.timeoutMs, options.signal);
-    if (outcome === 'timeout' && options.onTimeout === 'interrupt') {
-      await this.interrupt();
+    if (
+      outcome === 'timeout' &&
+      options.onTimeout === 'interrupt' &&
+      (await this.interrupt())
+    ) {
       await this.wait(Private.CELL_SETTLE_MS, new AbortController().signal);
     }
     return outcome;
@@ -180,11 +196,18 @@ export class CellExecution {
   }
 
   /**
-   * Interrupt the kernel (the cell ends with KeyboardInterrupt).
+   * Interrupt the kernel if it is running this cell (the cell ends with
+   * KeyboardInterrupt). A run still queued behind another cell is left
+   * alone, since interrupting would stop that other cell: returns whether
+   * the kernel was interrupted.
    */
-  async interrupt(): Promise<void> {
+  async interrupt(): Promise<boolean> {
+    if (!this._begun || this.finished) {
+      return false;
+    }
     this._interrupted = true;
     await this._kernel.interrupt();
+    return true;
   }
 
   /**
@@ -218,6 +241,15 @@ export class CellExecution {
   private _onIOPub(_: unknown, message: KernelMessage.IIOPubMessage): void {
     const request = this._request();
     if (request && message.parent_header.msg_id === request) {
+      if (
+        !this._begun &&
+        (message.header.msg_type === 'execute_input' ||
+          (KernelMessage.isStatusMsg(message) &&
+            message.content.execution_state === 'busy'))
+      ) {
+        this._begun = true;
+        this._changed.emit(undefined);
+      }
       const text = Private.describe(message);
       if (text) {
         this._output.emit(text);
@@ -244,6 +276,7 @@ export class CellExecution {
   private _kernel: Kernel.IKernelConnection;
   private _state: ExecutionState = 'running';
   private _interrupted = false;
+  private _begun = false;
   private _inputPrompt: string | null = null;
   private _output = new Signal<this, string>(this);
   private _changed = new Signal<this, void>(this);
@@ -329,7 +362,11 @@ export class ExecutionRegistry {
  * The result of {@link runScratchCode}.
  */
 export interface IScratchRun {
-  state: 'ok' | 'error' | 'interrupted';
+  /**
+   * `queued`: still waiting behind another cell at the timeout (left to
+   * run later, its output not collected).
+   */
+  state: 'ok' | 'error' | 'interrupted' | 'queued';
   outputs: nbformat.IOutput[];
   elapsedMs: number;
 }
@@ -364,22 +401,40 @@ export async function runScratchCode(
     allow_stdin: false,
     stop_on_error: false
   });
+  let begun = false;
   future.onIOPub = message => {
+    if (
+      message.header.msg_type === 'execute_input' ||
+      (KernelMessage.isStatusMsg(message) &&
+        message.content.execution_state === 'busy')
+    ) {
+      begun = true;
+    }
     Private.collect(outputs, message);
     const text = Private.describe(message);
     if (text) {
       options.onOutput?.(text);
     }
   };
-  const onAbort = () => void kernel.interrupt();
+  // Only a run the kernel has begun is interrupted: one queued behind
+  // another cell (maybe the user's) is left alone.
+  const onAbort = () => {
+    if (begun) {
+      void kernel.interrupt();
+    }
+  };
   options.signal.addEventListener('abort', onAbort);
   try {
     const reply = await withTimeout(future.done, options.timeoutMs);
     let state: IScratchRun['state'];
     if (reply.timedOut) {
-      await kernel.interrupt();
-      await withTimeout(future.done, Private.SETTLE_MS);
-      state = 'interrupted';
+      if (begun) {
+        await kernel.interrupt();
+        await withTimeout(future.done, Private.SETTLE_MS);
+        state = 'interrupted';
+      } else {
+        state = 'queued';
+      }
     } else {
       state = reply.value.content.status === 'ok' ? 'ok' : 'error';
     }

@@ -203,18 +203,17 @@ export class KernelService {
   }
 
   /**
-   * Interrupt a notebook's kernel: through the given runs of its cells
-   * when there are some (so that they report "interrupted"), else the
-   * kernel itself.
+   * Interrupt a notebook's kernel, as asked: through the given runs of its
+   * cells that the kernel has begun (so that they report "interrupted"),
+   * else the kernel itself.
    */
   async interrupt(
     panel: NotebookPanel,
-    runs: readonly { interrupt(): Promise<void> }[]
+    runs: readonly { interrupt(): Promise<boolean> }[]
   ): Promise<INotebookKernel> {
     const kernel = this.kernelOf(panel);
-    if (runs.length) {
-      await Promise.all(runs.map(run => run.interrupt()));
-    } else {
+    const interrupted = await Promise.all(runs.map(run => run.interrupt()));
+    if (!interrupted.includes(true)) {
       await kernel.interrupt();
     }
     return this.describe(panel);

@@ -91,6 +91,22 @@ export class TerminalHub {
   }
 
   /**
+   * The terminal of a session (its name kept in `current`) if it still
+   * runs, else a new one opened in a background tab: agents do not type
+   * into the user's terminals unless they name one.
+   */
+  async ownTerminal(current: string | null): Promise<string> {
+    await this.sync();
+    if (
+      current &&
+      [...this._manager.running()].some(model => model.name === current)
+    ) {
+      return current;
+    }
+    return (await this.create(false)).name;
+  }
+
+  /**
    * Describe a terminal.
    */
   info(name: string): ITerminalInfo {

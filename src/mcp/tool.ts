@@ -66,6 +66,11 @@ export interface ISessionState {
    * Path of the notebook this session is using, if any.
    */
   notebookPath: string | null;
+  /**
+   * Name of the terminal of this session's own (run_terminal_command
+   * without a terminal name), if it made one.
+   */
+  terminalName: string | null;
 }
 
 /**

@@ -20,7 +20,7 @@ const getActiveContext = defineJupyterTool({
   name: 'get_active_context',
   title: "Get the user's context",
   description:
-    'Tell what the user is looking at in JupyterLab, so you can act on "this cell" or "this notebook": the tab in front; the notebook they are in (or were last in, when another tab is in front), with its path, mode ("edit" while they type in a cell), the active cell (index, id, type, version, execution count, whole source, output summary), the selected cells, and in the active cell\'s editor the cursor and the selected text; and the notebook this session uses. Read-only; the user\'s focus and selection are not changed.',
+    'Tell what the user is looking at in JupyterLab, so you can act on "this cell" or "this notebook": the tab in front; the notebook they are in (or were last in, when another tab is in front), with its path, mode ("edit" while they type in a cell), the active cell (index, id, type, version, execution count, whole source, output summary), the selected cells, and in the active cell\'s editor the cursor and the selected text; the notebook this session uses; and the JupyterLab tabs connected to the bridge, marking the one that serves this session. Read-only; the user\'s focus and selection are not changed.',
   category: 'read',
   input: {},
   output: {
@@ -61,7 +61,22 @@ const getActiveContext = defineJupyterTool({
       })
       .nullable()
       .describe('The notebook the user is in, or was last in.'),
-    session_notebook: z.string().nullable()
+    session_notebook: z.string().nullable(),
+    pages: z
+      .array(
+        z.object({
+          id: z.string(),
+          label: z.string().optional(),
+          sessions: z.number().int(),
+          preferred: z
+            .boolean()
+            .describe('New sessions go to this page (focused last).'),
+          serves_this_session: z.boolean()
+        })
+      )
+      .describe(
+        'The JupyterLab tabs connected to the bridge; the one serving this session says so.'
+      )
   },
   annotations: {
     readOnlyHint: true,
@@ -71,6 +86,14 @@ const getActiveContext = defineJupyterTool({
   },
   run: async (_, context) => {
     const { app, tracker } = context.services;
+    const view = context.services.pages();
+    const pages = view.pages.map(page => ({
+      id: page.id,
+      ...(page.label !== undefined ? { label: page.label } : {}),
+      sessions: page.sessions,
+      preferred: page.preferred,
+      serves_this_session: page.id === view.thisPage
+    }));
     const front = frontTab(app, tracker);
     const focus = notebookFocus(app, tracker);
     const sessionNotebook = context.session.notebookPath;
@@ -80,7 +103,8 @@ const getActiveContext = defineJupyterTool({
         {
           front_tab: front,
           notebook: null,
-          session_notebook: sessionNotebook
+          session_notebook: sessionNotebook,
+          pages
         }
       );
     }
@@ -122,7 +146,8 @@ const getActiveContext = defineJupyterTool({
         editor: focus.editor,
         in_use_by_this_session: sessionNotebook === path
       },
-      session_notebook: sessionNotebook
+      session_notebook: sessionNotebook,
+      pages
     });
   }
 });

@@ -43,7 +43,18 @@ const runReport = {
     .int()
     .describe('Index of the cell now (-1 when it was deleted).'),
   id: z.string().describe('Id of the cell.'),
-  state: z.enum(['running', 'waiting_for_input', 'ok', 'error', 'interrupted']),
+  state: z
+    .enum([
+      'queued',
+      'running',
+      'waiting_for_input',
+      'ok',
+      'error',
+      'interrupted'
+    ])
+    .describe(
+      '"queued": waiting behind another cell (perhaps the user\'s), which is never interrupted for it.'
+    ),
   execution_count: z
     .number()
     .int()
@@ -254,7 +265,7 @@ const executeCode = defineJupyterTool({
   name: 'execute_code',
   title: 'Run scratch code',
   description:
-    "Run code in a notebook's kernel without adding a cell (IPython magics such as %timeit and shell commands such as !pip list work), e.g. to inspect data. Nothing is added to the notebook or its history. input() is not available here. At the timeout the kernel is interrupted.",
+    "Run code in a notebook's kernel without adding a cell (IPython magics such as %timeit and shell commands such as !pip list work), e.g. to inspect data. Nothing is added to the notebook or its history. input() is not available here. At the timeout the kernel is interrupted if it is running this code; code still queued behind another cell (perhaps the user's) is left queued, never interrupting that cell.",
   category: 'execute',
   input: {
     notebook_path: notebookPath,
@@ -262,7 +273,11 @@ const executeCode = defineJupyterTool({
     timeout_seconds: timeoutSeconds
   },
   output: {
-    state: z.enum(['ok', 'error', 'interrupted']),
+    state: z
+      .enum(['ok', 'error', 'interrupted', 'queued'])
+      .describe(
+        '"queued": still waiting behind another cell at the timeout; it runs later, and its output is not collected.'
+      ),
     elapsed_seconds: z.number(),
     output_count: z.number().int()
   },
@@ -291,7 +306,9 @@ const executeCode = defineJupyterTool({
     const header =
       state === 'interrupted'
         ? `Interrupted after ${timeout} s (timeout); outputs so far:`
-        : `Ran in ${seconds.toFixed(1)} s (${state}); ${outputs.length} output(s).`;
+        : state === 'queued'
+          ? `Still queued after ${timeout} s: the kernel is busy with another cell (perhaps the user's), which was left alone. The code runs when the kernel is free; its output will not come back here.`
+          : `Ran in ${seconds.toFixed(1)} s (${state}); ${outputs.length} output(s).`;
     return {
       content: [
         { type: 'text', text: header },
@@ -348,7 +365,7 @@ const runAllCellsTool = defineJupyterTool({
       timeout * 1000
     );
     if (status !== 'timeout') {
-      await context.services.workspace.save(panel);
+      void saveAfterEdit(panel, context).catch(() => undefined);
     }
     const cells = [];
     const model = panel.context.model.cells;
@@ -420,7 +437,8 @@ namespace Private {
       }
     }
     if (execution.finished) {
-      await context.services.workspace.save(execution.panel);
+      // Saved as the settings ask, off the result's path.
+      void saveAfterEdit(execution.panel, context).catch(() => undefined);
     }
     return report(execution, outcome, options.timeout, context);
   }
@@ -453,6 +471,12 @@ namespace Private {
         break;
       case 'waiting_for_input':
         header = `${where} is waiting for input, prompt: ${JSON.stringify(execution.inputPrompt)}. Answer with send_input(execution_id="${execution.id}", value=...).`;
+        break;
+      case 'queued':
+        header =
+          outcome === 'started'
+            ? `${where} is queued behind another cell (execution_id ${execution.id}); collect it with get_execution_result.`
+            : `${where} is still queued after ${timeout} s: the kernel is busy with another cell (perhaps the user's), which was left alone${outcome === 'cancelled' ? '; the call was cancelled, and the cell will run when the kernel is free' : ''}. Collect it with get_execution_result(execution_id="${execution.id}").`;
         break;
       default:
         header =

@@ -8,6 +8,8 @@ import type { CommandRegistry } from '@lumino/commands';
 
 import type { z } from 'zod';
 
+import type { IPageInfo } from 'jupyterlab-mcp-bridge/protocol';
+
 import type { IBridgeSettings } from '../core/settings';
 
 import {
@@ -28,6 +30,17 @@ export type IToolLimits = Omit<
   IBridgeSettings,
   'relayUrl' | 'connectOnStartup'
 >;
+
+/**
+ * The pages connected to the relay, as tools report them.
+ */
+export interface IPagesView {
+  /**
+   * This page's id at the relay ('' when not connected).
+   */
+  thisPage: string;
+  pages: readonly IPageInfo[];
+}
 
 /**
  * The services JupyterLab tools receive.
@@ -59,6 +72,10 @@ export interface IJupyterServices {
    * Read at each call, so that settings changes apply at once.
    */
   limits(): IToolLimits;
+  /**
+   * The JupyterLab pages (tabs) connected to the relay, and this one.
+   */
+  pages(): IPagesView;
 }
 
 /**

@@ -98,10 +98,14 @@ const runTerminalCommand = defineJupyterTool({
   name: 'run_terminal_command',
   title: 'Run a terminal command',
   description:
-    'Type one shell command line into a terminal (the user sees it run in the terminal\'s tab) and wait until it finishes or "timeout_seconds" passes. Returns its output (ANSI codes removed, long output cut in the middle) and exit code. The command must return to the shell prompt to be seen as finished: do not start interactive programs (editors, REPLs, pagers; use e.g. "git --no-pager"). On timeout the command keeps running unless "on_timeout" is "interrupt" (Ctrl-C); follow it with read_terminal_output. Cancelling the call sends Ctrl-C.',
+    'Type one shell command line into a terminal (the user sees it run in the terminal\'s tab; without "terminal_name", in a terminal of this session\'s own, made on first use in a background tab, so that the user\'s terminals are never typed into) and wait until it finishes or "timeout_seconds" passes. Returns its output (ANSI codes removed, long output cut in the middle) and exit code. The command must return to the shell prompt to be seen as finished: do not start interactive programs (editors, REPLs, pagers; use e.g. "git --no-pager"). On timeout the command keeps running unless "on_timeout" is "interrupt" (Ctrl-C); follow it with read_terminal_output. Cancelling the call sends Ctrl-C.',
   category: 'terminal',
   input: {
-    terminal_name: terminalName,
+    terminal_name: terminalName
+      .optional()
+      .describe(
+        "Name of the terminal to type into (list_terminals). Default: a terminal of this session's own, made on first use (never one of the user's)."
+      ),
     command: z
       .string()
       .min(1)
@@ -148,19 +152,24 @@ const runTerminalCommand = defineJupyterTool({
   },
   run: async (args, context) => {
     const timeout = checkTimeout(args.timeout_seconds, context);
+    const terminals = context.services.terminals;
+    let name = args.terminal_name;
+    if (name === undefined) {
+      name = await terminals.ownTerminal(context.session.terminalName);
+      if (name !== context.session.terminalName) {
+        context.session.terminalName = name;
+        context.saveSession();
+      }
+    }
     const progress = new ProgressReporter(context);
     let result;
     try {
-      result = await context.services.terminals.run(
-        args.terminal_name,
-        args.command,
-        {
-          timeoutMs: timeout * 1000,
-          interruptOnTimeout: args.on_timeout === 'interrupt',
-          signal: context.signal,
-          onOutput: text => progress.output(text)
-        }
-      );
+      result = await terminals.run(name, args.command, {
+        timeoutMs: timeout * 1000,
+        interruptOnTimeout: args.on_timeout === 'interrupt',
+        signal: context.signal,
+        onOutput: text => progress.output(text)
+      });
     } finally {
       progress.stop();
     }
@@ -182,7 +191,7 @@ const runTerminalCommand = defineJupyterTool({
         ...(output ? [{ type: 'text' as const, text: output }] : [])
       ],
       structuredContent: {
-        terminal_name: args.terminal_name,
+        terminal_name: name,
         state: result.state,
         exit_code: result.exitCode,
         output

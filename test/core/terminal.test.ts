@@ -28,14 +28,26 @@ describe('markCommand', () => {
     const { line, start, done } = markCommand('ls -l', 'abc123');
     assert.equal(
       line,
-      "printf '__MCP_%s_%s\\n' START abc123; ls -l; printf '__MCP_%s_%s_%d\\n' DONE abc123 $?"
+      "printf '__MCP_%s_%s\\n' START abc123; eval 'ls -l'; printf '__MCP_%s_%s_%d\\n' DONE abc123 $?"
     );
     assert.equal(start.test(line), false);
     assert.equal(done.test(line), false);
   });
-  it('does not put ";" after a background command', () => {
-    assert.match(markCommand('sleep 5 &', 'x').line, /sleep 5 & printf/);
-    assert.match(markCommand('a && b', 'x').line, /a && b; printf/);
+  it('keeps the done marker out of reach of comments, "&" and quotes in the command', () => {
+    const done = "; printf '__MCP_%s_%s_%d\\n' DONE x $?";
+    assert.ok(
+      markCommand('ls # list them', 'x').line.endsWith(
+        `eval 'ls # list them'${done}`
+      )
+    );
+    assert.ok(
+      markCommand('sleep 5 &', 'x').line.endsWith(`eval 'sleep 5 &'${done}`)
+    );
+    assert.ok(
+      markCommand("echo 'it''s'", 'x').line.endsWith(
+        `eval 'echo '\\''it'\\'''\\''s'\\'''${done}`
+      )
+    );
   });
 });
 
@@ -83,5 +95,7 @@ describe('hideMarkers', () => {
     assert.equal(hideMarkers(shown), '$ ls\nfile\n$ ');
     const background = markCommand('sleep 1 &', 'ab12').line;
     assert.equal(hideMarkers(background), 'sleep 1 &');
+    const quoted = markCommand("echo 'a' # b", 'ab12').line;
+    assert.equal(hideMarkers(quoted), "echo 'a' # b");
   });
 });

@@ -20,7 +20,7 @@ const annotations = {
 
 const context: IToolContext = {
   services: null,
-  session: { id: 's', notebookPath: null },
+  session: { id: 's', notebookPath: null, terminalName: null },
   signal: new AbortController().signal,
   progress: async () => undefined,
   saveSession: () => undefined

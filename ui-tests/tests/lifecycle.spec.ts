@@ -258,3 +258,86 @@ test.describe('sessions, pages and relays that come and go', () => {
     }
   });
 });
+
+test('two tabs: a new session goes to the tab focused last, and moves with its notebook when that tab closes', async ({
+  lab,
+  env
+}) => {
+  const other = await lab.context().newPage();
+  await openPairedPage(other, env, `second${Date.now()}`);
+  const focus = (page: Page) =>
+    page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await focus(other);
+  await focus(lab);
+  await expect(lab.locator('.jp-McpBridge-status')).toHaveAttribute(
+    'data-serving',
+    'true'
+  );
+  await expect(other.locator('.jp-McpBridge-status')).toContainText('standby');
+
+  const { client } = await connectHttp(env);
+  try {
+    // The first tab, focused last, serves the new session.
+    await call(client, 'use_notebook', { notebook_path: 'two-tabs.ipynb' });
+    await call(client, 'insert_cell', {
+      cell_index: -1,
+      cell_type: 'code',
+      cell_source: 'agent_first = 1'
+    });
+    await expect(lab.locator('.jp-McpBridge-status')).toHaveAttribute(
+      'data-clients',
+      '1'
+    );
+    await expect(other.locator('.jp-McpBridge-status')).toHaveAttribute(
+      'data-clients',
+      '0'
+    );
+    const context = await call(client, 'get_active_context', {});
+    const pages = (
+      context.structuredContent as {
+        pages: { serves_this_session: boolean; preferred: boolean }[];
+      }
+    ).pages;
+    expect(pages).toHaveLength(2);
+    expect(pages.filter(page => page.serves_this_session)).toHaveLength(1);
+
+    // The serving tab closes: the session moves to the other tab, with its
+    // notebook, and the next call works there.
+    await lab.close();
+    await expect(other.locator('.jp-McpBridge-status')).toHaveAttribute(
+      'data-clients',
+      '1'
+    );
+    const read = await call(client, 'read_notebook', {});
+    expect(read.isError, textOf(read)).toBeFalsy();
+    expect(read.structuredContent).toMatchObject({
+      path: 'two-tabs.ipynb',
+      total_cells: 1
+    });
+    // The user types in that tab; the agent edits and saves: both are kept.
+    await other
+      .locator('.lm-TabBar-tab', { hasText: 'two-tabs.ipynb' })
+      .click();
+    const cell = other.locator('.jp-Notebook .jp-Cell').first();
+    await cell.locator('.cm-content').click();
+    await other.keyboard.press('End');
+    await other.keyboard.type('  # the user');
+    await call(client, 'insert_cell', {
+      cell_index: -1,
+      cell_type: 'code',
+      cell_source: 'agent_second = 2'
+    });
+    await expect
+      .poll(() =>
+        env
+          .readNotebook('two-tabs.ipynb')
+          .cells.map(c =>
+            Array.isArray(c.source) ? c.source.join('') : c.source
+          )
+      )
+      .toEqual(['agent_first = 1  # the user', 'agent_second = 2']);
+  } finally {
+    await disconnect(client);
+    await other.close();
+  }
+});

@@ -1,0 +1,167 @@
+/**
+ * The user's work is never lost or disturbed by an agent: a run the agent
+ * did not start is never interrupted for it, and saving obeys the settings.
+ */
+
+import type { Page } from '@playwright/test';
+
+import { call, expect, setBridgeSettings, test, textOf } from '../fixtures';
+import { panelId, writeNotebook } from '../page-helpers';
+
+/**
+ * Run the active cell of the notebook in front, as the user does.
+ */
+async function userRunsActiveCell(page: Page): Promise<void> {
+  await page.evaluate(() =>
+    (
+      window as unknown as {
+        jupyterapp: { commands: { execute(id: string): Promise<unknown> } };
+      }
+    ).jupyterapp.commands.execute('notebook:run-cell')
+  );
+}
+
+test('an agent never interrupts a run it did not start: its queued run and scratch code wait, the user cell ends normally', async ({
+  lab,
+  env,
+  mcp
+}) => {
+  writeNotebook(env, 'busy.ipynb', [
+    {
+      id: 'user-cell',
+      type: 'code',
+      source: 'import time\ntime.sleep(8)\nprint("user done")'
+    },
+    { id: 'agent-cell', type: 'code', source: 'print("agent ran")' }
+  ]);
+  await call(mcp, 'use_notebook', {
+    notebook_path: 'busy.ipynb',
+    activate: true
+  });
+  const id = await panelId(lab, 'busy.ipynb');
+  const prompts = lab.locator(`[id="${id}"] .jp-Cell .jp-InputPrompt`);
+  await userRunsActiveCell(lab);
+  await expect(prompts.first()).toContainText('*');
+
+  // The agent's run waits behind the user's: at its timeout, even with
+  // on_timeout "interrupt", nothing is interrupted.
+  const queued = await call(mcp, 'execute_cell', {
+    cell_id: 'agent-cell',
+    timeout_seconds: 1,
+    on_timeout: 'interrupt'
+  });
+  expect(queued.isError).toBeFalsy();
+  expect(queued.structuredContent).toMatchObject({ state: 'queued' });
+  expect(textOf(queued)).toContain('still queued');
+  // Scratch code too.
+  const scratch = await call(mcp, 'execute_code', {
+    code: 'print("scratch")',
+    timeout_seconds: 1
+  });
+  expect(scratch.structuredContent).toMatchObject({ state: 'queued' });
+  expect(textOf(scratch)).toContain('left alone');
+
+  // The user's cell ends as it would have, then the agent's runs.
+  const userOutput = lab.locator(`[id="${id}"] .jp-Cell`).first();
+  await expect(userOutput.locator('.jp-OutputArea-output')).toContainText(
+    'user done',
+    { timeout: 30_000 }
+  );
+  await expect(userOutput).not.toContainText('KeyboardInterrupt');
+  const collected = await call(mcp, 'get_execution_result', {
+    execution_id: (queued.structuredContent as { execution_id: string })
+      .execution_id,
+    timeout_seconds: 30
+  });
+  expect(collected.structuredContent).toMatchObject({ state: 'ok' });
+  expect(textOf(collected)).toContain('agent ran');
+});
+
+test('running cells saves only when the settings say so', async ({
+  lab,
+  env,
+  mcp
+}) => {
+  writeNotebook(env, 'unsaved.ipynb', [
+    { id: 'c1', type: 'code', source: 'print("shown, not saved")' }
+  ]);
+  await setBridgeSettings(lab, { saveAfterEdit: false });
+  try {
+    await call(mcp, 'use_notebook', { notebook_path: 'unsaved.ipynb' });
+    const run = await call(mcp, 'execute_cell', { cell_id: 'c1' });
+    expect(textOf(run)).toContain('shown, not saved');
+    const id = await panelId(lab, 'unsaved.ipynb');
+    await expect(
+      lab.locator(`[id="${id}"] .jp-Cell .jp-OutputArea-output`)
+    ).toContainText('shown, not saved');
+    const ran = await call(mcp, 'notebook_run-all-cells', {});
+    expect(ran.isError).toBeFalsy();
+    // Nothing was saved: the file on disk has no output, the page says so.
+    expect(env.readNotebook('unsaved.ipynb').cells[0].outputs).toEqual([]);
+    const listed = await call(mcp, 'list_notebooks', {});
+    expect(JSON.stringify(listed.structuredContent)).toContain(
+      '"unsaved_changes":true'
+    );
+  } finally {
+    await setBridgeSettings(lab, {});
+  }
+});
+
+test("terminal commands run in a terminal of the session's own, and a trailing comment does not hide their end", async ({
+  lab,
+  mcp
+}) => {
+  // The user has a terminal of their own.
+  const userTerminal = await lab.evaluate(async () => {
+    const app = (
+      window as unknown as {
+        jupyterapp: {
+          commands: { execute(id: string): Promise<unknown> };
+          serviceManager: {
+            terminals: {
+              refreshRunning(): Promise<void>;
+              running(): Iterable<{ name: string }>;
+            };
+          };
+        };
+      }
+    ).jupyterapp;
+    await app.commands.execute('terminal:create-new');
+    await app.serviceManager.terminals.refreshRunning();
+    return [...app.serviceManager.terminals.running()].map(t => t.name);
+  });
+  expect(userTerminal).toHaveLength(1);
+
+  const first = await call(mcp, 'run_terminal_command', {
+    command: 'echo agent-here # says where it runs',
+    timeout_seconds: 30
+  });
+  expect(first.isError, textOf(first)).toBeFalsy();
+  expect(first.structuredContent).toMatchObject({
+    state: 'completed',
+    exit_code: 0
+  });
+  expect(textOf(first)).toContain('agent-here');
+  const own = (first.structuredContent as { terminal_name: string })
+    .terminal_name;
+  expect(own).not.toBe(userTerminal[0]);
+
+  const second = await call(mcp, 'run_terminal_command', {
+    command: "printf 'it''s %s\\n' fine",
+    timeout_seconds: 30
+  });
+  expect(second.structuredContent).toMatchObject({
+    terminal_name: own,
+    state: 'completed',
+    exit_code: 0
+  });
+  expect(textOf(second)).toContain('its fine');
+  const listed = await call(mcp, 'list_terminals', {});
+  expect(
+    (listed.structuredContent as { terminals: { name: string }[] }).terminals
+      .map(t => t.name)
+      .sort()
+  ).toEqual([userTerminal[0], own].sort());
+  await call(mcp, 'close_terminal', { terminal_name: own });
+  await call(mcp, 'close_terminal', { terminal_name: userTerminal[0] });
+});
