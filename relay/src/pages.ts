@@ -505,7 +505,11 @@ export class Hub {
     session.queue.length = 0;
     session.inflight.clear();
     if (session.page) {
-      session.page.send({ type: 'session-close', sessionId: session.id });
+      if (!this._shuttingDown) {
+        // On shutdown the sessions are not over: their pages keep their
+        // state for a relay that comes back (a --stdio client renews them).
+        session.page.send({ type: 'session-close', sessionId: session.id });
+      }
       session.page.sessions.delete(session.id);
       session.page = undefined;
     }
@@ -530,12 +534,14 @@ export class Hub {
    * Close every session (relay shutdown).
    */
   async closeAll(): Promise<void> {
+    this._shuttingDown = true;
     await Promise.all(
       [...this.sessions.values()].map(s => this._closeTransport(s))
     );
   }
 
   private _announcing = false;
+  private _shuttingDown = false;
 
   /**
    * The page's user ended a session: close its transport, so that the

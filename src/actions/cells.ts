@@ -155,17 +155,25 @@ export function isBlankPlaceholder(notebook: ISharedNotebook): boolean {
 /**
  * Insert a cell before the cell now at `index` (-1 or the cell count
  * appends). A notebook holding only the blank starting cell gets the new
- * cell in its place.
+ * cell in its place, unless `keepBlankCell` (the user's cursor is in it).
  */
 export function insertCell(
   notebook: ISharedNotebook,
-  options: { index: number; type: CellType; source: string }
+  options: {
+    index: number;
+    type: CellType;
+    source: string;
+    /**
+     * The user is typing in the blank cell: keep it (default false).
+     */
+    keepBlankCell?: boolean;
+  }
 ): IInsertedCell {
   const position = resolveInsertIndex(options.index, notebook.cells.length);
   if (!position.ok) {
     throw new ToolError(position.error);
   }
-  const placeholder = isBlankPlaceholder(notebook);
+  const placeholder = !options.keepBlankCell && isBlankPlaceholder(notebook);
   const index = placeholder ? 0 : position.index;
   agentEdit(notebook, () => {
     notebook.insertCell(index, {

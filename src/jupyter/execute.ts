@@ -310,6 +310,7 @@ export class ExecutionRegistry {
       );
     }
     this._prune();
+    this._watch(panel);
     const execution = new CellExecution(panel, cell, kernel);
     this._runs.set(execution.id, execution);
     return execution;
@@ -344,16 +345,36 @@ export class ExecutionRegistry {
   }
 
   /**
-   * Forget runs that finished long ago.
+   * Forget runs that finished long ago, and every run of a notebook that
+   * was closed (they would keep its panel and cells alive).
    */
   private _prune(): void {
     const cutoff = Date.now() - Private.KEEP_MS;
     for (const [id, run] of this._runs) {
-      if (run.finishedAt !== null && run.finishedAt < cutoff) {
+      if (
+        run.panel.isDisposed ||
+        (run.finishedAt !== null && run.finishedAt < cutoff)
+      ) {
         this._runs.delete(id);
       }
     }
   }
+
+  /**
+   * Forget a closed notebook's runs at once.
+   */
+  private _watch(panel: NotebookPanel): void {
+    if (this._watched.has(panel)) {
+      return;
+    }
+    this._watched.add(panel);
+    panel.disposed.connect(() => {
+      this._watched.delete(panel);
+      this._prune();
+    }, this);
+  }
+
+  private _watched = new Set<NotebookPanel>();
 
   private _runs = new Map<string, CellExecution>();
 }

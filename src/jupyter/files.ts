@@ -64,6 +64,41 @@ export interface IOpenDocument {
 }
 
 /**
+ * The model of a path without its content, or null if nothing is there.
+ *
+ * Looked up in its parent directory's listing (and the parent in its own),
+ * never by asking for a missing path: a 404 would show as an error in the
+ * browser's console, and any other failure is not "nothing is there".
+ */
+export async function statPath(
+  contents: Contents.IManager,
+  path: string
+): Promise<Contents.IModel | null> {
+  const clean = path.replace(/^\/+|\/+$/g, '');
+  try {
+    if (!clean) {
+      return await contents.get('', { content: false });
+    }
+    const slash = clean.lastIndexOf('/');
+    const dir = slash < 0 ? '' : clean.slice(0, slash);
+    const parent = dir ? await statPath(contents, dir) : null;
+    if (dir && parent?.type !== 'directory') {
+      return null;
+    }
+    const listing = await contents.get(dir, { content: true });
+    const entries = Array.isArray(listing.content)
+      ? (listing.content as Contents.IModel[])
+      : [];
+    return entries.find(entry => entry.path === clean) ?? null;
+  } catch (error) {
+    if (error instanceof ToolError) {
+      throw error;
+    }
+    throw Private.toolError(error, path);
+  }
+}
+
+/**
  * The files of the server root, for tools.
  */
 export class FileWorkspace {
@@ -102,15 +137,8 @@ export class FileWorkspace {
   /**
    * The model of a path without its content, or null if nothing is there.
    */
-  async stat(path: string): Promise<Contents.IModel | null> {
-    try {
-      return await this._contents.get(path, { content: false });
-    } catch (error) {
-      if (Private.status(error) === 404) {
-        return null;
-      }
-      throw Private.toolError(error, path);
-    }
+  stat(path: string): Promise<Contents.IModel | null> {
+    return statPath(this._contents, path);
   }
 
   /**

@@ -10,6 +10,7 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import type { Contents } from '@jupyterlab/services';
 
 import { resolveRootPath } from '../core/files';
+import { statPath } from './files';
 import { ToolError, type ISessionState } from '../mcp/tool';
 
 /**
@@ -194,13 +195,13 @@ export class NotebookWorkspace {
     panel.close();
   }
 
+  /**
+   * Whether something is at `path`. A failure to tell (the server refused,
+   * the network failed) is an error, never "no file": use_notebook must not
+   * create a notebook over a file it could not see.
+   */
   private async _exists(path: string): Promise<boolean> {
-    try {
-      await this._contents.get(path, { content: false });
-      return true;
-    } catch {
-      return false;
-    }
+    return (await statPath(this._contents, path)) !== null;
   }
 
   private async _create(path: string, kernelName?: string): Promise<void> {

@@ -131,9 +131,12 @@ function abandonSession(port: number, token: string): Promise<number> {
   });
 }
 
-async function stdioClient(relay: IOwnRelay, name: string): Promise<Client> {
+function stdioClient(
+  relay: IOwnRelay,
+  name: string
+): { client: Client; connected: Promise<void> } {
   const client = new Client({ name, version: '1.0.0' });
-  await client.connect(
+  const connected = client.connect(
     new StdioClientTransport({
       command: process.execPath,
       args: [RELAY_BIN, '--stdio', '--port', String(relay.port)],
@@ -141,7 +144,7 @@ async function stdioClient(relay: IOwnRelay, name: string): Promise<Client> {
       stderr: 'pipe'
     })
   );
-  return client;
+  return { client, connected };
 }
 
 function clientsShown(page: Page): Promise<string | null> {
@@ -220,11 +223,24 @@ test.describe('sessions, pages and relays that come and go', () => {
     env
   }) => {
     const relay = await ownRelay();
-    const host = await stdioClient(relay, 'host');
+    // The first client's process becomes the relay; its initialize waits
+    // for the page.
+    const { client: host, connected } = stdioClient(relay, 'host');
     let other: Client | undefined;
     try {
+      await expect
+        .poll(() =>
+          health(relay.port).then(
+            () => true,
+            () => false
+          )
+        )
+        .toBe(true);
       await openPairedPage(page, relay.bridge(env), `takeover${Date.now()}`);
-      other = await stdioClient(relay, 'other');
+      await connected;
+      const joining = stdioClient(relay, 'other');
+      other = joining.client;
+      await joining.connected;
       const used = await call(other, 'use_notebook', {
         notebook_path: 'takeover.ipynb'
       });

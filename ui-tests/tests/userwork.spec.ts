@@ -9,16 +9,17 @@ import { call, expect, setBridgeSettings, test, textOf } from '../fixtures';
 import { panelId, writeNotebook } from '../page-helpers';
 
 /**
- * Run the active cell of the notebook in front, as the user does.
+ * Run the active cell of the notebook in front, as the user does (without
+ * waiting for it to finish).
  */
 async function userRunsActiveCell(page: Page): Promise<void> {
-  await page.evaluate(() =>
-    (
+  await page.evaluate(() => {
+    void (
       window as unknown as {
         jupyterapp: { commands: { execute(id: string): Promise<unknown> } };
       }
-    ).jupyterapp.commands.execute('notebook:run-cell')
-  );
+    ).jupyterapp.commands.execute('notebook:run-cell');
+  });
 }
 
 test('an agent never interrupts a run it did not start: its queued run and scratch code wait, the user cell ends normally', async ({
