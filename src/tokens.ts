@@ -7,7 +7,11 @@ import type { IPageInfo } from 'jupyterlab-mcp-bridge/protocol';
 import type { ISignal } from '@lumino/signaling';
 
 import type { ConnectionStatus } from './bridge/connection';
-import type { ToolDispatcher } from './mcp/dispatcher';
+import type { IDisposable } from '@lumino/disposable';
+import type { z } from 'zod';
+
+import type { ToolCallGuard, ToolDispatcher } from './mcp/dispatcher';
+import type { IToolDefinition } from './mcp/tool';
 import type { IJupyterServices } from './tools/services';
 
 /**
@@ -181,11 +185,38 @@ export interface IMcpBridge {
    */
   disconnect(sessionId: string): void;
   /**
+   * Add a tool of another extension, listed and called like the bridge's
+   * own (through the policy of its category, the approval dialog and the
+   * activity log). `make` receives the bridge's `zod` (loaded with the
+   * bridge, on its first start) and returns the definition: name, title,
+   * description for an LLM, category, input shape, optional output shape,
+   * annotations, and `run`. Clients hear `tools/list_changed`. Dispose the
+   * result to remove the tool.
+   */
+  registerTool(make: McpToolFactory): IDisposable;
+  /**
+   * Add a guard every call passes before it runs (after the policy): throw a
+   * `ToolError`-like `Error` to refuse the call. Dispose to remove it.
+   */
+  addGuard(guard: McpToolGuard): IDisposable;
+  /**
    * Have the relay make a new token: the old one is refused at once, and
    * the connected pages receive the new one.
    */
   rotateToken(): Promise<void>;
 }
+
+/**
+ * Makes a tool definition of another extension, given the bridge's zod.
+ */
+export type McpToolFactory = (
+  zod: typeof z
+) => IToolDefinition<z.ZodRawShape, IJupyterServices, z.ZodRawShape>;
+
+/**
+ * A guard of another extension (see {@link IMcpBridge.addGuard}).
+ */
+export type McpToolGuard = ToolCallGuard<IJupyterServices>;
 
 /**
  * The MCP bridge token.

@@ -3,6 +3,7 @@
  */
 
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { DisposableDelegate, type IDisposable } from '@lumino/disposable';
 import { Signal, type ISignal } from '@lumino/signaling';
 
 import type { IApprovalQuestion } from '../core/approvals';
@@ -11,7 +12,10 @@ import type { IPageInfo } from 'jupyterlab-mcp-bridge/protocol';
 import { isLoopbackRelayUrl } from '../core/pairing';
 import { DEFAULT_CATEGORY_POLICY, readPolicy } from '../core/policy';
 import { DEFAULT_SETTINGS, type IBridgeSettings } from '../core/settings';
+import { z } from 'zod';
+
 import { ToolDispatcher } from '../mcp/dispatcher';
+import { defineTool } from '../mcp/tool';
 import type { IResourceProvider } from '../mcp/resources';
 import { createSessionServer } from '../mcp/server';
 import type {
@@ -20,6 +24,7 @@ import type {
   IMcpClient,
   IPendingApproval
 } from '../tokens';
+import type { McpToolFactory, McpToolGuard } from '../tokens';
 import type { IJupyterServices, JupyterTool } from '../tools/services';
 import { RelayConnection, type ConnectionStatus } from './connection';
 import type { ActivityLog } from './activity';
@@ -81,6 +86,10 @@ export class McpBridge implements IMcpBridge {
     }, this);
     this._host.countChanged.connect(() => this._changed.emit(), this);
     this._host.pagesChanged.connect(() => this._changed.emit(), this);
+    this.dispatcher.toolsChanged.connect(
+      () => this._host.notifyToolListChanged(),
+      this
+    );
     this._supervisor.pendingChanged.connect(() => this._changed.emit(), this);
     this._host.clientEvent.connect(
       (_, event) => this._clientEvent.emit(event),
@@ -200,6 +209,29 @@ export class McpBridge implements IMcpBridge {
   /**
    * Stop and release everything.
    */
+  /**
+   * Add another extension's tool (see {@link IMcpBridge.registerTool});
+   * returns its removal.
+   */
+  addExtensionTool(make: McpToolFactory): () => void {
+    return this.dispatcher.add(defineTool(make(z)));
+  }
+
+  registerTool(make: McpToolFactory): IDisposable {
+    return new DisposableDelegate(this.addExtensionTool(make));
+  }
+
+  addGuard(guard: McpToolGuard): IDisposable {
+    const guards = this.dispatcher.guards;
+    guards.push(guard);
+    return new DisposableDelegate(() => {
+      const index = guards.indexOf(guard);
+      if (index >= 0) {
+        guards.splice(index, 1);
+      }
+    });
+  }
+
   dispose(): void {
     this._connection.stop();
     this._host.dispose();

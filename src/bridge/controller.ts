@@ -8,11 +8,15 @@ import type { IPageInfo } from 'jupyterlab-mcp-bridge/protocol';
 import { Signal, type ISignal } from '@lumino/signaling';
 
 import type { ToolDispatcher } from '../mcp/dispatcher';
+import { DisposableDelegate, type IDisposable } from '@lumino/disposable';
+
 import type {
   IActivityLog,
   IMcpBridge,
   IMcpClient,
-  IPendingApproval
+  IPendingApproval,
+  McpToolFactory,
+  McpToolGuard
 } from '../tokens';
 import type { IJupyterServices } from '../tools/services';
 import { ActivityLog } from './activity';
@@ -119,6 +123,31 @@ export class BridgeController implements IMcpBridge {
     await bridge?.pair(url, token);
   }
 
+  registerTool(make: McpToolFactory): IDisposable {
+    const entry: Private.IToolEntry = { make, remove: null };
+    this._extensionTools.add(entry);
+    if (this._bridge) {
+      entry.remove = this._bridge.addExtensionTool(make);
+    }
+    return new DisposableDelegate(() => {
+      this._extensionTools.delete(entry);
+      entry.remove?.();
+    });
+  }
+
+  addGuard(guard: McpToolGuard): IDisposable {
+    this._extensionGuards.add(guard);
+    this._bridge?.dispatcher.guards.push(guard);
+    return new DisposableDelegate(() => {
+      this._extensionGuards.delete(guard);
+      const guards = this._bridge?.dispatcher.guards;
+      const index = guards?.indexOf(guard) ?? -1;
+      if (guards && index >= 0) {
+        guards.splice(index, 1);
+      }
+    });
+  }
+
   private async _ensure(): Promise<McpBridge | null> {
     if (this._bridge) {
       return this._bridge;
@@ -127,6 +156,11 @@ export class BridgeController implements IMcpBridge {
       this._loading = this._load(this._activity)
         .then(bridge => {
           this._bridge = bridge;
+          // What other extensions registered before the bridge loaded.
+          for (const entry of this._extensionTools) {
+            entry.remove = bridge.addExtensionTool(entry.make);
+          }
+          bridge.dispatcher.guards.push(...this._extensionGuards);
           bridge.changed.connect(() => this._changed.emit(), this);
           bridge.clientEvent.connect(
             (_, event) => this._clientEvent.emit(event),
@@ -149,6 +183,8 @@ export class BridgeController implements IMcpBridge {
   private _settings: ISettingRegistry.ISettings | null;
   private _credentials: CredentialStore;
   private _bridge: McpBridge | null = null;
+  private _extensionTools = new Set<Private.IToolEntry>();
+  private _extensionGuards = new Set<McpToolGuard>();
   private _loading: Promise<McpBridge | null> | null = null;
   private _loadError = '';
   private _changed = new Signal<IMcpBridge, void>(this);
@@ -184,5 +220,15 @@ export namespace BridgeController {
   export interface IClientEvent {
     kind: 'connected' | 'disconnected';
     client: IMcpClient;
+  }
+}
+
+namespace Private {
+  /**
+   * A tool another extension registered, and how to remove it once added.
+   */
+  export interface IToolEntry {
+    make: McpToolFactory;
+    remove: (() => void) | null;
   }
 }

@@ -99,6 +99,31 @@ export class ToolDispatcher<Services = unknown> {
   }
 
   /**
+   * Add a tool (another extension's); throws when the name is taken.
+   * Returns a function that removes it again.
+   */
+  add(tool: ITool<Services>): () => void {
+    if (this._tools.has(tool.name)) {
+      throw new Error(`A tool named "${tool.name}" exists already`);
+    }
+    this._tools.set(tool.name, tool);
+    this._toolsChanged.emit(undefined);
+    return () => {
+      if (this._tools.get(tool.name) === tool) {
+        this._tools.delete(tool.name);
+        this._toolsChanged.emit(undefined);
+      }
+    };
+  }
+
+  /**
+   * Emitted when tools are added or removed.
+   */
+  get toolsChanged(): ISignal<this, void> {
+    return this._toolsChanged;
+  }
+
+  /**
    * Emitted when a call starts (after validation).
    */
   get callStarted(): ISignal<this, IToolCall> {
@@ -221,6 +246,7 @@ export class ToolDispatcher<Services = unknown> {
   }
 
   private _tools = new Map<string, ITool<Services>>();
+  private _toolsChanged = new Signal<this, void>(this);
   private _nextId = 0;
   private _callStarted = new Signal<this, IToolCall>(this);
   private _callFinished = new Signal<this, IToolCallDone>(this);
