@@ -230,6 +230,13 @@ export class ToolDispatcher<Services = unknown> {
     if (outcome === 'ok' && result.isError) {
       outcome = 'error';
     }
+    if (outcome === 'denied') {
+      const first = result.content[0];
+      void context.log?.(
+        'warning',
+        first?.type === 'text' ? first.text : `${name} was refused.`
+      );
+    }
     const message = result.content[0];
     this._callFinished.emit({
       ...call,

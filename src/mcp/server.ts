@@ -71,6 +71,14 @@ export function createSessionServer<Services>(options: {
       session,
       signal: extra.signal,
       saveSession,
+      log: async (level, message) => {
+        await server
+          .sendLoggingMessage(
+            { level, logger: 'jupyterlab-mcp-bridge.page', data: message },
+            session.id
+          )
+          .catch(() => undefined);
+      },
       progress: async (message, progress, total) => {
         if (progressToken === undefined || extra.signal.aborted) {
           return;

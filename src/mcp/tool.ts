@@ -94,6 +94,11 @@ export interface IToolContext<Services = unknown> {
    */
   progress(message: string, progress: number, total?: number): Promise<void>;
   /**
+   * Tell the client something it would want to know (MCP
+   * `notifications/message`), at the level it set with `logging/setLevel`.
+   */
+  log?(level: 'info' | 'notice' | 'warning', message: string): Promise<void>;
+  /**
    * Save the session state (call after changing it).
    */
   saveSession(): void;

@@ -436,6 +436,12 @@ namespace Private {
         reporter.stop();
       }
     }
+    if (execution.state === 'interrupted') {
+      void context.log?.(
+        'notice',
+        `Cell ${execution.cellId} of "${execution.panel.context.path}" was interrupted (execution ${execution.id}).`
+      );
+    }
     if (execution.finished) {
       // Saved as the settings ask, off the result's path.
       void saveAfterEdit(execution.panel, context).catch(() => undefined);
