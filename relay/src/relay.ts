@@ -29,6 +29,7 @@ import {
   sendJson,
   sendJsonRpcError
 } from './http';
+import { EventStorePool, type IEventStoreLimits, SSE_RETRY_MS } from './events';
 import { isJsonRpcMessage, isObject } from './jsonrpc';
 import { Logger } from './log';
 import { Hub, PageConnection, Session } from './pages';
@@ -74,6 +75,8 @@ export interface IRelayOptions {
   pingIntervalMs?: number;
   /** Logger (default: info to stderr). */
   logger?: Logger;
+  /** Bounds of the SSE events kept for resumption (see `events.ts`). */
+  eventStoreLimits?: Partial<IEventStoreLimits>;
 }
 
 /**
@@ -105,6 +108,7 @@ export class Relay {
     this._helloTimeoutMs = options.helloTimeoutMs ?? 20_000;
     this._pingIntervalMs = options.pingIntervalMs ?? 30_000;
     this.logger = options.logger ?? new Logger();
+    this.events = new EventStorePool(options.eventStoreLimits);
     this.logger.addSecret(this._token);
     this._origins = [
       ...DEFAULT_ORIGIN_PATTERNS,
@@ -148,6 +152,8 @@ export class Relay {
 
   /** Routing state: pages and sessions. */
   readonly hub: Hub;
+  /** The SSE events kept for clients that reconnect (one store per session). */
+  readonly events: EventStorePool;
   /** The relay's logger (masks the token). */
   readonly logger: Logger;
   /** Counters. */
@@ -202,6 +208,11 @@ export class Relay {
           this._pingIntervalMs
         );
         this._pingTimer.unref();
+        this._sweepTimer = setInterval(
+          () => this.events.sweep(),
+          Math.max(1000, this.events.limits.finishedStreamTtlMs / 2)
+        );
+        this._sweepTimer.unref();
         this._watchTokenFile();
         resolve();
       };
@@ -258,6 +269,7 @@ export class Relay {
     }
     this._closed = true;
     clearInterval(this._pingTimer);
+    clearInterval(this._sweepTimer);
     if (this._tokenFile) {
       fs.unwatchFile(this._tokenFile);
     }
@@ -511,8 +523,13 @@ export class Relay {
   }
 
   private _newSession(): Session {
+    const eventStore = this.events.create();
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomBytes(24).toString('base64url'),
+      // Event ids, a priming event with a retry hint, and replay after
+      // Last-Event-ID: a client whose stream dropped gets what it missed.
+      eventStore,
+      retryInterval: SSE_RETRY_MS,
       onsessioninitialized: id => {
         session.id = id;
         this.hub.addSession(session);
@@ -524,7 +541,10 @@ export class Relay {
         this.hub.fromClient(session, message as JsonRpcMessage);
       }
     };
-    transport.onclose = () => this.hub.closeSession(session);
+    transport.onclose = () => {
+      eventStore.dispose();
+      this.hub.closeSession(session);
+    };
     transport.onerror = error =>
       this.logger.debug(`session ${session.id.slice(0, 8)}: ${error.message}`);
     // start() only flips a flag on this transport; it never rejects the first time.
@@ -669,6 +689,7 @@ export class Relay {
   private readonly _wss: WebSocketServer;
   private readonly _helloTimers = new Map<string, NodeJS.Timeout>();
   private _pingTimer?: NodeJS.Timeout;
+  private _sweepTimer?: NodeJS.Timeout;
   private _pageSeq = 0;
   private _closed = false;
 }
