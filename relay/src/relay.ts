@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
   DEFAULT_PORT,
@@ -481,6 +482,7 @@ export class Relay {
           sendJsonRpcError(res, 404, -32001, 'Session not found');
           return;
         }
+        useNegotiatedVersion(req, session.protocolVersion);
         await session.transport.handleRequest(req, res, parsed);
         return;
       }
@@ -514,6 +516,7 @@ export class Relay {
       if (req.method === 'GET') {
         this.stats.mcpGetRequests++;
       }
+      useNegotiatedVersion(req, session.protocolVersion);
       await session.transport.handleRequest(req, res);
       return;
     }
@@ -692,6 +695,39 @@ export class Relay {
   private _sweepTimer?: NodeJS.Timeout;
   private _pageSeq = 0;
   private _closed = false;
+}
+
+/**
+ * Serve a request of a session at the protocol version the session
+ * negotiated: an `MCP-Protocol-Version` header naming another version the
+ * SDK supports is set to the negotiated one (an unsupported one is left for
+ * the SDK to refuse with 400). The SDK decides per request, from that
+ * header, whether to open an SSE stream with a priming event (2025-11-25
+ * and later); a client that negotiated 2025-11-25 but sends an older
+ * version (the conformance suite's `server-sse-polling` sends 2025-03-26)
+ * still gets resumable streams.
+ */
+function useNegotiatedVersion(
+  req: http.IncomingMessage,
+  negotiated: string | undefined
+): void {
+  const header = req.headers['mcp-protocol-version'];
+  if (
+    !negotiated ||
+    typeof header !== 'string' ||
+    header === negotiated ||
+    !SUPPORTED_PROTOCOL_VERSIONS.includes(header)
+  ) {
+    return;
+  }
+  // The SDK's Node adapter builds its Request from rawHeaders.
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].toLowerCase() === 'mcp-protocol-version') {
+      raw[i + 1] = negotiated;
+    }
+  }
+  req.headers['mcp-protocol-version'] = negotiated;
 }
 
 function isInitialize(body: unknown): boolean {

@@ -184,6 +184,23 @@ describe('Relay resumable streams', () => {
     assert.match(text, new RegExp(`^id: \\S+\\nretry: ${SSE_RETRY_MS}\\n`));
     assert.match(text, /\nevent: message\nid: \S+\ndata: \{.*"serverInfo"/);
     const sessionId = init.headers.get('mcp-session-id') ?? '';
+    // A request whose header names an older supported version is served at
+    // the negotiated one: its stream is primed too.
+    const call = await fetch(`http://127.0.0.1:${relay.port}${MCP_PATH}`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${TOKEN}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+        'Mcp-Session-Id': sessionId,
+        'Mcp-Protocol-Version': '2025-03-26'
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' })
+    });
+    assert.match(
+      await call.text(),
+      new RegExp(`^id: \\S+\nretry: ${SSE_RETRY_MS}\ndata: \n\n`)
+    );
     await fetch(`http://127.0.0.1:${relay.port}${MCP_PATH}`, {
       method: 'DELETE',
       headers: { Authorization: `Bearer ${TOKEN}`, 'Mcp-Session-Id': sessionId }
