@@ -23,13 +23,17 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
  * Bounds of the event stores of a relay.
  */
 export interface IEventStoreLimits {
-  /** Events kept per session (default 1,000). */
+  /** Events kept per session (default 500). */
   maxEventsPerSession: number;
-  /** Bytes of messages kept per session (default 4 MiB). */
+  /** Bytes of messages kept per session (default 2 MiB). */
   maxBytesPerSession: number;
-  /** Bytes of messages kept for all sessions together (default 32 MiB). */
+  /** Bytes of messages kept for all sessions together (default 16 MiB). */
   maxTotalBytes: number;
-  /** How long the events of a finished stream are kept, in ms (default 60 s). */
+  /**
+   * How long the events of a finished stream are kept, in ms (default 10 s:
+   * a client that lost the end of a stream reconnects after the 1 s retry
+   * hint).
+   */
   finishedStreamTtlMs: number;
 }
 
@@ -37,10 +41,10 @@ export interface IEventStoreLimits {
  * The default bounds.
  */
 export const DEFAULT_EVENT_STORE_LIMITS: IEventStoreLimits = {
-  maxEventsPerSession: 1000,
-  maxBytesPerSession: 4 * 1024 * 1024,
-  maxTotalBytes: 32 * 1024 * 1024,
-  finishedStreamTtlMs: 60_000
+  maxEventsPerSession: 500,
+  maxBytesPerSession: 2 * 1024 * 1024,
+  maxTotalBytes: 16 * 1024 * 1024,
+  finishedStreamTtlMs: 10_000
 };
 
 /**
@@ -212,10 +216,17 @@ export class SessionEventStore implements EventStore {
     const bytes = Private.sizeOf(message);
     const stamp = this._pool._stamp();
     this._events.set(eventId, { streamId, seq, message, bytes, stamp });
+    let ids = this._streams.get(streamId);
+    if (!ids) {
+      ids = [];
+      this._streams.set(streamId, ids);
+    }
+    ids.push(eventId);
     this._bytes += bytes;
     this._pool._changed(bytes);
     if ('id' in message && ('result' in message || 'error' in message)) {
       // The stream's response: the stream is over.
+      this._finished.delete(streamId);
       this._finished.set(streamId, this._pool.now());
     }
     const limits = this._pool.limits;
@@ -252,12 +263,9 @@ export class SessionEventStore implements EventStore {
       throw new Error(`event ${lastEventId} is not held`);
     }
     const missed: [EventId, JSONRPCMessage][] = [];
-    for (const [id, event] of this._events) {
-      if (
-        event.streamId === last.streamId &&
-        event.seq > last.seq &&
-        'jsonrpc' in event.message
-      ) {
+    for (const id of this._streams.get(last.streamId) ?? []) {
+      const event = this._events.get(id);
+      if (event && event.seq > last.seq && 'jsonrpc' in event.message) {
         missed.push([id, event.message]);
       }
     }
@@ -289,6 +297,7 @@ export class SessionEventStore implements EventStore {
     this._bytes = 0;
     this._events.clear();
     this._finished.clear();
+    this._streams.clear();
     this._pool._remove(this);
   }
 
@@ -296,22 +305,16 @@ export class SessionEventStore implements EventStore {
    * Drop the events of streams that finished more than the TTL ago.
    */
   dropFinished(): void {
-    if (this._finished.size === 0) {
-      return;
-    }
     const horizon = this._pool.now() - this._pool.limits.finishedStreamTtlMs;
-    const expired = new Set<StreamId>();
+    // Oldest first (a stream is moved to the end when it finishes).
     for (const [streamId, at] of this._finished) {
-      if (at <= horizon) {
-        expired.add(streamId);
-        this._finished.delete(streamId);
+      if (at > horizon) {
+        return;
       }
-    }
-    if (expired.size === 0) {
-      return;
-    }
-    for (const [id, event] of this._events) {
-      if (expired.has(event.streamId)) {
+      this._finished.delete(streamId);
+      const ids = this._streams.get(streamId) ?? [];
+      this._streams.delete(streamId);
+      for (const id of ids) {
         this._delete(id);
       }
     }
@@ -323,6 +326,17 @@ export class SessionEventStore implements EventStore {
       return;
     }
     this._events.delete(id);
+    const ids = this._streams.get(event.streamId);
+    if (ids) {
+      // Events go oldest first, so this is nearly always ids[0].
+      const at = ids.indexOf(id);
+      if (at >= 0) {
+        ids.splice(at, 1);
+      }
+      if (ids.length === 0 && !this._finished.has(event.streamId)) {
+        this._streams.delete(event.streamId);
+      }
+    }
     this._bytes -= event.bytes;
     this._pool._changed(-event.bytes);
   }
@@ -332,6 +346,7 @@ export class SessionEventStore implements EventStore {
   private _disposed = false;
   private readonly _events = new Map<EventId, IStoredEvent>();
   private readonly _finished = new Map<StreamId, number>();
+  private readonly _streams = new Map<StreamId, EventId[]>();
 }
 
 namespace Private {

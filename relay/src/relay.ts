@@ -8,8 +8,9 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { createRequire } from 'node:module';
+import type * as SdkStreamableHttp from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type * as SdkTypes from '@modelcontextprotocol/sdk/types.js';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
   DEFAULT_PORT,
@@ -47,6 +48,26 @@ import {
 } from './security';
 import { generateToken, readTokenFile, writePrivateFile } from './token';
 import { packageVersion } from './version';
+
+/**
+ * The SDK's Streamable HTTP server transport and its types module, loaded
+ * on the first MCP session rather than at start: they are about 24 MB of
+ * the relay's memory (an idle relay, or a `--stdio` proxy that joins one,
+ * does not need them).
+ */
+const sdk = (() => {
+  const load = createRequire(__filename);
+  let transport: typeof SdkStreamableHttp | undefined;
+  let types: typeof SdkTypes | undefined;
+  return {
+    transport: (): typeof SdkStreamableHttp =>
+      (transport ??= load(
+        '@modelcontextprotocol/sdk/server/streamableHttp.js'
+      ) as typeof SdkStreamableHttp),
+    types: (): typeof SdkTypes =>
+      (types ??= load('@modelcontextprotocol/sdk/types.js') as typeof SdkTypes)
+  };
+})();
 
 /**
  * Options of a {@link Relay}.
@@ -527,6 +548,7 @@ export class Relay {
 
   private _newSession(): Session {
     const eventStore = this.events.create();
+    const { StreamableHTTPServerTransport } = sdk.transport();
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomBytes(24).toString('base64url'),
       // Event ids, a priming event with a retry hint, and replay after
@@ -716,7 +738,7 @@ function useNegotiatedVersion(
     !negotiated ||
     typeof header !== 'string' ||
     header === negotiated ||
-    !SUPPORTED_PROTOCOL_VERSIONS.includes(header)
+    !sdk.types().SUPPORTED_PROTOCOL_VERSIONS.includes(header)
   ) {
     return;
   }
