@@ -7,7 +7,8 @@ import { DEFAULT_PORT } from './protocol';
 import { buildBanner } from './banner';
 import { Logger } from './log';
 import { Relay } from './relay';
-import { runStdio } from './stdio';
+import { createRequire } from 'node:module';
+import type * as Stdio from './stdio';
 import {
   defaultTokenFile,
   generateToken,
@@ -274,6 +275,9 @@ export async function main(
         ? '127.0.0.1'
         : options.host;
     try {
+      // Loaded only in --stdio mode: it brings the SDK's client and stdio
+      // transports.
+      const { runStdio } = createRequire(__filename)('./stdio') as typeof Stdio;
       await runStdio({
         connectHost,
         port: options.port,

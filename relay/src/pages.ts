@@ -164,6 +164,8 @@ export class Session {
   initialized?: JsonRpcMessage;
   /** Whether the client received a successful initialize result. */
   initializeAnswered = false;
+  /** The protocol version the session negotiated (from the initialize result). */
+  protocolVersion?: string;
   /** Client requests not answered yet. */
   readonly inflight = new Map<string, IInflight>();
   /** Client messages waiting for a page. */
@@ -701,6 +703,10 @@ export class Hub {
         'result' in message
       ) {
         session.initializeAnswered = true;
+        const result = message.result;
+        if (isObject(result) && typeof result.protocolVersion === 'string') {
+          session.protocolVersion = result.protocolVersion;
+        }
       }
       this._toClient(session, message);
       return;

@@ -8,7 +8,9 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { createRequire } from 'node:module';
+import type * as SdkStreamableHttp from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type * as SdkTypes from '@modelcontextprotocol/sdk/types.js';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
   DEFAULT_PORT,
@@ -31,6 +33,7 @@ import {
   sendJson,
   sendJsonRpcError
 } from './http';
+import { EventStorePool, type IEventStoreLimits, SSE_RETRY_MS } from './events';
 import { isJsonRpcMessage, isObject } from './jsonrpc';
 import { Logger } from './log';
 import { Hub, PageConnection, Session } from './pages';
@@ -47,6 +50,26 @@ import {
 } from './security';
 import { generateToken, readTokenFile, writePrivateFile } from './token';
 import { packageVersion } from './version';
+
+/**
+ * The SDK's Streamable HTTP server transport and its types module, loaded
+ * on the first MCP session rather than at start: they are about 24 MB of
+ * the relay's memory (an idle relay, or a `--stdio` proxy that joins one,
+ * does not need them).
+ */
+const sdk = (() => {
+  const load = createRequire(__filename);
+  let transport: typeof SdkStreamableHttp | undefined;
+  let types: typeof SdkTypes | undefined;
+  return {
+    transport: (): typeof SdkStreamableHttp =>
+      (transport ??= load(
+        '@modelcontextprotocol/sdk/server/streamableHttp.js'
+      ) as typeof SdkStreamableHttp),
+    types: (): typeof SdkTypes =>
+      (types ??= load('@modelcontextprotocol/sdk/types.js') as typeof SdkTypes)
+  };
+})();
 
 /**
  * Options of a {@link Relay}.
@@ -81,6 +104,8 @@ export interface IRelayOptions {
   sessionIdleMs?: number;
   /** Logger (default: info to stderr). */
   logger?: Logger;
+  /** Bounds of the SSE events kept for resumption (see `events.ts`). */
+  eventStoreLimits?: Partial<IEventStoreLimits>;
 }
 
 /**
@@ -113,6 +138,7 @@ export class Relay {
     this._pingIntervalMs = options.pingIntervalMs ?? 30_000;
     this._sessionIdleMs = options.sessionIdleMs ?? 30 * 60_000;
     this.logger = options.logger ?? new Logger();
+    this.events = new EventStorePool(options.eventStoreLimits);
     this.logger.addSecret(this._token);
     this._origins = [
       ...DEFAULT_ORIGIN_PATTERNS,
@@ -156,6 +182,8 @@ export class Relay {
 
   /** Routing state: pages and sessions. */
   readonly hub: Hub;
+  /** The SSE events kept for clients that reconnect (one store per session). */
+  readonly events: EventStorePool;
   /** The relay's logger (masks the token). */
   readonly logger: Logger;
   /** Counters. */
@@ -215,6 +243,11 @@ export class Relay {
           Math.min(30_000, Math.max(100, this._sessionIdleMs / 4))
         );
         this._idleTimer.unref();
+        this._sweepTimer = setInterval(
+          () => this.events.sweep(),
+          Math.max(1000, this.events.limits.finishedStreamTtlMs / 2)
+        );
+        this._sweepTimer.unref();
         this._watchTokenFile();
         resolve();
       };
@@ -272,6 +305,7 @@ export class Relay {
     this._closed = true;
     clearInterval(this._pingTimer);
     clearInterval(this._idleTimer);
+    clearInterval(this._sweepTimer);
     if (this._tokenFile) {
       fs.unwatchFile(this._tokenFile);
     }
@@ -513,6 +547,7 @@ export class Relay {
           return;
         }
         this._track(session, res);
+        useNegotiatedVersion(req, session.protocolVersion);
         await session.transport.handleRequest(req, res, parsed);
         return;
       }
@@ -555,6 +590,7 @@ export class Relay {
         this.stats.mcpGetRequests++;
       }
       this._track(session, res);
+      useNegotiatedVersion(req, session.protocolVersion);
       await session.transport.handleRequest(req, res);
       return;
     }
@@ -564,8 +600,14 @@ export class Relay {
   }
 
   private _newSession(): Session {
+    const eventStore = this.events.create();
+    const { StreamableHTTPServerTransport } = sdk.transport();
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomBytes(24).toString('base64url'),
+      // Event ids, a priming event with a retry hint, and replay after
+      // Last-Event-ID: a client whose stream dropped gets what it missed.
+      eventStore,
+      retryInterval: SSE_RETRY_MS,
       onsessioninitialized: id => {
         session.id = id;
         this.hub.addSession(session);
@@ -577,7 +619,10 @@ export class Relay {
         this.hub.fromClient(session, message as JsonRpcMessage);
       }
     };
-    transport.onclose = () => this.hub.closeSession(session);
+    transport.onclose = () => {
+      eventStore.dispose();
+      this.hub.closeSession(session);
+    };
     transport.onerror = error =>
       this.logger.debug(`session ${session.id.slice(0, 8)}: ${error.message}`);
     // start() only flips a flag on this transport; it never rejects the first time.
@@ -724,8 +769,42 @@ export class Relay {
   private readonly _wss: WebSocketServer;
   private readonly _helloTimers = new Map<string, NodeJS.Timeout>();
   private _pingTimer?: NodeJS.Timeout;
+  private _sweepTimer?: NodeJS.Timeout;
   private _pageSeq = 0;
   private _closed = false;
+}
+
+/**
+ * Serve a request of a session at the protocol version the session
+ * negotiated: an `MCP-Protocol-Version` header naming another version the
+ * SDK supports is set to the negotiated one (an unsupported one is left for
+ * the SDK to refuse with 400). The SDK decides per request, from that
+ * header, whether to open an SSE stream with a priming event (2025-11-25
+ * and later); a client that negotiated 2025-11-25 but sends an older
+ * version (the conformance suite's `server-sse-polling` sends 2025-03-26)
+ * still gets resumable streams.
+ */
+function useNegotiatedVersion(
+  req: http.IncomingMessage,
+  negotiated: string | undefined
+): void {
+  const header = req.headers['mcp-protocol-version'];
+  if (
+    !negotiated ||
+    typeof header !== 'string' ||
+    header === negotiated ||
+    !sdk.types().SUPPORTED_PROTOCOL_VERSIONS.includes(header)
+  ) {
+    return;
+  }
+  // The SDK's Node adapter builds its Request from rawHeaders.
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].toLowerCase() === 'mcp-protocol-version') {
+      raw[i + 1] = negotiated;
+    }
+  }
+  req.headers['mcp-protocol-version'] = negotiated;
 }
 
 function isInitialize(body: unknown): boolean {

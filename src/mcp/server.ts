@@ -7,9 +7,11 @@ import {
   CallToolRequestSchema,
   ListToolsRequestSchema
 } from '@modelcontextprotocol/sdk/types.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 
 import { VERSION } from '../_version';
 import type { ToolDispatcher } from './dispatcher';
+import { PlainErrorTransport } from './errors';
 import {
   registerResources,
   RESOURCES_CAPABILITY,
@@ -46,7 +48,7 @@ export function createSessionServer<Services>(options: {
   resources?: IResourceProvider;
 }): McpServer {
   const { dispatcher, services, session, saveSession, resources } = options;
-  const mcp = new McpServer(SERVER_INFO, {
+  const mcp = new SessionServer(SERVER_INFO, {
     capabilities: {
       tools: { listChanged: true },
       logging: {},
@@ -99,4 +101,17 @@ export function createSessionServer<Services>(options: {
     );
   });
   return mcp;
+}
+
+/**
+ * The `McpServer` of a session: its error responses leave without the SDK's
+ * doubled "MCP error <code>: " prefix (see `errors.ts`).
+ */
+class SessionServer extends McpServer {
+  /**
+   * Connect through a {@link PlainErrorTransport} around `transport`.
+   */
+  override connect(transport: Transport): Promise<void> {
+    return super.connect(new PlainErrorTransport(transport));
+  }
 }

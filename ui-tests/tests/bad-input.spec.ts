@@ -5,6 +5,10 @@
  */
 
 import {
+  CallToolResultSchema,
+  EmptyResultSchema
+} from '@modelcontextprotocol/sdk/types.js';
+import {
   call,
   connectHttp,
   disconnect,
@@ -89,6 +93,60 @@ test('every tool refuses unknown and mistyped arguments, naming them, and change
     await expect(cells.nth(0).locator('.cm-content')).toContainText(
       'kept = True'
     );
+  } finally {
+    await disconnect(client);
+  }
+});
+
+test('JSON-RPC errors reach the client with the "MCP error" prefix once', async ({
+  lab,
+  env
+}) => {
+  expect(lab).toBeTruthy();
+  const { client } = await connectHttp(env);
+  try {
+    const failures: [string, () => Promise<unknown>, RegExp][] = [
+      [
+        'resources/read of a bad URI',
+        () => client.readResource({ uri: 'notebook://../x.ipynb' }),
+        /may not hold "\." or "\.\." segments/
+      ],
+      [
+        'resources/read of a notebook that is not open',
+        () => client.readResource({ uri: 'notebook://nowhere.ipynb' }),
+        /is not open in the page/
+      ],
+      [
+        'tools/call without a name',
+        () =>
+          client.request(
+            { method: 'tools/call', params: { arguments: {} } },
+            CallToolResultSchema
+          ),
+        /"name"/
+      ],
+      [
+        'an unknown method',
+        () =>
+          client.request(
+            { method: 'no/such-method', params: {} },
+            EmptyResultSchema
+          ),
+        /Method not found/
+      ]
+    ];
+    for (const [what, request, expected] of failures) {
+      const error = await request().then(
+        () => new Error(`${what} succeeded`),
+        (reason: unknown) => reason as Error
+      );
+      expect(error.message, what).toMatch(expected);
+      expect(error.message, what).toMatch(/^MCP error -?\d+: /);
+      expect(
+        error.message.match(/MCP error -?\d+:/g)?.length,
+        `${what}: ${error.message}`
+      ).toBe(1);
+    }
   } finally {
     await disconnect(client);
   }

@@ -1,0 +1,234 @@
+/**
+ * `npm run bench`: the figures of issue 9 from one run, in the real setup
+ * (relay, JupyterLab page in headless Chromium, Jupyter server, kernel),
+ * printed with the machine they ran on and written to
+ * `bench/results/latest.json` and `bench/results/latest.md`.
+ *
+ * Options (after `npm run bench --`):
+ *   --quick                fewer samples, sizes 100 and 1000, 3 s loads (about a minute)
+ *   --samples N            read round trips per call kind (default 400)
+ *   --exec-samples N       execute_cell / raw execute pairs (default 40)
+ *   --sizes A,B,C          notebook sizes for growth (default 100,1000,5000)
+ *   --seconds S            duration of each throughput load (default 8)
+ *   --memory-calls N       calls between the memory readings (default 10000)
+ *   --abandoned N          sessions left open by clients that went away (default 200)
+ *   --lab-arg ARG          extra argument of lab/server/launch.py (repeatable)
+ *   --out DIR              results folder (default bench/results)
+ *   --label TEXT           a note stored with the results
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+
+import { REPO } from '../../ui-tests/fixtures';
+import { BenchEnv, PageProbe } from './env';
+import {
+  coldStart,
+  executeOverhead,
+  growth,
+  log,
+  memory,
+  readRoundTrip,
+  throughput
+} from './figures';
+import { rssMb } from './procfs';
+import { render } from './report';
+import { round } from './stats';
+
+/**
+ * Parsed command-line options.
+ */
+export interface IOptions {
+  samples: number;
+  execSamples: number;
+  sizes: number[];
+  seconds: number;
+  memoryCalls: number;
+  abandoned: number;
+  labArgs: string[];
+  out: string;
+  label: string;
+}
+
+function parseArgs(argv: string[]): IOptions {
+  const options: IOptions = {
+    samples: 400,
+    execSamples: 40,
+    sizes: [100, 1000, 5000],
+    seconds: 8,
+    memoryCalls: 10_000,
+    abandoned: 200,
+    labArgs: [],
+    out: join(REPO, 'bench', 'results'),
+    label: ''
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = (): string => {
+      const value = argv[++i];
+      if (value === undefined) {
+        throw new Error(`${arg} needs a value`);
+      }
+      return value;
+    };
+    switch (arg) {
+      case '--quick':
+        Object.assign(options, {
+          samples: 150,
+          execSamples: 15,
+          sizes: [100, 1000],
+          seconds: 3,
+          memoryCalls: 2000,
+          abandoned: 50
+        });
+        break;
+      case '--samples':
+        options.samples = Number(next());
+        break;
+      case '--exec-samples':
+        options.execSamples = Number(next());
+        break;
+      case '--sizes':
+        options.sizes = next().split(',').map(Number);
+        break;
+      case '--seconds':
+        options.seconds = Number(next());
+        break;
+      case '--memory-calls':
+        options.memoryCalls = Number(next());
+        break;
+      case '--abandoned':
+        options.abandoned = Number(next());
+        break;
+      case '--lab-arg':
+        options.labArgs.push(next());
+        break;
+      case '--out':
+        options.out = next();
+        break;
+      case '--label':
+        options.label = next();
+        break;
+      default:
+        throw new Error(`unknown option ${arg} (see bench/README.md)`);
+    }
+  }
+  return options;
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: REPO }).toString().trim();
+  } catch {
+    return '';
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const started = new Date();
+  log('starting the Jupyter server, the relay and Chromium');
+  const env = await BenchEnv.start({ labArgs: options.labArgs });
+  const results: Record<string, unknown> = {};
+  try {
+    const relayIdleNoPage = rssMb(env.relayPid);
+    log('cold start (first page load)');
+    const first = await coldStart(env, `bench-cold-${Date.now()}`);
+    await first.page.context().close();
+    await waitFor(async () => (await env.health()).pages === 0);
+    log('cold start (second page load)');
+    const second = await coldStart(env, `bench-${Date.now()}`);
+    const page = second.page;
+    const probe = await PageProbe.attach(page);
+    results.cold_start = {
+      first_load: {
+        to_paired: first.toPaired,
+        to_tools_list: first.toToolsList
+      },
+      second_load: {
+        to_paired: second.toPaired,
+        to_tools_list: second.toToolsList
+      },
+      tools: second.tools
+    };
+    results.relay_idle_rss_mb = {
+      no_page: round(relayIdleNoPage, 1),
+      after_first_sessions: round(rssMb(env.relayPid), 1)
+    };
+
+    const client = await env.client('bench');
+    log(`read round trip (${options.samples} samples each)`);
+    results.read = await readRoundTrip(env, client, options.samples);
+    log(`execute overhead (${options.execSamples} pairs)`);
+    results.execute = await executeOverhead(env, client, options.execSamples);
+    results.throughput = [];
+    for (const clients of [1, 4, 8]) {
+      log(`throughput: ${clients} client(s), ${options.seconds} s`);
+      (results.throughput as unknown[]).push(
+        await throughput(env, probe, clients, options.seconds)
+      );
+    }
+    log(`memory: ${options.memoryCalls} calls`);
+    results.memory = await memory(
+      env,
+      probe,
+      options.memoryCalls,
+      options.abandoned
+    );
+    // Last: the big notebooks it opens would slow the page for the others.
+    log(`growth (${options.sizes.join(', ')} cells)`);
+    results.growth = await growth(env, client, page, options.sizes, 3);
+    results.open_notebooks_after_growth = (
+      await client.call('list_notebooks')
+    ).structuredContent;
+    await client.close();
+    results.chromium = env.browser.version();
+  } finally {
+    await env.close();
+  }
+  const cpus = os.cpus();
+  const report = {
+    date: started.toISOString(),
+    label: options.label,
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    dirty: git(['status', '--porcelain']).length > 0,
+    machine: {
+      cpu: cpus[0]?.model ?? 'unknown',
+      cores: cpus.length,
+      memory_gb: round(os.totalmem() / 1024 ** 3, 1),
+      os: `${os.type()} ${os.release()}`,
+      node: process.version,
+      chromium: results.chromium,
+      load_average_at_end: os.loadavg().map(v => round(v, 2))
+    },
+    options: { ...options, out: undefined },
+    results
+  };
+  mkdirSync(options.out, { recursive: true });
+  const markdown = render(report);
+  writeFileSync(
+    join(options.out, 'latest.json'),
+    `${JSON.stringify(report, null, 2)}\n`
+  );
+  writeFileSync(join(options.out, 'latest.md'), markdown);
+  process.stdout.write(markdown);
+  log(`written to ${join(options.out, 'latest.json')} and latest.md`);
+}
+
+async function waitFor(check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error('condition not met in 30 s');
+    }
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `[bench] failed: ${String((error as Error).stack ?? error)}\n`
+  );
+  process.exitCode = 1;
+});
