@@ -8,7 +8,7 @@ say() { echo "[setup] $*"; }
 bash lab/setup.sh
 
 stamp=node_modules/.package-lock.json
-if [[ ! -f $stamp || package.json -nt $stamp || relay/package.json -nt $stamp || package-lock.json -nt $stamp ]]; then
+if [[ ! -f $stamp || package.json -nt $stamp || relay/package.json -nt $stamp || conformance/package.json -nt $stamp || package-lock.json -nt $stamp ]]; then
   say "npm install"
   # `npm ci` rejects the lockfile (optional @rspack/binding-* packages for
   # other platforms are missing from the registry); `npm install` keeps its pins.

@@ -16,6 +16,7 @@ import {
   type IVariablesOptions,
   type IVariablesResult
 } from '../core/variables';
+import { withTimeout } from '../core/timeout';
 import { ToolError } from '../mcp/tool';
 
 /**
@@ -291,7 +292,14 @@ export class KernelService {
       stop_on_error: false,
       user_expressions: { [key]: variablesExpression(options) }
     });
-    const reply = await future.done;
+    const done = await withTimeout(future.done, Private.INSPECT_TIMEOUT_MS);
+    if (done.timedOut) {
+      // Queued behind a running cell (perhaps the user's): not ours to stop.
+      throw new ToolError(
+        `The kernel of "${panel.context.path}" did not answer the variable inspection within ${Private.INSPECT_TIMEOUT_MS / 1000} s: it is probably running a cell. Nothing was interrupted; try again when it is idle.`
+      );
+    }
+    const reply = done.value;
     if (reply.content.status !== 'ok') {
       throw new ToolError(
         `The kernel refused the variable inspection (status ${reply.content.status}).`
@@ -342,6 +350,11 @@ export class KernelService {
 }
 
 namespace Private {
+  /**
+   * How long inspect_variables waits for the kernel.
+   */
+  export const INSPECT_TIMEOUT_MS = 30_000;
+
   /**
    * The kernelspec a notebook's metadata asks for, if any.
    */

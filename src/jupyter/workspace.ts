@@ -10,6 +10,7 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import type { Contents } from '@jupyterlab/services';
 
 import { resolveRootPath } from '../core/files';
+import { withTimeout } from '../core/timeout';
 import { statPath } from './files';
 import { ToolError, type ISessionState } from '../mcp/tool';
 
@@ -175,8 +176,15 @@ export class NotebookWorkspace {
     } else if (options.activate) {
       this._app.shell.activateById(panel.id);
     }
-    await panel.context.ready;
-    await panel.sessionContext.ready;
+    const ready = await withTimeout(
+      Promise.all([panel.context.ready, panel.sessionContext.ready]),
+      Private.OPEN_TIMEOUT_MS
+    );
+    if (ready.timedOut) {
+      throw new ToolError(
+        `"${path}" did not finish opening within ${Private.OPEN_TIMEOUT_MS / 1000} s (its tab is open in JupyterLab; the kernel may still be starting). Try again in a moment.`
+      );
+    }
     return { panel, created };
   }
 
@@ -265,4 +273,11 @@ export namespace NotebookWorkspace {
     tracker: INotebookTracker;
     docManager: IDocumentManager;
   }
+}
+
+namespace Private {
+  /**
+   * How long opening a notebook (model and kernel session) may take.
+   */
+  export const OPEN_TIMEOUT_MS = 60_000;
 }

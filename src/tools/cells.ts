@@ -32,7 +32,12 @@ import {
   notebookPath
 } from './arguments';
 import { renderForAgent } from './render';
-import { defineJupyterTool, saveAfterEdit, type JupyterTool } from './services';
+import {
+  defineJupyterTool,
+  saveAfterEdit,
+  userIsTypingIn,
+  type JupyterTool
+} from './services';
 
 /**
  * The output of a tool that changed a cell's source.
@@ -228,7 +233,8 @@ const insertCell = defineJupyterTool({
     const inserted = insert(panel.context.model.sharedModel, {
       index: args.cell_index,
       type: args.cell_type,
-      source: args.cell_source
+      source: args.cell_source,
+      keepBlankCell: userIsTypingIn(panel, 0)
     });
     await saveAfterEdit(panel, context);
     return jsonOutput(

@@ -27,6 +27,7 @@ import { renderForAgent } from './render';
 import {
   defineJupyterTool,
   saveAfterEdit,
+  userIsTypingIn,
   type JupyterTool,
   type JupyterToolContext
 } from './services';
@@ -155,7 +156,8 @@ const insertExecuteCodeCell = defineJupyterTool({
     const inserted = insertCell(panel.context.model.sharedModel, {
       index: args.cell_index,
       type: 'code',
-      source: args.cell_source
+      source: args.cell_source,
+      keepBlankCell: userIsTypingIn(panel, 0)
     });
     await saveAfterEdit(panel, context);
     const execution = await context.services.executions.start(

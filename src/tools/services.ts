@@ -101,6 +101,19 @@ export async function saveAfterEdit(
 }
 
 /**
+ * Whether the user is typing in the cell at `index` of a notebook (its
+ * editor has the focus): agents must not delete or replace that cell.
+ */
+export function userIsTypingIn(panel: NotebookPanel, index: number): boolean {
+  const notebook = panel.content;
+  return (
+    notebook.activeCellIndex === index &&
+    notebook.mode === 'edit' &&
+    !!notebook.activeCell?.editor?.hasFocus()
+  );
+}
+
+/**
  * Define a JupyterLab tool (types its context's services).
  */
 export function defineJupyterTool<

@@ -166,3 +166,35 @@ test("terminal commands run in a terminal of the session's own, and a trailing c
   await call(mcp, 'close_terminal', { terminal_name: own });
   await call(mcp, 'close_terminal', { terminal_name: userTerminal[0] });
 });
+
+test("insert_cell keeps the blank cell the user's cursor is in", async ({
+  lab,
+  mcp
+}) => {
+  const used = await call(mcp, 'use_notebook', {
+    notebook_path: 'blank-start.ipynb',
+    activate: true
+  });
+  expect(used.structuredContent).toMatchObject({ created: true });
+  const id = await panelId(lab, 'blank-start.ipynb');
+  const cells = lab.locator(`[id="${id}"] .jp-Notebook .jp-Cell`);
+  await expect(cells).toHaveCount(1);
+  // The user clicks into the blank cell to start typing.
+  await cells.first().locator('.cm-content').click();
+  await expect(cells.first().locator('.cm-editor')).toHaveClass(/cm-focused/);
+
+  const inserted = await call(mcp, 'insert_cell', {
+    cell_index: -1,
+    cell_type: 'code',
+    cell_source: 'from_agent = 1'
+  });
+  expect(inserted.structuredContent).toMatchObject({
+    filled_blank_cell: false,
+    index: 1,
+    total_cells: 2
+  });
+  await expect(cells).toHaveCount(2);
+  await expect(cells.first().locator('.cm-editor')).toHaveClass(/cm-focused/);
+  await lab.keyboard.type('mine = 2');
+  await expect(cells.first()).toContainText('mine = 2');
+});
