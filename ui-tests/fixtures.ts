@@ -475,15 +475,18 @@ export const test = base.extend<
   consoleErrors: async ({ allowedConsoleErrors }, use) => {
     const errors: string[] = [];
     await use(errors);
+    const allowed = [...Private.JUPYTERLAB_PROBES, ...allowedConsoleErrors];
     const unexpected = errors.filter(
-      text => !allowedConsoleErrors.some(pattern => pattern.test(text))
+      text => !allowed.some(pattern => pattern.test(text))
     );
     expect(unexpected, 'errors in the browser console').toEqual([]);
   },
   lab: async ({ page, env, consoleErrors }, use, testInfo) => {
     page.on('console', message => {
       if (message.type() === 'error') {
-        consoleErrors.push(message.text());
+        // A failed load names its URL only in the location.
+        const url = message.location().url;
+        consoleErrors.push(url ? `${message.text()} [${url}]` : message.text());
       }
     });
     page.on('pageerror', error => consoleErrors.push(String(error)));
@@ -521,4 +524,17 @@ export async function notebookCells(page: Page, name: string) {
   }, name);
   const id = (await handle.jsonValue()) as string;
   return page.locator(`[id="${id}"] .jp-Notebook .jp-Cell`);
+}
+
+namespace Private {
+  /**
+   * Console errors of JupyterLab's own making, not the bridge's: output
+   * text that looks like a file path is resolved against the server
+   * (`/api/resolvePath`, then a contents probe), and a miss is a 404 that
+   * Chromium logs.
+   */
+  export const JUPYTERLAB_PROBES = [
+    /status of 404 .*\[[^\]]*\/api\/resolvePath\?/,
+    /status of 404 .*\[[^\]]*\/api\/contents\/[^\]?]*\?content=0&hash=0&/
+  ];
 }

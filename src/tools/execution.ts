@@ -367,7 +367,7 @@ const runAllCellsTool = defineJupyterTool({
       timeout * 1000
     );
     if (status !== 'timeout') {
-      void saveAfterEdit(panel, context).catch(() => undefined);
+      await saveAfterEdit(panel, context);
     }
     const cells = [];
     const model = panel.context.model.cells;
@@ -445,8 +445,9 @@ namespace Private {
       );
     }
     if (execution.finished) {
-      // Saved as the settings ask, off the result's path.
-      void saveAfterEdit(execution.panel, context).catch(() => undefined);
+      // Saved as the settings ask, before answering: an agent that reads
+      // the file next finds its run there.
+      await saveAfterEdit(execution.panel, context);
     }
     return report(execution, outcome, options.timeout, context);
   }
