@@ -98,13 +98,7 @@ export function buildBanner(options: IBannerOptions): string {
   lines.push('');
   // This very CLI, by absolute path: works from a checkout and from an
   // install alike (`npx jupyterlab-mcp-bridge` needs the npm package).
-  const cli = path.resolve(
-    __dirname,
-    '..',
-    '..',
-    'bin',
-    'jupyterlab-mcp-bridge.js'
-  );
+  const cli = path.resolve(__dirname, '..', 'bin', 'jupyterlab-mcp-bridge.js');
   const args = [cli, '--stdio'];
   if (options.port !== DEFAULT_PORT) {
     args.push('--port', String(options.port));
