@@ -267,6 +267,33 @@ test.describe('files', () => {
   }) => {
     const disk = (path: string) => join(env.rootDir, path);
     await call(client, 'use_notebook', { notebook_path: 'nb.ipynb' });
+    // JupyterLab writes the kernel's language_info into the notebook once
+    // the kernel answers, which leaves it with unsaved changes; wait for it,
+    // so that the edit below saves it and write_file finds nothing unsaved.
+    await lab.waitForFunction(() => {
+      const app = (
+        window as unknown as {
+          jupyterapp: {
+            shell: {
+              widgets(area: string): Iterable<{
+                context?: {
+                  path: string;
+                  model: { getMetadata(key: string): unknown };
+                };
+              }>;
+            };
+          };
+        }
+      ).jupyterapp;
+      for (const widget of app.shell.widgets('main')) {
+        if (widget.context?.path === 'nb.ipynb') {
+          const info = widget.context.model.getMetadata('language_info') as
+            { codemirror_mode?: unknown } | undefined;
+          return !!info?.codemirror_mode;
+        }
+      }
+      return false;
+    });
     await call(client, 'insert_cell', {
       cell_index: -1,
       cell_type: 'markdown',
