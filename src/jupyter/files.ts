@@ -7,7 +7,7 @@
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { PageConfig } from '@jupyterlab/coreutils';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
-import { ServerConnection, type Contents } from '@jupyterlab/services';
+import type { Contents } from '@jupyterlab/services';
 
 import {
   globToRegExp,
@@ -463,12 +463,6 @@ namespace Private {
       size: model.type === 'directory' ? null : (model.size ?? null),
       last_modified: model.last_modified
     };
-  }
-
-  export function status(error: unknown): number | null {
-    return error instanceof ServerConnection.ResponseError
-      ? error.response.status
-      : null;
   }
 
   /**
