@@ -192,6 +192,40 @@ if not ARGS.websocket_nagle:
     websocket_no_delay()
 
 
+def kernel_model_while_starting():
+    """Describe a kernel that is still starting instead of failing on it.
+
+    jupyter_server 1.23 puts a kernel in its table, awaits its start, and only
+    then gives it ``execution_state`` and ``last_activity``. A request in that
+    window that describes the kernel (``GET /api/kernels``, which JupyterLab
+    polls, or a session model) answers 500 with ``AttributeError:
+    'AsyncIOLoopKernelManager' object has no attribute 'last_activity'``.
+    Later releases set both when the kernel is created; here such a kernel is
+    described as "starting", active now, as they do.
+    """
+    from jupyter_server._tz import isoformat, utcnow
+    from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+
+    original = MappingKernelManager.kernel_model
+
+    def kernel_model(self, kernel_id):
+        kernel = self._kernels.get(kernel_id)
+        if kernel is None or hasattr(kernel, "last_activity"):
+            return original(self, kernel_id)
+        return {
+            "id": kernel_id,
+            "name": kernel.kernel_name,
+            "last_activity": isoformat(utcnow()),
+            "execution_state": getattr(kernel, "execution_state", "starting"),
+            "connections": self._kernel_connections.get(kernel_id, 0),
+        }
+
+    MappingKernelManager.kernel_model = kernel_model
+
+
+kernel_model_while_starting()
+
+
 class IdentityHandler(APIHandler):
     """GET /api/me (jupyter_server >= 2): who the frontend user is."""
 

@@ -115,10 +115,15 @@ describe('idle sessions', () => {
     assert.equal(relay.health().sessions, 20);
     await until(() => relay.hub.sessions.size === 0);
     assert.equal(relay.health().sessions, 0);
-    const closed = page.received
-      .filter(m => m.type === 'session-close')
-      .map(m => (m as { sessionId: string }).sessionId);
-    assert.deepEqual(new Set(closed), new Set(ids));
+    // The page hears of each end over its socket, a little after the relay.
+    const closed = (): Set<string> =>
+      new Set(
+        page.received
+          .filter(m => m.type === 'session-close')
+          .map(m => (m as { sessionId: string }).sessionId)
+      );
+    await until(() => closed().size === ids.length);
+    assert.deepEqual(closed(), new Set(ids));
     assert.equal(await ping(relay.port, ids[0]), 404);
     for (const connection of relay.hub.pages.values()) {
       assert.equal(connection.sessions.size, 0);
