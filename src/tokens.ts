@@ -204,6 +204,12 @@ export interface IMcpBridge {
    * the connected pages receive the new one.
    */
   rotateToken(): Promise<void>;
+  /**
+   * Resolves once the saves that agents' edits and runs started (in the
+   * background, after their results) have ended for documents at or under
+   * `path` (default: all), so that the files on disk hold those changes.
+   */
+  whenSaved(path?: string): Promise<void>;
 }
 
 /**

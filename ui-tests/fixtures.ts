@@ -69,6 +69,38 @@ export interface NotebookJson {
 }
 
 /**
+ * A notebook as saved on disk once the page has saved agents' changes to
+ * it: edits and runs are saved in the background, after the tool's result.
+ * Waits for the bridge's saves of `path` in `page` (`IMcpBridge.whenSaved`,
+ * the token other extensions use), then reads the file.
+ */
+export async function savedNotebook(
+  page: Page,
+  env: IBridgeEnv,
+  path: string
+): Promise<NotebookJson> {
+  await page.evaluate(async p => {
+    const registry = (
+      window as unknown as {
+        jupyterapp: {
+          pluginRegistry: {
+            _services: Map<{ name: string }, string>;
+            resolveRequiredService(
+              token: unknown
+            ): Promise<{ whenSaved(path: string): Promise<void> }>;
+          };
+        };
+      }
+    ).jupyterapp.pluginRegistry;
+    const token = [...registry._services.keys()].find(
+      key => key.name === 'jupyterlab-mcp-bridge-extension:IMcpBridge'
+    );
+    await (await registry.resolveRequiredService(token)).whenSaved(p);
+  }, path);
+  return env.readNotebook(path);
+}
+
+/**
  * A free TCP port on 127.0.0.1.
  */
 export async function freePort(): Promise<number> {

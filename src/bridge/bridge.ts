@@ -14,6 +14,7 @@ import { DEFAULT_CATEGORY_POLICY, readPolicy } from '../core/policy';
 import { DEFAULT_SETTINGS, type IBridgeSettings } from '../core/settings';
 import { z } from 'zod';
 
+import type { SaveQueue } from '../jupyter/saves';
 import { ToolDispatcher } from '../mcp/dispatcher';
 import { defineTool } from '../mcp/tool';
 import type { IResourceProvider } from '../mcp/resources';
@@ -45,6 +46,7 @@ export class McpBridge implements IMcpBridge {
     this._credentials = options.credentials;
     this._confirmRelay = options.confirmRelay;
     this.dispatcher = new ToolDispatcher(options.tools);
+    this._saves = options.saves;
     const services: IJupyterServices = {
       ...options.services,
       limits: () => this._values,
@@ -182,6 +184,10 @@ export class McpBridge implements IMcpBridge {
    * and sends the new one to its pages, which keep it (see the
    * `token-rotated` message): nobody types it.
    */
+  whenSaved(path?: string): Promise<void> {
+    return this._saves.settled(path);
+  }
+
   async rotateToken(): Promise<void> {
     if (!this._connection.send({ type: 'rotate-token' })) {
       throw new Error('The MCP bridge is not connected to its relay.');
@@ -294,6 +300,7 @@ export class McpBridge implements IMcpBridge {
   }
 
   private _settings: ISettingRegistry.ISettings | null;
+  private _saves: SaveQueue;
   private _askToken: () => Promise<string | null>;
   private _credentials: CredentialStore;
   private _confirmRelay: McpBridge.IOptions['confirmRelay'];
@@ -316,6 +323,11 @@ export namespace McpBridge {
    */
   export interface IOptions {
     services: Omit<IJupyterServices, 'limits' | 'pages'>;
+    /**
+     * The background saves of agents' edits (also in the services' notebook
+     * and file workspaces).
+     */
+    saves: SaveQueue;
     tools: JupyterTool[];
     /**
      * Make the MCP resources provider (none when absent).

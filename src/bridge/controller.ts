@@ -115,6 +115,10 @@ export class BridgeController implements IMcpBridge {
     await bridge?.rotateToken();
   }
 
+  async whenSaved(path?: string): Promise<void> {
+    await this._bridge?.whenSaved(path);
+  }
+
   /**
    * Pair with a relay (from a pairing link) and connect.
    */

@@ -11,6 +11,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { ExecutionRegistry } from '../jupyter/execute';
 import { FileWorkspace } from '../jupyter/files';
+import { SaveQueue } from '../jupyter/saves';
 import { TerminalHub } from '../jupyter/terminals';
 import { NotebookWorkspace } from '../jupyter/workspace';
 import { jupyterTools } from '../tools';
@@ -44,16 +45,18 @@ export interface IBridgeParts {
  */
 export function createBridge(parts: IBridgeParts): McpBridge {
   const { app, tracker, docManager } = parts;
+  const saves = new SaveQueue();
   return new McpBridge({
     services: {
       app,
       tracker,
-      workspace: new NotebookWorkspace({ app, tracker, docManager }),
+      workspace: new NotebookWorkspace({ app, tracker, docManager, saves }),
       executions: new ExecutionRegistry(),
       commands: app.commands,
-      files: new FileWorkspace({ app, docManager }),
+      files: new FileWorkspace({ app, docManager, saves }),
       terminals: new TerminalHub({ app })
     },
+    saves,
     tools: jupyterTools(),
     resources: jupyterResources,
     settings: parts.settings,

@@ -17,6 +17,7 @@ import {
   resolveRootPath
 } from '../core/files';
 import { ToolError } from '../mcp/tool';
+import type { SaveQueue } from './saves';
 
 /**
  * A file or directory as the file tools report it.
@@ -61,6 +62,12 @@ export interface IOpenDocument {
   path: string;
   dirty: boolean;
   revert(): Promise<void>;
+  /**
+   * Put new text into the document's model and save it; resolves with
+   * null, or with why the save failed. Absent for documents that are not
+   * text (images, other binaries).
+   */
+  replace?(text: string): Promise<string | null>;
 }
 
 /**
@@ -105,6 +112,7 @@ export class FileWorkspace {
   constructor(options: FileWorkspace.IOptions) {
     this._app = options.app;
     this._docManager = options.docManager;
+    this._saves = options.saves;
   }
 
   /**
@@ -137,7 +145,8 @@ export class FileWorkspace {
   /**
    * The model of a path without its content, or null if nothing is there.
    */
-  stat(path: string): Promise<Contents.IModel | null> {
+  async stat(path: string): Promise<Contents.IModel | null> {
+    await this._saves.settled(path);
     return statPath(this._contents, path);
   }
 
@@ -159,6 +168,7 @@ export class FileWorkspace {
    * relative to the directory matches `glob`. Sorted by path.
    */
   async list(directory: string, options: IListOptions): Promise<IListing> {
+    await this._saves.settled(directory);
     const pattern = options.glob ? globToRegExp(options.glob) : null;
     const entries: IFileEntry[] = [];
     let scanned = 0;
@@ -205,6 +215,7 @@ export class FileWorkspace {
     path: string,
     format?: 'text' | 'base64'
   ): Promise<{ content: string; format: 'text' | 'base64' }> {
+    await this._saves.settled(path);
     // An absent key, not `format: undefined` (it would be sent as "undefined").
     const model = await this._contents.get(path, {
       type: 'file',
@@ -218,17 +229,42 @@ export class FileWorkspace {
   }
 
   /**
-   * Write a text file (creating or overwriting it), then reload the
-   * documents open on it so the page shows what is on disk.
+   * Write a text file (creating or overwriting it). A document open on it
+   * takes the text into its model, which is then saved: the page shows it
+   * at once, the user can undo it, and what they type meanwhile stays (it
+   * is not reloaded from disk). Other documents open on the path (another
+   * kind of view) are reloaded.
    */
   async writeText(path: string, text: string): Promise<Contents.IModel> {
-    const model = await this._contents.save(path, {
-      type: 'file',
-      format: 'text',
-      content: text
-    });
-    for (const document of this.openDocuments(path)) {
-      await document.revert();
+    const open = this.openDocuments(path).filter(
+      document => document.path === path
+    );
+    const editable = open.find(document => document.replace);
+    if (!editable?.replace) {
+      const model = await this._contents.save(path, {
+        type: 'file',
+        format: 'text',
+        content: text
+      });
+      for (const document of open) {
+        await document.revert();
+      }
+      return model;
+    }
+    const failure = await editable.replace(text);
+    if (failure) {
+      throw new ToolError(
+        `"${path}" now shows the new content in JupyterLab, but saving it failed: ${failure}. The file on disk is unchanged.`
+      );
+    }
+    for (const document of open) {
+      if (document !== editable) {
+        await document.revert();
+      }
+    }
+    const model = await this.stat(path);
+    if (!model) {
+      throw new ToolError(`"${path}" was saved but is no longer there.`);
     }
     return model;
   }
@@ -304,10 +340,19 @@ export class FileWorkspace {
         continue;
       }
       seen.add(context);
+      const format = context.contentsModel?.format;
+      const textual =
+        context.contentsModel?.type === 'notebook' || format === 'text';
       result.push({
         path: context.path,
         dirty: context.model.dirty,
-        revert: () => context.revert()
+        revert: () => context.revert(),
+        replace: textual
+          ? text => {
+              context.model.fromString(text);
+              return this._saves.request(context);
+            }
+          : undefined
       });
     }
     return result;
@@ -439,6 +484,7 @@ export class FileWorkspace {
 
   private _app: JupyterFrontEnd;
   private _docManager: IDocumentManager;
+  private _saves: SaveQueue;
 }
 
 /**
@@ -451,6 +497,11 @@ export namespace FileWorkspace {
   export interface IOptions {
     app: JupyterFrontEnd;
     docManager: IDocumentManager;
+    /**
+     * The page's background saves: reads wait for them, so that they find
+     * what agents' edits saved.
+     */
+    saves: SaveQueue;
   }
 }
 

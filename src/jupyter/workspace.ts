@@ -12,6 +12,7 @@ import type { Contents } from '@jupyterlab/services';
 import { resolveRootPath } from '../core/files';
 import { withTimeout } from '../core/timeout';
 import { statPath } from './files';
+import type { SaveQueue } from './saves';
 import { ToolError, type ISessionState } from '../mcp/tool';
 
 /**
@@ -53,6 +54,7 @@ export class NotebookWorkspace {
     this._app = options.app;
     this._tracker = options.tracker;
     this._docManager = options.docManager;
+    this._saves = options.saves;
   }
 
   /**
@@ -189,10 +191,19 @@ export class NotebookWorkspace {
   }
 
   /**
-   * Save a notebook to disk.
+   * Save a notebook soon, in the background (see {@link SaveQueue}):
+   * resolves with null once saved, or with why the save failed.
    */
-  async save(panel: NotebookPanel): Promise<void> {
-    await panel.context.save();
+  saveSoon(panel: NotebookPanel): Promise<string | null> {
+    return this._saves.request(panel.context);
+  }
+
+  /**
+   * Resolves when the background saves of a notebook have ended, so that
+   * its `dirty` flag tells of the user's unsaved changes only.
+   */
+  settled(panel: NotebookPanel): Promise<void> {
+    return this._saves.settled(panel.context.path);
   }
 
   /**
@@ -259,6 +270,7 @@ export class NotebookWorkspace {
   private _app: JupyterFrontEnd;
   private _tracker: INotebookTracker;
   private _docManager: IDocumentManager;
+  private _saves: SaveQueue;
 }
 
 /**
@@ -272,6 +284,10 @@ export namespace NotebookWorkspace {
     app: JupyterFrontEnd;
     tracker: INotebookTracker;
     docManager: IDocumentManager;
+    /**
+     * The page's background saves (shared with the file tools).
+     */
+    saves: SaveQueue;
   }
 }
 

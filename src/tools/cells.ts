@@ -236,7 +236,7 @@ const insertCell = defineJupyterTool({
       source: args.cell_source,
       keepBlankCell: userIsTypingIn(panel, 0)
     });
-    await saveAfterEdit(panel, context);
+    saveAfterEdit(panel, context);
     return jsonOutput(
       `Inserted a ${args.cell_type} cell at index ${inserted.index} (id ${inserted.id})${
         inserted.filled_blank_cell
@@ -276,7 +276,7 @@ const overwriteCellSource = defineJupyterTool({
       args.cell_source,
       args.expected_version
     );
-    await saveAfterEdit(panel, context);
+    saveAfterEdit(panel, context);
     return {
       content: [
         {
@@ -327,7 +327,7 @@ const editCellSource = defineJupyterTool({
       replaceAll: args.replace_all,
       expectedVersion: args.expected_version
     });
-    await saveAfterEdit(panel, context);
+    saveAfterEdit(panel, context);
     return {
       content: [
         {
@@ -377,7 +377,7 @@ const deleteCell = defineJupyterTool({
       indices: args.cell_indices,
       ids: args.cell_ids
     });
-    await saveAfterEdit(panel, context);
+    saveAfterEdit(panel, context);
     return jsonOutput(`Deleted ${result.deleted.length} cell(s).`, {
       deleted: result.deleted,
       // JupyterLab may have added a blank cell to an emptied notebook.
@@ -416,7 +416,7 @@ const moveCell = defineJupyterTool({
     const panel = await notebookFor(args, context);
     const moved = move(panel.context.model.sharedModel, args, args.to_index);
     if (moved.from_index !== moved.index) {
-      await saveAfterEdit(panel, context);
+      saveAfterEdit(panel, context);
     }
     return jsonOutput(
       `Moved cell ${moved.id} from index ${moved.from_index} to ${moved.index}.`,
@@ -459,7 +459,7 @@ const clearCellOutput = defineJupyterTool({
       ref: args,
       all: args.all
     });
-    await saveAfterEdit(panel, context);
+    saveAfterEdit(panel, context);
     return jsonOutput(
       `Cleared the outputs of ${result.cleared} cell(s).`,
       result
@@ -502,7 +502,7 @@ const changeCellType = defineJupyterTool({
       args.expected_version
     );
     if (result.changed) {
-      await saveAfterEdit(panel, context);
+      saveAfterEdit(panel, context);
     }
     return jsonOutput(
       `Cell ${result.index} (id ${result.id}) ${result.changed ? 'is now' : 'already was'} a ${result.cell_type} cell.`,

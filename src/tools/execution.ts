@@ -159,7 +159,7 @@ const insertExecuteCodeCell = defineJupyterTool({
       source: args.cell_source,
       keepBlankCell: userIsTypingIn(panel, 0)
     });
-    await saveAfterEdit(panel, context);
+    saveAfterEdit(panel, context);
     const execution = await context.services.executions.start(
       panel,
       inserted.index
@@ -367,7 +367,7 @@ const runAllCellsTool = defineJupyterTool({
       timeout * 1000
     );
     if (status !== 'timeout') {
-      await saveAfterEdit(panel, context);
+      saveAfterEdit(panel, context);
     }
     const cells = [];
     const model = panel.context.model.cells;
@@ -445,9 +445,9 @@ namespace Private {
       );
     }
     if (execution.finished) {
-      // Saved as the settings ask, before answering: an agent that reads
-      // the file next finds its run there.
-      await saveAfterEdit(execution.panel, context);
+      // Saved as the settings ask, after answering; the file tools wait
+      // for the save, so an agent that reads the file next finds its run.
+      saveAfterEdit(execution.panel, context);
     }
     return report(execution, outcome, options.timeout, context);
   }

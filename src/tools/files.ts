@@ -263,7 +263,7 @@ const writeFile = defineJupyterTool({
   name: 'write_file',
   title: 'Write a text file',
   description:
-    'Write a text file on the Jupyter server, creating it or replacing its content (refused when "overwrite" is false and the file exists). The directory must exist (see create_directory). A file open in JupyterLab is reloaded to show the new content; writing over a document open with unsaved changes is refused. Writing a .ipynb requires valid notebook JSON (to edit notebooks, prefer the cell tools).',
+    'Write a text file on the Jupyter server, creating it or replacing its content (refused when "overwrite" is false and the file exists). The directory must exist (see create_directory). A file open in JupyterLab takes the new content in its tab (the user can undo it, and nothing they type meanwhile is lost) and is saved from there; a notebook is then saved in JupyterLab\'s layout of the same JSON. Writing over a document open with unsaved changes is refused. Writing a .ipynb requires valid notebook JSON (to edit notebooks, prefer the cell tools).',
   category: 'files',
   input: {
     path: filePath('File to write'),
@@ -280,7 +280,10 @@ const writeFile = defineJupyterTool({
     created: z.boolean().describe('False when it replaced a file.'),
     size: z.number().int().nullable(),
     last_modified: z.string(),
-    reloaded_open_documents: z.number().int()
+    reloaded_open_documents: z
+      .number()
+      .int()
+      .describe('Tabs open on the file that now show the new content.')
   },
   annotations: {
     readOnlyHint: false,
@@ -293,7 +296,7 @@ const writeFile = defineJupyterTool({
     const path = files.check(args.path, 'path');
     const written = await files.write(path, args.content, args.overwrite);
     return jsonOutput(
-      `${written.created ? 'Created' : 'Overwrote'} "${path}" (${args.content.length} characters).${written.reloaded ? ' Its open tab was reloaded.' : ''}`,
+      `${written.created ? 'Created' : 'Overwrote'} "${path}" (${args.content.length} characters).${written.reloaded ? ' Its open tab shows the new content.' : ''}`,
       {
         path,
         created: written.created,

@@ -117,7 +117,7 @@ const startKernel = defineJupyterTool({
       panel,
       args.kernel_name
     );
-    await saveAfterEdit(panel, context);
+    saveAfterEdit(panel, context);
     return jsonOutput(
       `Started kernel "${result.kernel?.name}" for "${result.path}".`,
       { ...result }
@@ -161,7 +161,7 @@ const changeKernel = defineJupyterTool({
         result
       );
     }
-    await saveAfterEdit(panel, context);
+    saveAfterEdit(panel, context);
     const was = result.previous_kernel;
     return jsonOutput(
       `"${result.path}" now runs kernel "${result.kernel?.name}"${was ? ` (was "${was}")` : ''}.`,

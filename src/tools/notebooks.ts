@@ -240,6 +240,8 @@ const unuseNotebook = defineJupyterTool({
     let closed = false;
     let note = 'It was not open.';
     if (panel) {
+      // An agent's edit being saved is not the user's unsaved change.
+      await context.services.workspace.settled(panel);
       if (panel.context.model.dirty) {
         note = 'It has unsaved changes, so its tab stays open for the user.';
       } else {

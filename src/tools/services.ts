@@ -89,15 +89,26 @@ export type JupyterToolContext = IToolContext<IJupyterServices>;
 export type JupyterTool = ITool<IJupyterServices>;
 
 /**
- * Save a notebook after an edit when the settings ask for it.
+ * Save a notebook after an edit when the settings ask for it: in the
+ * background, off the path of the tool's result (the file tools wait for
+ * it before they read). A failed save is logged to the client.
  */
-export async function saveAfterEdit(
+export function saveAfterEdit(
   panel: NotebookPanel,
   context: JupyterToolContext
-): Promise<void> {
-  if (context.services.limits().saveAfterEdit) {
-    await context.services.workspace.save(panel);
+): void {
+  if (!context.services.limits().saveAfterEdit) {
+    return;
   }
+  const path = panel.context.path;
+  void context.services.workspace.saveSoon(panel).then(failure => {
+    if (failure) {
+      void context.log?.(
+        'warning',
+        `Saving "${path}" failed: ${failure}. The notebook in the page holds the change; the file on disk does not yet.`
+      );
+    }
+  });
 }
 
 /**

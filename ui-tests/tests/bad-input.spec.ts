@@ -14,6 +14,7 @@ import {
   disconnect,
   expect,
   notebookCells,
+  savedNotebook,
   test,
   textOf
 } from '../fixtures';
@@ -51,7 +52,7 @@ test('every tool refuses unknown and mistyped arguments, naming them, and change
       cell_type: 'markdown',
       cell_source: '# kept'
     });
-    const before = JSON.stringify(env.readNotebook(name));
+    const before = JSON.stringify(await savedNotebook(lab, env, name));
 
     const { tools } = await client.listTools();
     expect(tools.length).toBeGreaterThanOrEqual(19);
@@ -87,7 +88,7 @@ test('every tool refuses unknown and mistyped arguments, naming them, and change
     expect(checked).toBeGreaterThan(40);
 
     // Nothing changed, on disk or in the page.
-    expect(JSON.stringify(env.readNotebook(name))).toBe(before);
+    expect(JSON.stringify(await savedNotebook(lab, env, name))).toBe(before);
     const cells = await notebookCells(lab, name);
     await expect(cells).toHaveCount(2);
     await expect(cells.nth(0).locator('.cm-content')).toContainText(

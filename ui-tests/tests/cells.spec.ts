@@ -5,7 +5,14 @@
 
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 
-import { call, expect, notebookCells, test, textOf } from '../fixtures';
+import {
+  call,
+  expect,
+  notebookCells,
+  savedNotebook,
+  test,
+  textOf
+} from '../fixtures';
 
 async function freshNotebook(client: Client, name: string, sources: string[]) {
   await call(client, 'use_notebook', { notebook_path: name });
@@ -84,9 +91,9 @@ test('a stale edit is refused after the user typed in the cell, and their text i
   await expect(cells.nth(0).locator('.cm-content')).toContainText(
     'value = 2  # user note'
   );
-  expect([env.readNotebook(name).cells[0].source].flat().join('')).toBe(
-    'value = 2  # user note'
-  );
+  expect(
+    [(await savedNotebook(lab, env, name)).cells[0].source].flat().join('')
+  ).toBe('value = 2  # user note');
 });
 
 test('edit_cell_source replaces exactly, once or all, and refuses ambiguity', async ({
@@ -134,9 +141,9 @@ test('edit_cell_source replaces exactly, once or all, and refuses ambiguity', as
   await expect(cells.nth(0).locator('.cm-content')).toContainText(
     'print(x + b)'
   );
-  expect([env.readNotebook(name).cells[0].source].flat().join('')).toBe(
-    'x = 1\nb = 2\nprint(x + b)'
-  );
+  expect(
+    [(await savedNotebook(lab, env, name)).cells[0].source].flat().join('')
+  ).toBe('x = 1\nb = 2\nprint(x + b)');
 });
 
 test('move, clear outputs, change type; every result names index and id', async ({
@@ -162,11 +169,9 @@ test('move, clear outputs, change type; every result names index and id', async 
   });
   const cells = await notebookCells(lab, name);
   await expect(cells.nth(0).locator('.cm-content')).toContainText('# heading');
-  expect(env.readNotebook(name).cells.map(cell => cell.id)).toEqual([
-    third.id,
-    first.id,
-    second.id
-  ]);
+  expect(
+    (await savedNotebook(lab, env, name)).cells.map(cell => cell.id)
+  ).toEqual([third.id, first.id, second.id]);
 
   const badMove = await call(client, 'move_cell', {
     cell_id: third.id,
@@ -185,7 +190,7 @@ test('move, clear outputs, change type; every result names index and id', async 
     cell_type: 'markdown'
   });
   await expect(cells.nth(0)).toHaveClass(/jp-MarkdownCell/);
-  expect(env.readNotebook(name).cells[0]).toMatchObject({
+  expect((await savedNotebook(lab, env, name)).cells[0]).toMatchObject({
     id: third.id,
     cell_type: 'markdown'
   });
@@ -208,7 +213,7 @@ test('move, clear outputs, change type; every result names index and id', async 
   const clearAll = await call(client, 'clear_cell_output', { all: true });
   expect(clearAll.structuredContent).toMatchObject({ cleared: 1 });
   await expect(cells.nth(2).locator('.jp-OutputArea-output')).toHaveCount(0);
-  const saved = env.readNotebook(name);
+  const saved = await savedNotebook(lab, env, name);
   expect(saved.cells[1].outputs).toEqual([]);
   expect(saved.cells[2].outputs).toEqual([]);
   expect(saved.cells[2].execution_count).toBeNull();

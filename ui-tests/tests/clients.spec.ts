@@ -9,6 +9,7 @@ import {
   disconnect,
   expect,
   notebookCells,
+  savedNotebook,
   test,
   textOf
 } from '../fixtures';
@@ -62,10 +63,14 @@ test('two clients work on two notebooks at the same time without interfering', a
     await expect(aliceCells).toHaveCount(1);
     await expect(bobCells).toHaveCount(1);
     expect(
-      JSON.stringify(env.readNotebook('alice.ipynb').cells[0].outputs)
+      JSON.stringify(
+        (await savedNotebook(lab, env, 'alice.ipynb')).cells[0].outputs
+      )
     ).toContain('alice 3');
     expect(
-      JSON.stringify(env.readNotebook('bob.ipynb').cells[0].outputs)
+      JSON.stringify(
+        (await savedNotebook(lab, env, 'bob.ipynb')).cells[0].outputs
+      )
     ).toContain('bob 3');
   } finally {
     await disconnect(alice);

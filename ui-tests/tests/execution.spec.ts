@@ -3,7 +3,14 @@
  * cancellation interrupting the kernel, input(), scratch code.
  */
 
-import { call, expect, notebookCells, test, textOf } from '../fixtures';
+import {
+  call,
+  expect,
+  notebookCells,
+  savedNotebook,
+  test,
+  textOf
+} from '../fixtures';
 
 const COUNTING =
   'import time\nfor i in range(8):\n    print(f"tick {i}", flush=True)\n    time.sleep(0.5)';
@@ -45,9 +52,9 @@ test('a timeout returns the outputs so far; the run is collected later', async (
   await expect(cells.nth(0).locator('.jp-OutputArea-output')).toContainText(
     'tick 7'
   );
-  expect(JSON.stringify(env.readNotebook(name).cells[0].outputs)).toContain(
-    'tick 7'
-  );
+  expect(
+    JSON.stringify((await savedNotebook(lab, env, name)).cells[0].outputs)
+  ).toContain('tick 7');
 });
 
 test('wait: false returns at once; on_timeout interrupt stops the kernel', async ({
@@ -166,9 +173,9 @@ test('input() is answered through the page instead of hanging', async ({
   await expect(cells.nth(0).locator('.jp-OutputArea')).toContainText(
     'hello Ada'
   );
-  expect(JSON.stringify(env.readNotebook(name).cells[0].outputs)).toContain(
-    'hello Ada'
-  );
+  expect(
+    JSON.stringify((await savedNotebook(lab, env, name)).cells[0].outputs)
+  ).toContain('hello Ada');
 });
 
 test('execute_code runs scratch code with magics and shell commands, adding no cell', async ({
@@ -179,7 +186,7 @@ test('execute_code runs scratch code with magics and shell commands, adding no c
   const name = 'scratch.ipynb';
   await call(client, 'use_notebook', { notebook_path: name });
   await call(client, 'insert_execute_code_cell', { cell_source: 'x = 21' });
-  const before = JSON.stringify(env.readNotebook(name));
+  const before = JSON.stringify(await savedNotebook(lab, env, name));
 
   const result = await call(client, 'execute_code', {
     code: 'print(x * 2)\n%time y = 1\n!echo shell-ok'
@@ -201,7 +208,7 @@ test('execute_code runs scratch code with magics and shell commands, adding no c
 
   const cells = await notebookCells(lab, name);
   await expect(cells).toHaveCount(1);
-  expect(JSON.stringify(env.readNotebook(name))).toBe(before);
+  expect(JSON.stringify(await savedNotebook(lab, env, name))).toBe(before);
 
   const all = await call(client, 'notebook_run-all-cells', {});
   expect(all.structuredContent).toMatchObject({ status: 'ok' });

@@ -6,7 +6,14 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Page } from '@playwright/test';
 
-import { call, connectHttp, expect, test, textOf } from '../fixtures';
+import {
+  call,
+  connectHttp,
+  expect,
+  savedNotebook,
+  test,
+  textOf
+} from '../fixtures';
 
 const ALT = { name: 'python3-alt', display_name: 'Python 3 (alt)' };
 
@@ -215,7 +222,7 @@ test.describe('kernel tools', () => {
       .poll(async () => (await pageKernel(lab, path)).status)
       .toBe('idle');
     expect((await pageKernel(lab, path)).id).toBe(before.id);
-    const saved = env.readNotebook(path);
+    const saved = await savedNotebook(lab, env, path);
     const last = saved.cells[saved.cells.length - 1];
     expect(
       last.outputs?.some(
@@ -306,7 +313,9 @@ test.describe('kernel tools', () => {
       id: before.id,
       name: 'python3'
     });
-    expect(env.readNotebook(path).metadata.kernelspec?.name).toBe('python3');
+    expect(
+      (await savedNotebook(lab, env, path)).metadata.kernelspec?.name
+    ).toBe('python3');
 
     const changed = await call(client, 'change_kernel', {
       kernel_name: ALT.name
@@ -329,7 +338,7 @@ test.describe('kernel tools', () => {
       displayName: ALT.display_name
     });
     await expect(await toolbarKernel(lab, path)).toHaveText(ALT.display_name);
-    expect(env.readNotebook(path).metadata.kernelspec).toEqual({
+    expect((await savedNotebook(lab, env, path)).metadata.kernelspec).toEqual({
       name: ALT.name,
       display_name: ALT.display_name,
       language: 'python'
@@ -405,7 +414,9 @@ test.describe('kernel tools', () => {
     await expect(await toolbarKernel(lab, path)).toHaveText(
       before.displayName ?? ''
     );
-    expect(env.readNotebook(path).metadata.kernelspec?.name).toBe('python3');
+    expect(
+      (await savedNotebook(lab, env, path)).metadata.kernelspec?.name
+    ).toBe('python3');
 
     const twice = await call(client, 'start_kernel', {});
     expect(twice.isError).toBe(true);
@@ -493,7 +504,7 @@ test.describe('kernel tools', () => {
       execution_count: 2
     });
     expect(textOf(next)).toContain('[]');
-    expect(env.readNotebook(path).cells).toHaveLength(2);
+    expect((await savedNotebook(lab, env, path)).cells).toHaveLength(2);
 
     // Bad input is refused, naming the argument.
     const bad = await call(client, 'inspect_variables', { limit: 0 });

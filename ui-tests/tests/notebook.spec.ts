@@ -12,6 +12,7 @@ import {
   disconnect,
   expect,
   notebookCells,
+  savedNotebook,
   test,
   textOf
 } from '../fixtures';
@@ -250,7 +251,7 @@ for (const transport of ['http', 'stdio'] as const) {
       await expect(cellList).toHaveCount(3);
 
       // Saved on disk: valid nbformat with cells and outputs.
-      const saved = env.readNotebook(name);
+      const saved = await savedNotebook(lab, env, name);
       expect(saved.nbformat).toBe(4);
       expect(saved.metadata.kernelspec?.name).toBe('python3');
       expect(saved.cells.map(cell => cell.cell_type)).toEqual([
@@ -295,7 +296,7 @@ for (const transport of ['http', 'stdio'] as const) {
       await expect(
         cellList.nth(1).locator('.jp-OutputArea-output')
       ).toContainText('42');
-      const saved = env.readNotebook(name);
+      const saved = await savedNotebook(lab, env, name);
       expect(JSON.stringify(saved.cells[1].outputs)).toContain('42');
     });
 
@@ -310,7 +311,7 @@ for (const transport of ['http', 'stdio'] as const) {
         cell_type: 'code',
         cell_source: 'a = 1'
       });
-      const before = JSON.stringify(env.readNotebook(name));
+      const before = JSON.stringify(await savedNotebook(lab, env, name));
 
       const outOfRange = await call(client, 'read_cell', { cell_index: 7 });
       expect(outOfRange.isError).toBe(true);
@@ -375,7 +376,7 @@ for (const transport of ['http', 'stdio'] as const) {
       // Nothing changed: page and disk.
       const cellList = await notebookCells(lab, name);
       await expect(cellList).toHaveCount(1);
-      expect(JSON.stringify(env.readNotebook(name))).toBe(before);
+      expect(JSON.stringify(await savedNotebook(lab, env, name))).toBe(before);
     });
   });
 }

@@ -3,7 +3,14 @@
  * DataFrames as text, huge text cut within the budget with a way to read on.
  */
 
-import { call, expect, notebookCells, test, textOf } from '../fixtures';
+import {
+  call,
+  expect,
+  notebookCells,
+  savedNotebook,
+  test,
+  textOf
+} from '../fixtures';
 
 /** Width and height of a base64 PNG, from its IHDR chunk. */
 function pngSize(base64: string): { width: number; height: number } {
@@ -38,7 +45,7 @@ test('a matplotlib figure comes back as a downscaled PNG', async ({
   await expect(
     cells.nth(0).locator('.jp-OutputArea-output img')
   ).toBeAttached();
-  const saved = env.readNotebook(name).cells[0].outputs ?? [];
+  const saved = (await savedNotebook(lab, env, name)).cells[0].outputs ?? [];
   const savedPng = saved.find(output => output.data?.['image/png'])?.data?.[
     'image/png'
   ] as string;

@@ -5,9 +5,10 @@
 
 import {
   call,
-  disconnect,
   connectHttp,
+  disconnect,
   expect,
+  savedNotebook,
   test,
   textOf
 } from '../fixtures';
@@ -43,7 +44,9 @@ test('a session goes on, with its notebook, after the page reloads', async ({
     const run = await call(client, 'execute_cell', { cell_index: 0 });
     expect(textOf(run)).toContain('still here');
     expect(
-      JSON.stringify(env.readNotebook('survivor.ipynb').cells[0].outputs)
+      JSON.stringify(
+        (await savedNotebook(lab, env, 'survivor.ipynb')).cells[0].outputs
+      )
     ).toContain('still here');
   } finally {
     await disconnect(client);

@@ -1,9 +1,12 @@
 /**
  * The user's work is never lost or disturbed by an agent: a run the agent
- * did not start is never interrupted for it, and saving obeys the settings.
+ * did not start is never interrupted for it, saving obeys the settings, and
+ * a file the user has open keeps what they type while an agent writes it.
  */
 
 import type { Page } from '@playwright/test';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { call, expect, setBridgeSettings, test, textOf } from '../fixtures';
 import { panelId, writeNotebook } from '../page-helpers';
@@ -197,4 +200,58 @@ test("insert_cell keeps the blank cell the user's cursor is in", async ({
   await expect(cells.first().locator('.cm-editor')).toHaveClass(/cm-focused/);
   await lab.keyboard.type('mine = 2');
   await expect(cells.first()).toContainText('mine = 2');
+});
+
+test('write_file over a file open in the editor keeps what the user types while it saves', async ({
+  lab,
+  env,
+  mcp
+}) => {
+  writeFileSync(join(env.rootDir, 'typing.txt'), 'first line\n');
+  await lab.evaluate(() =>
+    (
+      window as unknown as {
+        jupyterapp: {
+          commands: { execute(id: string, args: unknown): Promise<unknown> };
+        };
+      }
+    ).jupyterapp.commands.execute('docmanager:open', { path: 'typing.txt' })
+  );
+  const editor = lab.locator('.jp-FileEditor .cm-content');
+  await expect(editor).toContainText('first line');
+  await editor.click();
+
+  // Hold the save of the file until the user has typed.
+  let release = (): void => undefined;
+  const held = new Promise<void>(resolve => (release = resolve));
+  let putSeen = (): void => undefined;
+  const saving = new Promise<void>(resolve => (putSeen = resolve));
+  await lab.route('**/api/contents/typing.txt*', async route => {
+    if (route.request().method() === 'PUT') {
+      putSeen();
+      await held;
+    }
+    await route.continue();
+  });
+  const writing = call(mcp, 'write_file', {
+    path: 'typing.txt',
+    content: 'from the agent\n'
+  });
+  await saving;
+  await lab.keyboard.type('typed by the user');
+  release();
+  const written = await writing;
+  expect(written.isError, textOf(written)).toBeFalsy();
+  await lab.unroute('**/api/contents/typing.txt*');
+
+  // The agent's text is on disk; the page shows it with what the user
+  // typed, kept as their unsaved change.
+  expect(readFileSync(join(env.rootDir, 'typing.txt'), 'utf-8')).toBe(
+    'from the agent\n'
+  );
+  await expect(editor).toContainText('from the agent');
+  await expect(editor).toContainText('typed by the user');
+  await expect(
+    lab.locator('.lm-TabBar-tab.jp-mod-dirty', { hasText: 'typing.txt' })
+  ).toHaveCount(1);
 });

@@ -1,0 +1,114 @@
+/**
+ * Saving documents after agents' edits, off the path of the tools' results:
+ * one save at a time per document, requests made meanwhile folded into the
+ * next one, changes made during a save kept marked as unsaved, and a way for
+ * whatever reads files to wait for them.
+ */
+
+import type { ISignal } from '@lumino/signaling';
+
+import { isWithin } from '../core/files';
+
+/**
+ * What {@link SaveQueue} saves: a document context (JupyterLab's
+ * `DocumentRegistry.Context` has this shape).
+ */
+export interface ISavable {
+  readonly path: string;
+  readonly isDisposed: boolean;
+  readonly model: {
+    dirty: boolean;
+    readonly contentChanged: ISignal<unknown, unknown>;
+  };
+  save(): Promise<void>;
+}
+
+/**
+ * Background saves of documents.
+ */
+export class SaveQueue {
+  /**
+   * Save `document` soon. A save already waiting to start takes this
+   * change along; a save under way is followed by one more. Resolves when a
+   * save that started after this request has ended: with null, or with the
+   * error's message when it failed (it never rejects).
+   */
+  request(document: ISavable): Promise<string | null> {
+    const entry = this._entries.get(document);
+    if (entry?.waiting) {
+      return entry.tail;
+    }
+    const next: Private.IEntry = {
+      waiting: true,
+      tail: Promise.resolve(null)
+    };
+    const start = async (): Promise<string | null> => {
+      next.waiting = false;
+      if (document.isDisposed) {
+        return 'the document was closed before it could be saved';
+      }
+      // JupyterLab marks the document clean when a save ends, even when
+      // the user typed while it ran: mark it unsaved again then, so that
+      // closing the tab still asks before their text is lost.
+      let changed = false;
+      const onChange = (): void => {
+        changed = true;
+      };
+      document.model.contentChanged.connect(onChange);
+      try {
+        await document.save();
+        if (changed && !document.isDisposed) {
+          document.model.dirty = true;
+        }
+        return null;
+      } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+      } finally {
+        document.model.contentChanged.disconnect(onChange);
+      }
+    };
+    next.tail = (entry ? entry.tail : Promise.resolve(null)).then(start);
+    this._entries.set(document, next);
+    void next.tail.then(() => {
+      if (this._entries.get(document) === next) {
+        this._entries.delete(document);
+      }
+    });
+    return next.tail;
+  }
+
+  /**
+   * Resolves once no save is requested or under way for a document at
+   * `path` or under it (`''`: any document).
+   */
+  async settled(path = ''): Promise<void> {
+    for (;;) {
+      const tails = [...this._entries]
+        .filter(([document]) => path === '' || isWithin(document.path, path))
+        .map(([, entry]) => entry.tail);
+      if (tails.length === 0) {
+        return;
+      }
+      await Promise.all(tails);
+    }
+  }
+
+  /**
+   * Documents with a save requested or under way.
+   */
+  get pending(): number {
+    return this._entries.size;
+  }
+
+  private _entries = new Map<ISavable, Private.IEntry>();
+}
+
+namespace Private {
+  /**
+   * The latest save of a document: `waiting` until it starts.
+   */
+  export interface IEntry {
+    waiting: boolean;
+    tail: Promise<string | null>;
+  }
+}

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { Signal } from '@lumino/signaling';
+
+import { SaveQueue, type ISavable } from '../../src/jupyter/saves';
+
+/**
+ * A document whose saves end when the test says so.
+ */
+class Document implements ISavable {
+  constructor(readonly path: string) {}
+  isDisposed = false;
+  readonly model = {
+    dirty: false,
+    contentChanged: new Signal<unknown, void>(this)
+  };
+  started = 0;
+  failNext: string | null = null;
+  private _ends: Array<() => void> = [];
+
+  save(): Promise<void> {
+    this.started++;
+    const failure = this.failNext;
+    this.failNext = null;
+    return new Promise((resolve, reject) => {
+      this._ends.push(() => {
+        if (failure) {
+          reject(new Error(failure));
+          return;
+        }
+        // As JupyterLab does: a finished save marks the document clean.
+        this.model.dirty = false;
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * The user types in the document.
+   */
+  type(): void {
+    this.model.dirty = true;
+    this.model.contentChanged.emit(undefined);
+  }
+
+  /**
+   * End the oldest save under way.
+   */
+  end(): void {
+    const end = this._ends.shift();
+    assert.ok(end, 'no save under way');
+    end();
+  }
+}
+
+const tick = () => new Promise<void>(resolve => setImmediate(resolve));
+
+describe('SaveQueue', () => {
+  it('folds requests made before the save starts into one save', async () => {
+    const queue = new SaveQueue();
+    const doc = new Document('a.ipynb');
+    const first = queue.request(doc);
+    const second = queue.request(doc);
+    assert.equal(first, second);
+    await tick();
+    assert.equal(doc.started, 1);
+    doc.end();
+    assert.equal(await first, null);
+    assert.equal(queue.pending, 0);
+  });
+
+  it('follows a save under way with exactly one more', async () => {
+    const queue = new SaveQueue();
+    const doc = new Document('a.ipynb');
+    const first = queue.request(doc);
+    await tick();
+    assert.equal(doc.started, 1);
+    // Edits while the first save runs: one more save, after it.
+    const second = queue.request(doc);
+    const third = queue.request(doc);
+    assert.equal(second, third);
+    await tick();
+    assert.equal(doc.started, 1, 'never two saves of a document at once');
+    doc.end();
+    await first;
+    await tick();
+    assert.equal(doc.started, 2);
+    doc.end();
+    assert.equal(await second, null);
+    assert.equal(queue.pending, 0);
+  });
+
+  it('answers a failed save with its message, and goes on', async () => {
+    const queue = new SaveQueue();
+    const doc = new Document('a.ipynb');
+    doc.failNext = 'disk full';
+    const failed = queue.request(doc);
+    await tick();
+    doc.end();
+    assert.equal(await failed, 'disk full');
+    const next = queue.request(doc);
+    await tick();
+    doc.end();
+    assert.equal(await next, null);
+  });
+
+  it('keeps a change made during a save marked unsaved', async () => {
+    const queue = new SaveQueue();
+    const doc = new Document('a.txt');
+    const saved = queue.request(doc);
+    await tick();
+    doc.type();
+    doc.end();
+    await saved;
+    assert.equal(doc.model.dirty, true);
+    // A save with no change meanwhile leaves it clean.
+    const again = queue.request(doc);
+    await tick();
+    doc.end();
+    await again;
+    assert.equal(doc.model.dirty, false);
+  });
+
+  it('does not save a closed document', async () => {
+    const queue = new SaveQueue();
+    const doc = new Document('a.ipynb');
+    doc.isDisposed = true;
+    assert.match((await queue.request(doc)) ?? '', /closed/);
+    assert.equal(doc.started, 0);
+  });
+
+  it('settles when the saves at or under a path have ended', async () => {
+    const queue = new SaveQueue();
+    const inside = new Document('dir/a.ipynb');
+    const outside = new Document('other.ipynb');
+    void queue.request(inside);
+    void queue.request(outside);
+    await tick();
+    let settled = false;
+    void queue.settled('dir').then(() => (settled = true));
+    await tick();
+    assert.equal(settled, false);
+    // A save requested while waiting is waited for too.
+    void queue.request(inside);
+    inside.end();
+    await tick();
+    assert.equal(settled, false);
+    inside.end();
+    await tick();
+    await tick();
+    assert.equal(settled, true, 'the other document does not hold it up');
+    let all = false;
+    void queue.settled().then(() => (all = true));
+    await tick();
+    assert.equal(all, false);
+    outside.end();
+    await tick();
+    await tick();
+    assert.equal(all, true);
+  });
+});
