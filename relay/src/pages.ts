@@ -10,6 +10,7 @@ import {
   type IPageInfo,
   type ISessionMessage,
   type JsonRpcMessage,
+  MAX_CALL_NOTE_CHARS,
   MAX_SESSION_STATE_BYTES,
   type PageToRelay,
   type RelayToPage
@@ -42,13 +43,17 @@ export const PAGE_DISCONNECTED_MESSAGE =
 
 /**
  * The error of a call in flight whose page went away: what was asked, and
- * what the agent can know of its effect.
+ * what the agent can know of its effect: the page's latest note on the
+ * call when it sent one (see `ICallNote`), else that it may have been
+ * applied.
  */
-export function pageLostMessage(what: string): string {
+export function pageLostMessage(what: string, note?: string): string {
+  const effect = note
+    ? `${note} `
+    : 'The call had reached the page, so it may have been applied or started (a cell may be running or have ' +
+      'run, an edit may be saved): re-read what it acted on (read_cell, read_notebook, list_files) before you retry. ';
   return (
-    `${PAGE_DISCONNECTED_MESSAGE} ${what}. The call had reached the page, so it may have been ` +
-    'applied or started (a cell may be running or have run, an edit may be saved): re-read what it acted on ' +
-    '(read_cell, read_notebook, list_files) before you retry. The session goes on, in another tab or in the ' +
+    `${PAGE_DISCONNECTED_MESSAGE} ${what}. ${effect}The session goes on, in another tab or in the ` +
     'reloaded one.'
   );
 }
@@ -131,6 +136,8 @@ interface IInflight {
   what: string;
   /** The page the request was forwarded to; undefined while queued. */
   page?: PageConnection;
+  /** What the page said the call has done so far (see ICallNote). */
+  note?: string;
 }
 
 interface IQueued {
@@ -403,6 +410,15 @@ export class Hub {
       this._endSession(page, envelope.sessionId);
       return;
     }
+    if (envelope.type === 'call-note') {
+      const session = this.sessions.get(envelope.sessionId);
+      const entry = session?.inflight.get(idKey(envelope.requestId));
+      if (session?.page === page && entry?.page === page) {
+        // An empty note takes back what an earlier one said.
+        entry.note = envelope.note || undefined;
+      }
+      return;
+    }
     if (envelope.type === 'rotate-token') {
       if (page.ready) {
         this._options.onRotateToken?.(page);
@@ -476,7 +492,11 @@ export class Hub {
         }
         this._toClient(
           session,
-          errorResponse(entry.id, RELAY_ERROR_CODE, pageLostMessage(entry.what))
+          errorResponse(
+            entry.id,
+            RELAY_ERROR_CODE,
+            pageLostMessage(entry.what, entry.note)
+          )
         );
       }
       if (initFailed) {
@@ -792,6 +812,21 @@ export function validatePageMessage(value: unknown): PageToRelay {
       type: 'session-state',
       sessionId: value.sessionId,
       state: value.state
+    };
+  }
+  if (value.type === 'call-note') {
+    if (
+      typeof value.sessionId !== 'string' ||
+      !isRequestId(value.requestId) ||
+      typeof value.note !== 'string'
+    ) {
+      throw new Error('call-note without sessionId, requestId or note');
+    }
+    return {
+      type: 'call-note',
+      sessionId: value.sessionId,
+      requestId: value.requestId,
+      note: value.note.slice(0, MAX_CALL_NOTE_CHARS)
     };
   }
   if (value.type === 'session-message') {

@@ -209,6 +209,27 @@ export interface ISessionStateUpdate {
 export const MAX_SESSION_STATE_BYTES = 65536;
 
 /**
+ * Page to relay: what a client request in flight has done so far, in words
+ * for the agent (for example "the cell was sent to the kernel as run ex-3").
+ * If the page goes away before it answers, the relay puts the request's
+ * latest note into the error the client gets, so that the agent knows
+ * whether its change was applied or its run started. An empty note takes
+ * back the earlier one. Opaque to the relay; at most
+ * {@link MAX_CALL_NOTE_CHARS} characters are kept.
+ */
+export interface ICallNote {
+  type: 'call-note';
+  sessionId: string;
+  requestId: string | number;
+  note: string;
+}
+
+/**
+ * Longest call note the relay keeps.
+ */
+export const MAX_CALL_NOTE_CHARS = 1000;
+
+/**
  * One page as {@link IPages} describes it.
  */
 export interface IPageInfo {
@@ -269,4 +290,5 @@ export type PageToRelay =
   | ISessionEnd
   | IRotateToken
   | IPageFocus
-  | ISessionStateUpdate;
+  | ISessionStateUpdate
+  | ICallNote;

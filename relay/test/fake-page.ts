@@ -48,7 +48,8 @@ export function tryPageUpgrade(
 
 /**
  * A fake page. Tools: `echo` (sends a progress notification with
- * `relatedRequestId`, then its result) and `slow` (never answers).
+ * `relatedRequestId`, then its result) and `slow` (never answers; with a
+ * `note` argument it first sends that call note).
  */
 export class FakePage {
   private constructor(readonly ws: WebSocket) {
@@ -225,6 +226,17 @@ export class FakePage {
         const name = String(params.name);
         this.calls.push(name);
         if (name === 'slow') {
+          const args = isObject(params.arguments) ? params.arguments : {};
+          if (typeof args.note === 'string') {
+            this.ws.send(
+              JSON.stringify({
+                type: 'call-note',
+                sessionId: sid,
+                requestId: id,
+                note: args.note
+              })
+            );
+          }
           break;
         }
         const meta = isObject(params._meta) ? params._meta : {};

@@ -458,6 +458,32 @@ describe('Relay', () => {
     await until(() => relay.hub.pages.size === 0);
   });
 
+  it('tells a call cut off by its page what the page noted of it', async () => {
+    const page = await FakePage.connect(port, TOKEN);
+    const { client, transport } = makeClient(port);
+    await client.connect(transport);
+    const note = 'The cell was sent to the kernel as run ex-1.';
+    const call = client.callTool({ name: 'slow', arguments: { note } });
+    await until(() => page.calls.includes('slow'));
+    // A call the page sent no note for keeps the general warning.
+    const plain = client.callTool({ name: 'slow', arguments: {} });
+    await until(() => page.calls.filter(c => c === 'slow').length === 2);
+    await page.close();
+    await assert.rejects(call, (error: Error) => {
+      assert.ok(error.message.includes(PAGE_DISCONNECTED_MESSAGE));
+      assert.ok(error.message.includes(note), error.message);
+      assert.ok(!error.message.includes('may have been applied'));
+      return true;
+    });
+    await assert.rejects(plain, (error: Error) => {
+      assert.ok(error.message.includes('may have been applied'));
+      return true;
+    });
+    await transport.terminateSession();
+    await client.close();
+    await until(() => relay.hub.pages.size === 0);
+  });
+
   it('fails a request that waits too long for a page', async () => {
     const page = await FakePage.connect(port, TOKEN);
     const { client, transport } = makeClient(port);

@@ -56,12 +56,12 @@ export class McpBridge implements IMcpBridge {
     this._host = new SessionHost({
       connection: this._connection,
       store: new SessionStore(Private.sessionStorage()),
-      factory: (session, saveSession) =>
+      factory: (session, relay) =>
         createSessionServer({
           dispatcher: this.dispatcher,
           services,
           session,
-          saveSession,
+          relay,
           resources
         })
     });

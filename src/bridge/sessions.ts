@@ -7,7 +7,11 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { Signal, type ISignal } from '@lumino/signaling';
 
 import { VERSION } from '../_version';
-import type { ISessionState } from '../mcp/tool';
+import {
+  MAX_SESSION_RUNS,
+  type ISessionRun,
+  type ISessionState
+} from '../mcp/tool';
 import type {
   IPageInfo,
   ISessionOpen,
@@ -18,11 +22,33 @@ import type { RelayConnection } from './connection';
 import { SessionTransport } from './transport';
 
 /**
+ * What the server of a session can tell its relay.
+ */
+export interface ISessionRelay {
+  /**
+   * Save the session's state (in this tab, and at the relay for the page
+   * the session may move to).
+   */
+  saveSession(): void;
+  /**
+   * Tell the relay what a request in flight has done so far, for the error
+   * the client gets if this page goes away before answering it.
+   */
+  noteCall(requestId: string | number, note: string): void;
+  /**
+   * Whether the session is ending (its client went away, the relay
+   * connection dropped, or the user disconnected it): its calls are
+   * aborted then, but that is no cancel by the client.
+   */
+  ending(): boolean;
+}
+
+/**
  * Makes the server of a new session.
  */
 export type ServerFactory = (
   session: ISessionState,
-  saveSession: () => void
+  relay: ISessionRelay
 ) => McpServer;
 
 /**
@@ -57,7 +83,8 @@ export class SessionStore {
       notebookPath:
         typeof saved.notebookPath === 'string' ? saved.notebookPath : null,
       terminalName:
-        typeof saved.terminalName === 'string' ? saved.terminalName : null
+        typeof saved.terminalName === 'string' ? saved.terminalName : null,
+      runs: Private.runs(saved.runs)
     };
   }
 
@@ -67,7 +94,8 @@ export class SessionStore {
   save(state: ISessionState): Record<string, unknown> {
     const data = {
       notebookPath: state.notebookPath,
-      terminalName: state.terminalName
+      terminalName: state.terminalName,
+      runs: state.runs
     };
     try {
       this._storage?.setItem(Private.key(state.id), JSON.stringify(data));
@@ -297,13 +325,28 @@ export class SessionHost {
         state: this._store.save(state)
       });
     };
-    const server = this._factory(state, save);
+    let ending = false;
+    const server = this._factory(state, {
+      ending: () => ending,
+      saveSession: save,
+      noteCall: (requestId, note) => {
+        this._connection.send({
+          type: 'call-note',
+          sessionId,
+          requestId,
+          note
+        });
+      }
+    });
     if (message.previousSessionId && state.notebookPath) {
       save();
     }
     const entry: Private.IEntry = {
       state,
       server,
+      end: () => {
+        ending = true;
+      },
       transport,
       client: {
         sessionId,
@@ -346,6 +389,9 @@ export class SessionHost {
     if (forget) {
       this._store.remove(sessionId);
     }
+    // Closing aborts the session's calls: mark it first, so that they know
+    // the client did not cancel them (runs they started go on).
+    entry.end();
     void entry.server.close();
     this._sessionClosed.emit(sessionId);
     this._countChanged.emit(this._sessions.size);
@@ -398,8 +444,33 @@ namespace Private {
   export interface IEntry {
     state: ISessionState;
     server: McpServer;
+    /**
+     * Mark the session as ending.
+     */
+    end(): void;
     transport: SessionTransport;
     client: IMcpClient;
+  }
+
+  /**
+   * The runs of a saved state, checked (it comes from storage or the relay).
+   */
+  export function runs(value: unknown): ISessionRun[] {
+    if (!Array.isArray(value)) {
+      return [];
+    }
+    return value
+      .filter(
+        (run): run is ISessionRun =>
+          !!run &&
+          typeof run === 'object' &&
+          typeof run.id === 'string' &&
+          typeof run.notebookPath === 'string' &&
+          typeof run.cellId === 'string' &&
+          typeof run.startedAt === 'number' &&
+          typeof run.pageId === 'string'
+      )
+      .slice(-MAX_SESSION_RUNS);
   }
 
   export function key(id: string): string {

@@ -161,6 +161,9 @@ export class CallSupervisor {
       changes: await previewChanges(tool.name, args, target, this._services)
     };
     this._activity.update(call.id, { outcome: 'waiting' });
+    context.note?.(
+      `It was waiting for the user's approval of ${tool.name} in JupyterLab: it was not run, nothing was changed.`
+    );
     const answer = await Private.withHeartbeat(
       context,
       tool.name,
@@ -188,6 +191,9 @@ export class CallSupervisor {
           `${tool.name} was cancelled while it waited for the user's approval. It was not run; nothing was changed.`
         );
     }
+    // Approved: from here on the page cannot tell the relay more than the
+    // tool itself notes.
+    context.note?.('');
     this._activity.update(call.id, { outcome: 'running' });
   }
 

@@ -42,6 +42,7 @@ export class CellExecution {
     this._kernel = kernel;
     kernel.iopubMessage.connect(this._onIOPub, this);
     kernel.anyMessage.connect(this._onAny, this);
+    kernel.statusChanged.connect(this._onStatus, this);
     this.done = CodeCell.execute(cell, panel.sessionContext, {
       deletedCells: panel.content.model?.deletedCells ?? []
     })
@@ -53,13 +54,7 @@ export class CellExecution {
       .catch(() => {
         this._state = 'error';
       })
-      .finally(() => {
-        this.finishedAt = Date.now();
-        this._inputPrompt = null;
-        kernel.iopubMessage.disconnect(this._onIOPub, this);
-        kernel.anyMessage.disconnect(this._onAny, this);
-        this._changed.emit(undefined);
-      });
+      .finally(() => this._finish());
   }
 
   readonly id: string;
@@ -93,6 +88,14 @@ export class CellExecution {
   }
 
   /**
+   * Set when the kernel died or restarted before the cell finished: the
+   * run is over without a reply, and the kernel's variables are gone.
+   */
+  get kernelLost(): 'died' | 'restarted' | null {
+    return this._kernelLost;
+  }
+
+  /**
    * The prompt of a pending `input()` call, or null.
    */
   get inputPrompt(): string | null {
@@ -121,10 +124,16 @@ export class CellExecution {
   }
 
   /**
-   * Wait until the cell finishes, `timeoutMs` passes, `signal` aborts (the
-   * kernel is then interrupted), or the cell asks for input.
+   * Wait until the cell finishes, `timeoutMs` passes, `signal` aborts, or
+   * the cell asks for input. When `signal` aborts and `interruptOnAbort`
+   * says so (the client cancelled, rather than went away), the kernel is
+   * interrupted.
    */
-  async wait(timeoutMs: number, signal: AbortSignal): Promise<WaitOutcome> {
+  async wait(
+    timeoutMs: number,
+    signal: AbortSignal,
+    interruptOnAbort: () => boolean = () => true
+  ): Promise<WaitOutcome> {
     if (this.finished) {
       return 'finished';
     }
@@ -138,11 +147,16 @@ export class CellExecution {
       onAbort = () => {
         // A run still queued behind another cell is not ours to stop yet:
         // interrupting would stop that other cell (maybe the user's).
-        void this.interrupt();
+        if (interruptOnAbort()) {
+          void this.interrupt();
+        }
         resolve('cancelled');
       };
       onChange = () => {
-        if (this._inputPrompt !== null) {
+        if (this.finished) {
+          // Also when the kernel died: no reply will come.
+          resolve('finished');
+        } else if (this._inputPrompt !== null) {
           resolve('input');
         }
       };
@@ -174,8 +188,13 @@ export class CellExecution {
     timeoutMs: number;
     onTimeout: 'continue' | 'interrupt';
     signal: AbortSignal;
+    interruptOnAbort?: () => boolean;
   }): Promise<WaitOutcome> {
-    const outcome = await this.wait(options.timeoutMs, options.signal);
+    const outcome = await this.wait(
+      options.timeoutMs,
+      options.signal,
+      options.interruptOnAbort
+    );
     if (
       outcome === 'timeout' &&
       options.onTimeout === 'interrupt' &&
@@ -234,6 +253,38 @@ export class CellExecution {
     this._changed.emit(undefined);
   }
 
+  /**
+   * The run is over: stop listening to the kernel.
+   */
+  private _finish(): void {
+    if (this.finishedAt !== null) {
+      return;
+    }
+    this.finishedAt = Date.now();
+    this._inputPrompt = null;
+    this._kernel.iopubMessage.disconnect(this._onIOPub, this);
+    this._kernel.anyMessage.disconnect(this._onAny, this);
+    this._kernel.statusChanged.disconnect(this._onStatus, this);
+    this._changed.emit(undefined);
+  }
+
+  /**
+   * A kernel that dies or restarts never answers the cell: the run ends
+   * there (JupyterLab cancels its request too).
+   */
+  private _onStatus(_: unknown, status: Kernel.Status): void {
+    if (
+      status !== 'dead' &&
+      status !== 'restarting' &&
+      status !== 'autorestarting'
+    ) {
+      return;
+    }
+    this._kernelLost = status === 'dead' ? 'died' : 'restarted';
+    this._state = 'error';
+    this._finish();
+  }
+
   private _request(): string | undefined {
     return this._cell.outputArea.future?.msg.header.msg_id;
   }
@@ -275,12 +326,19 @@ export class CellExecution {
   private _cell: CodeCell;
   private _kernel: Kernel.IKernelConnection;
   private _state: ExecutionState = 'running';
+  private _kernelLost: 'died' | 'restarted' | null = null;
   private _interrupted = false;
   private _begun = false;
   private _inputPrompt: string | null = null;
   private _output = new Signal<this, string>(this);
   private _changed = new Signal<this, void>(this);
 }
+
+/**
+ * How many finished runs a page keeps collectable (each holds its cell),
+ * for at most an hour.
+ */
+export const KEEP_FINISHED_RUNS = 100;
 
 /**
  * The runs of this page, by id, so that agents can collect them later.
@@ -345,19 +403,34 @@ export class ExecutionRegistry {
   }
 
   /**
-   * Forget runs that finished long ago, and every run of a notebook that
-   * was closed (they would keep its panel and cells alive).
+   * Forget runs that finished long ago or beyond the newest
+   * {@link KEEP_FINISHED_RUNS}, and every run of a notebook that was
+   * closed (they would keep its panel and cells alive).
    */
   private _prune(): void {
     const cutoff = Date.now() - Private.KEEP_MS;
+    let finished = 0;
+    for (const run of this._runs.values()) {
+      finished += run.finished ? 1 : 0;
+    }
+    // Oldest first: a Map iterates in insertion order.
     for (const [id, run] of this._runs) {
       if (
         run.panel.isDisposed ||
-        (run.finishedAt !== null && run.finishedAt < cutoff)
+        (run.finishedAt !== null &&
+          (run.finishedAt < cutoff || finished > KEEP_FINISHED_RUNS))
       ) {
         this._runs.delete(id);
+        finished -= run.finished ? 1 : 0;
       }
     }
+  }
+
+  /**
+   * Runs held now (finished or not).
+   */
+  get size(): number {
+    return this._runs.size;
   }
 
   /**
@@ -403,6 +476,11 @@ export async function runScratchCode(
   options: {
     timeoutMs: number;
     signal: AbortSignal;
+    /**
+     * Whether an abort of `signal` interrupts the kernel (the client
+     * cancelled, rather than went away); default yes.
+     */
+    interruptOnAbort?: () => boolean;
     onOutput?: (text: string) => void;
   }
 ): Promise<IScratchRun> {
@@ -438,17 +516,36 @@ export async function runScratchCode(
     }
   };
   // Only a run the kernel has begun is interrupted: one queued behind
-  // another cell (maybe the user's) is left alone.
-  const onAbort = () => {
-    if (begun) {
-      void kernel.interrupt();
-    }
-  };
+  // another cell (maybe the user's) is left alone. The call stops waiting
+  // at once.
+  let onAbort = (): void => undefined;
+  let interrupted = false;
+  const aborted = new Promise<'aborted'>(resolve => {
+    onAbort = () => {
+      if (begun && (options.interruptOnAbort?.() ?? true)) {
+        interrupted = true;
+        void kernel.interrupt();
+      }
+      resolve('aborted');
+    };
+  });
+  if (options.signal.aborted) {
+    onAbort();
+  }
   options.signal.addEventListener('abort', onAbort);
   try {
-    const reply = await withTimeout(future.done, options.timeoutMs);
+    const reply = await withTimeout(
+      Promise.race([future.done.catch(() => 'lost' as const), aborted]),
+      options.timeoutMs
+    );
+    const value = reply.timedOut ? null : reply.value;
+    if (value === 'lost') {
+      throw new ToolError(
+        `The kernel of "${panel.context.path}" died or restarted while it ran the code, so the code did not finish and the kernel's variables are gone. Call restart_notebook if the kernel does not come back, then re-run the cells the code needs.`
+      );
+    }
     let state: IScratchRun['state'];
-    if (reply.timedOut) {
+    if (value === null) {
       if (begun) {
         await kernel.interrupt();
         await withTimeout(future.done, Private.SETTLE_MS);
@@ -456,8 +553,15 @@ export async function runScratchCode(
       } else {
         state = 'queued';
       }
+    } else if (value === 'aborted') {
+      if (begun && !interrupted) {
+        throw new ToolError(
+          'The call ended before the code finished (its session ended); the code goes on in the kernel.'
+        );
+      }
+      state = begun ? 'interrupted' : 'queued';
     } else {
-      state = reply.value.content.status === 'ok' ? 'ok' : 'error';
+      state = value.content.status === 'ok' ? 'ok' : 'error';
     }
     return { state, outputs, elapsedMs: Date.now() - started };
   } finally {

@@ -226,6 +226,16 @@ export class KernelService {
    */
   async restart(panel: NotebookPanel): Promise<INotebookKernel> {
     const kernel = this.kernelOf(panel);
+    // A kernel the server is restarting by itself (it died) comes back on a
+    // new connection: a restart asked in the middle of that never settles.
+    await Private.until(
+      () =>
+        kernel.connectionStatus === 'connected' &&
+        !Private.SETTLING.has(kernel.status),
+      10_000
+    ).catch(() => undefined);
+    // Its kernel_info request too: a restart would cancel it.
+    await withTimeout(kernel.info, 10_000).catch(() => undefined);
     await kernel.restart();
     await kernel.info;
     // The kernel answers kernel_info while busy; wait (a little) for idle,
@@ -350,6 +360,16 @@ export class KernelService {
 }
 
 namespace Private {
+  /**
+   * Kernel states on the way back from a restart.
+   */
+  export const SETTLING = new Set<string>([
+    'unknown',
+    'starting',
+    'restarting',
+    'autorestarting'
+  ]);
+
   /**
    * How long inspect_variables waits for the kernel.
    */

@@ -179,8 +179,9 @@ export class TerminalHub {
   /**
    * Type a command line into terminal `name` and wait up to `timeoutMs`
    * for it to finish; at the timeout with `interruptOnTimeout`, or when
-   * `signal` aborts, send Ctrl-C. `onOutput` receives new output as it
-   * arrives.
+   * `signal` aborts and `interruptOnAbort` says so (the client cancelled,
+   * rather than went away), send Ctrl-C. `onOutput` receives new output as
+   * it arrives.
    */
   async run(
     name: string,
@@ -189,6 +190,7 @@ export class TerminalHub {
       timeoutMs: number;
       interruptOnTimeout: boolean;
       signal: AbortSignal;
+      interruptOnAbort?: () => boolean;
       onOutput?: (text: string) => void;
     }
   ): Promise<ICommandRun> {
@@ -226,8 +228,13 @@ export class TerminalHub {
         }
       };
       onAbort = () => {
-        interrupt();
-        resolve('interrupted');
+        if (options.interruptOnAbort?.() ?? true) {
+          interrupt();
+          resolve('interrupted');
+        } else {
+          // Left running, as at a timeout.
+          resolve('timeout');
+        }
       };
     });
     entry.listeners.add(check);

@@ -41,13 +41,20 @@ export function createSessionServer<Services>(options: {
   dispatcher: ToolDispatcher<Services>;
   services: Services;
   session: ISessionState;
-  saveSession: () => void;
+  /**
+   * Saves the session's state; tells the relay what calls have done.
+   */
+  relay: {
+    saveSession(): void;
+    noteCall(requestId: string | number, note: string): void;
+    ending(): boolean;
+  };
   /**
    * Serves MCP resources when given.
    */
   resources?: IResourceProvider;
 }): McpServer {
-  const { dispatcher, services, session, saveSession, resources } = options;
+  const { dispatcher, services, session, relay, resources } = options;
   const mcp = new SessionServer(SERVER_INFO, {
     capabilities: {
       tools: { listChanged: true },
@@ -72,7 +79,13 @@ export function createSessionServer<Services>(options: {
       services,
       session,
       signal: extra.signal,
-      saveSession,
+      cancelledByClient: () => extra.signal.aborted && !relay.ending(),
+      saveSession: () => relay.saveSession(),
+      note: text => {
+        if (!extra.signal.aborted) {
+          relay.noteCall(extra.requestId, text);
+        }
+      },
       log: async (level, message) => {
         await server
           .sendLoggingMessage(

@@ -71,6 +71,40 @@ export interface ISessionState {
    * without a terminal name), if it made one.
    */
   terminalName: string | null;
+  /**
+   * The runs this session started last (newest last, at most
+   * {@link MAX_SESSION_RUNS}), so that a page the session moves to can tell
+   * the agent what became of an execution_id it does not hold.
+   */
+  runs: ISessionRun[];
+}
+
+/**
+ * A run a session started, as its state keeps it.
+ */
+export interface ISessionRun {
+  /** The execution_id. */
+  id: string;
+  notebookPath: string;
+  cellId: string;
+  /** When it started (ms since the epoch). */
+  startedAt: number;
+  /** The relay's id of the page that ran it. */
+  pageId: string;
+}
+
+/**
+ * How many runs a session's state keeps.
+ */
+export const MAX_SESSION_RUNS = 20;
+
+/**
+ * Keep a run in the session's state (the oldest beyond
+ * {@link MAX_SESSION_RUNS} is dropped).
+ */
+export function rememberRun(session: ISessionState, run: ISessionRun): void {
+  session.runs.push(run);
+  session.runs.splice(0, Math.max(0, session.runs.length - MAX_SESSION_RUNS));
 }
 
 /**
@@ -86,9 +120,17 @@ export interface IToolContext<Services = unknown> {
    */
   session: ISessionState;
   /**
-   * Aborted when the client cancels the call.
+   * Aborted when the call is to stop: the client cancelled it, or its
+   * session ended (the client went away, the relay connection dropped, the
+   * user disconnected the client). Stop waiting then.
    */
   signal: AbortSignal;
+  /**
+   * Whether the client itself cancelled the call, as opposed to its session
+   * ending: only a cancel interrupts the run the call started. A run whose
+   * client went away goes on in the page, where the user sees it.
+   */
+  cancelledByClient(): boolean;
   /**
    * Report progress; a no-op when the client sent no progress token.
    */
@@ -102,6 +144,13 @@ export interface IToolContext<Services = unknown> {
    * Save the session state (call after changing it).
    */
   saveSession(): void;
+  /**
+   * Say what the call has done so far, in words for the agent (for example
+   * that its cell was sent to the kernel). Should the page go away before
+   * the call answers, the client's error carries the latest note, so that
+   * the agent knows whether to re-run or re-read.
+   */
+  note?(text: string): void;
 }
 
 /**

@@ -9,12 +9,19 @@ import { z } from 'zod';
 import { insertCell, resolveCell } from '../actions/cells';
 import { summarizeOutputs } from '../core/outputs';
 import {
+  KEEP_FINISHED_RUNS,
   runAllCells,
   runScratchCode,
   type CellExecution,
   type WaitOutcome
 } from '../jupyter/execute';
-import { jsonOutput, ToolError, type IToolOutput } from '../mcp/tool';
+import {
+  jsonOutput,
+  MAX_SESSION_RUNS,
+  rememberRun,
+  ToolError,
+  type IToolOutput
+} from '../mcp/tool';
 import {
   cellId,
   cellIndex,
@@ -116,7 +123,11 @@ const executeCell = defineJupyterTool({
     const timeout = checkTimeout(args.timeout_seconds, context);
     const panel = await notebookFor(args, context);
     const index = resolveCell(panel.context.model.sharedModel, args);
+    context.note?.(
+      `Cell ${index} had not been sent to the kernel yet: nothing ran.`
+    );
     const execution = await context.services.executions.start(panel, index);
+    Private.started(execution, context);
     return Private.follow(execution, context, {
       timeout,
       onTimeout: args.on_timeout,
@@ -160,10 +171,14 @@ const insertExecuteCodeCell = defineJupyterTool({
       keepBlankCell: userIsTypingIn(panel, 0)
     });
     saveAfterEdit(panel, context);
+    context.note?.(
+      `The cell was inserted at index ${inserted.index} (id ${inserted.id}), not yet sent to the kernel: it did not run. Read the notebook before inserting it again.`
+    );
     const execution = await context.services.executions.start(
       panel,
       inserted.index
     );
+    Private.started(execution, context, 'inserted and ');
     return Private.follow(execution, context, {
       timeout,
       onTimeout: args.on_timeout,
@@ -201,12 +216,7 @@ const getExecutionResult = defineJupyterTool({
     openWorldHint: false
   },
   run: async (args, context) => {
-    const execution = context.services.executions.get(args.execution_id);
-    if (!execution) {
-      throw new ToolError(
-        `No run has execution_id "${args.execution_id}" in this page (ids are kept for an hour after a run ends, and are lost when the page reloads).`
-      );
-    }
+    const execution = Private.execution(args.execution_id, context);
     const timeout = Math.min(
       args.timeout_seconds,
       context.services.limits().maxTimeoutSeconds
@@ -245,12 +255,7 @@ const sendInput = defineJupyterTool({
     openWorldHint: true
   },
   run: async (args, context) => {
-    const execution = context.services.executions.get(args.execution_id);
-    if (!execution) {
-      throw new ToolError(
-        `No run has execution_id "${args.execution_id}" in this page.`
-      );
-    }
+    const execution = Private.execution(args.execution_id, context);
     execution.answerInput(args.value);
     return Private.follow(execution, context, {
       timeout: Math.min(
@@ -295,9 +300,13 @@ const executeCode = defineJupyterTool({
     const reporter = new ProgressReporter(context);
     let run;
     try {
+      context.note?.(
+        'The code was sent to the kernel: it may have run, but its outputs are lost.'
+      );
       run = await runScratchCode(panel, args.code, {
         timeoutMs: timeout * 1000,
         signal: context.signal,
+        interruptOnAbort: () => context.cancelledByClient(),
         onOutput: text => reporter.output(text)
       });
     } finally {
@@ -412,6 +421,71 @@ namespace Private {
   export type IRunReport = z.output<z.ZodObject<typeof runReport>>;
 
   /**
+   * A run was sent to the kernel: keep it in the session's state (a page
+   * the session moves to can tell of it), and note it for the error the
+   * agent gets should this page go away before the run ends.
+   */
+  export function started(
+    execution: CellExecution,
+    context: JupyterToolContext,
+    how = ''
+  ): void {
+    rememberRun(context.session, {
+      id: execution.id,
+      notebookPath: execution.panel.context.path,
+      cellId: execution.cellId,
+      startedAt: execution.startedAt,
+      pageId: context.services.pages().thisPage
+    });
+    context.saveSession();
+    // Saved when it ends, as the settings ask, whether the agent waits for
+    // it, collects it later, or went away.
+    void execution.done.then(() => saveAfterEdit(execution.panel, context));
+    context.note?.(
+      `Cell ${execution.index} (id ${execution.cellId}) was ${how}sent to the kernel as run ${execution.id}: it may still be running or have run, but its outputs did not reach the notebook. Read the cell (read_cell) before you run it again.`
+    );
+  }
+
+  /**
+   * The run of an execution_id in this page, or a ToolError that says what
+   * is known of it: the session started it in a page that went away (the
+   * session moved here), or nothing.
+   */
+  export function execution(
+    id: string,
+    context: JupyterToolContext
+  ): CellExecution {
+    const execution = context.services.executions.get(id);
+    if (execution) {
+      return execution;
+    }
+    const earlier = context.session.runs.find(run => run.id === id);
+    const thisPage = context.services.pages().thisPage;
+    if (earlier && earlier.pageId === thisPage) {
+      throw new ToolError(
+        `Run "${id}" finished long ago and was forgotten (a page keeps its last ${KEEP_FINISHED_RUNS} finished runs, for an hour); its outputs are in the cell: read_cell(cell_id="${earlier.cellId}", notebook_path="${earlier.notebookPath}").`
+      );
+    }
+    if (!earlier) {
+      throw new ToolError(
+        `No run has execution_id "${id}" in this session (the last ${MAX_SESSION_RUNS} runs are kept).`
+      );
+    }
+    const panel = context.services.workspace.find(earlier.notebookPath);
+    const index =
+      panel?.context.model.sharedModel.cells.findIndex(
+        cell => cell.id === earlier.cellId
+      ) ?? -1;
+    const where =
+      index >= 0
+        ? `It is cell ${index} now; read it with read_cell(cell_id="${earlier.cellId}")`
+        : `Read the notebook with read_notebook(notebook_path="${earlier.notebookPath}") to find the cell`;
+    throw new ToolError(
+      `Run "${id}" (cell id ${earlier.cellId} of "${earlier.notebookPath}", started ${new Date(earlier.startedAt).toISOString()}) was in a JupyterLab tab that has since closed or reloaded; this session moved to another tab. Its kernel may have finished it, but its outputs did not reach the notebook, and it cannot be collected here. ${where}, and run it again if you need its outputs.`
+    );
+  }
+
+  /**
    * Wait for a run as asked, and report it.
    */
   export async function follow(
@@ -431,23 +505,30 @@ namespace Private {
         outcome = await execution.follow({
           timeoutMs: options.timeout * 1000,
           onTimeout: options.onTimeout,
-          signal: context.signal
+          signal: context.signal,
+          interruptOnAbort: () => context.cancelledByClient()
         });
       } finally {
         execution.output.disconnect(reporter.onOutput, reporter);
         reporter.stop();
       }
     }
+    if (outcome === 'cancelled' && !context.cancelledByClient()) {
+      throw new ToolError(
+        `The session ended while cell ${execution.index} (id ${execution.cellId}) ran (run ${execution.id}); the run goes on in the page.`
+      );
+    }
+    const lost = execution.kernelLost;
+    if (lost) {
+      throw new ToolError(
+        `The kernel ${lost} while cell ${execution.index} (id ${execution.cellId}) ran (run ${execution.id}), so the cell did not finish and the kernel's variables are gone. ${lost === 'died' ? 'Call restart_notebook to start it again' : 'It is starting again (call restart_notebook if it does not come back)'}, then re-run the cells this one needs.`
+      );
+    }
     if (execution.state === 'interrupted') {
       void context.log?.(
         'notice',
         `Cell ${execution.cellId} of "${execution.panel.context.path}" was interrupted (execution ${execution.id}).`
       );
-    }
-    if (execution.finished) {
-      // Saved as the settings ask, after answering; the file tools wait
-      // for the save, so an agent that reads the file next finds its run.
-      saveAfterEdit(execution.panel, context);
     }
     return report(execution, outcome, options.timeout, context);
   }

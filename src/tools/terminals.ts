@@ -168,6 +168,7 @@ const runTerminalCommand = defineJupyterTool({
         timeoutMs: timeout * 1000,
         interruptOnTimeout: args.on_timeout === 'interrupt',
         signal: context.signal,
+        interruptOnAbort: () => context.cancelledByClient(),
         onOutput: text => progress.output(text)
       });
     } finally {

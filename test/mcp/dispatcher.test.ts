@@ -20,9 +20,10 @@ const annotations = {
 
 const context: IToolContext = {
   services: null,
-  session: { id: 's', notebookPath: null, terminalName: null },
+  session: { id: 's', notebookPath: null, terminalName: null, runs: [] },
   signal: new AbortController().signal,
   progress: async () => undefined,
+  cancelledByClient: () => false,
   saveSession: () => undefined
 };
 

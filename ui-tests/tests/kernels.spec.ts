@@ -136,6 +136,18 @@ test.describe('kernel tools', () => {
     const inPage = await useNotebook(client, lab, path);
     expect(inPage.name).toBe('python3');
 
+    // The server learns the kernel's state from the kernel's messages (it
+    // may have missed the first ones, and says "starting" until the next):
+    // run something, then it says idle.
+    await call(client, 'execute_code', { code: 'pass' });
+    await expect
+      .poll(
+        async () =>
+          (await listKernels(client)).kernels.find(
+            kernel => kernel.id === inPage.id
+          )?.execution_state
+      )
+      .toBe('idle');
     const listed = await listKernels(client);
     const mine = listed.kernels.find(kernel => kernel.id === inPage.id);
     expect(mine).toBeDefined();
@@ -359,6 +371,44 @@ test.describe('kernel tools', () => {
       changed: false,
       kernel: { id: newId }
     });
+  });
+
+  test('the kernel dies during execute_cell: a clear error, and restart_notebook brings it back', async ({
+    lab
+  }) => {
+    const path = 'k-dies.ipynb';
+    await useNotebook(client, lab, path);
+    await call(client, 'insert_cell', {
+      cell_index: -1,
+      cell_type: 'code',
+      cell_source:
+        'import os, signal, time\ntime.sleep(0.5)\nos.kill(os.getpid(), signal.SIGKILL)'
+    });
+    const died = await call(client, 'execute_cell', {
+      cell_index: 0,
+      timeout_seconds: 60
+    });
+    expect(died.isError).toBe(true);
+    expect(textOf(died)).toMatch(
+      /The kernel (died|restarted) while cell 0 \(id [^)]+\) ran/
+    );
+    expect(textOf(died)).toContain("the kernel's variables are gone");
+
+    const restarted = await call(client, 'restart_notebook', {});
+    expect(restarted.isError, textOf(restarted)).toBeFalsy();
+    expect(restarted.structuredContent).toMatchObject({
+      kernel: { status: 'idle' }
+    });
+    const ran = await call(client, 'insert_execute_code_cell', {
+      cell_source: 'print(6 * 7)'
+    });
+    expect(ran.isError, textOf(ran)).toBeFalsy();
+    expect(ran.structuredContent).toMatchObject({ state: 'ok' });
+    expect(textOf(ran)).toContain('42');
+    const { panelId } = await pageKernel(lab, path);
+    await expect(
+      lab.locator(`[id="${panelId}"] .jp-Cell`).nth(1).locator('.jp-OutputArea')
+    ).toContainText('42');
   });
 
   test('shutdown_kernel leaves the notebook without a kernel; start_kernel starts one', async ({
