@@ -11,6 +11,7 @@ import {
   type ISessionMessage,
   type JsonRpcMessage,
   MAX_CALL_NOTE_CHARS,
+  MAX_PATH_CHARS,
   MAX_SESSION_STATE_BYTES,
   type PageToRelay,
   type RelayToPage
@@ -408,6 +409,21 @@ export class Hub {
     }
     if (envelope.type === 'session-end') {
       this._endSession(page, envelope.sessionId);
+      return;
+    }
+    if (envelope.type === 'document-saved') {
+      if (!page.ready) {
+        return;
+      }
+      for (const other of this.pages.values()) {
+        if (other !== page && other.ready) {
+          other.send({
+            type: 'document-saved',
+            path: envelope.path,
+            pageId: page.id
+          });
+        }
+      }
       return;
     }
     if (envelope.type === 'call-note') {
@@ -813,6 +829,12 @@ export function validatePageMessage(value: unknown): PageToRelay {
       sessionId: value.sessionId,
       state: value.state
     };
+  }
+  if (value.type === 'document-saved') {
+    if (typeof value.path !== 'string' || value.path.length > MAX_PATH_CHARS) {
+      throw new Error('document-saved without a path (or a path too long)');
+    }
+    return { type: 'document-saved', path: value.path };
   }
   if (value.type === 'call-note') {
     if (

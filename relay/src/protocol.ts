@@ -230,6 +230,25 @@ export interface ICallNote {
 export const MAX_CALL_NOTE_CHARS = 1000;
 
 /**
+ * Page to relay: the page saved an agent's change to a document (its path
+ * relative to the server root). Relay to every other page: another page
+ * saved it (`pageId`), so that a page holding an older copy reloads it
+ * (when it has no unsaved change) instead of saving that copy over the
+ * agent's work later.
+ */
+export interface IDocumentSaved {
+  type: 'document-saved';
+  path: string;
+  /** Relay to page only: the page that saved it. */
+  pageId?: string;
+}
+
+/**
+ * Longest document path the relay passes on.
+ */
+export const MAX_PATH_CHARS = 4096;
+
+/**
  * One page as {@link IPages} describes it.
  */
 export interface IPageInfo {
@@ -279,7 +298,8 @@ export type RelayToPage =
   | ISessionMessage
   | ISessionClose
   | ITokenRotated
-  | IPages;
+  | IPages
+  | IDocumentSaved;
 
 /**
  * Messages a page sends to the relay.
@@ -291,4 +311,5 @@ export type PageToRelay =
   | IRotateToken
   | IPageFocus
   | ISessionStateUpdate
-  | ICallNote;
+  | ICallNote
+  | IDocumentSaved;

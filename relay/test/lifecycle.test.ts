@@ -228,6 +228,45 @@ describe('several pages', () => {
     }
   });
 
+  it('tells the other pages that a page saved a document', async () => {
+    const saver = await FakePage.connect(relay.port, TOKEN);
+    const other = await FakePage.connect(relay.port, TOKEN);
+    try {
+      await other.waitFor(m => m.type === 'pages' && m.pages.length === 2);
+      saver.ws.send(
+        JSON.stringify({ type: 'document-saved', path: 'work/a.ipynb' })
+      );
+      const told = await other.waitFor(m => m.type === 'document-saved');
+      assert.deepEqual(told, {
+        type: 'document-saved',
+        path: 'work/a.ipynb',
+        pageId: firstId(saver)
+      });
+      // Not echoed to the page that saved; a bad one is dropped.
+      saver.ws.send(JSON.stringify({ type: 'document-saved', path: 7 }));
+      saver.ws.send(JSON.stringify({ type: 'page-focus' }));
+      // Both hear of the focus, sent after the bad message.
+      for (const page of [saver, other]) {
+        await page.waitFor(
+          m =>
+            m.type === 'pages' &&
+            m.pages.some(p => p.preferred && p.id === firstId(saver))
+        );
+      }
+      assert.equal(
+        saver.received.some(m => m.type === 'document-saved'),
+        false
+      );
+      assert.equal(
+        other.received.filter(m => m.type === 'document-saved').length,
+        1
+      );
+    } finally {
+      await saver.close();
+      await other.close();
+    }
+  });
+
   it('refuses a session state over the size limit without harm', async () => {
     const page = await FakePage.connect(relay.port, TOKEN);
     try {

@@ -79,7 +79,18 @@ export class McpBridge implements IMcpBridge {
       ask: options.askApproval
     });
     this._connection.statusChanged.connect(() => this._changed.emit(), this);
+    // Other pages hear of agents' saves here, and reload their copies.
+    this._saves.saved.connect((_, path) => {
+      this._connection.send({ type: 'document-saved', path });
+    }, this);
     this._connection.received.connect((_, message) => {
+      if (message.type === 'document-saved') {
+        void services.files.reloadClean(message.path).then(kept => {
+          if (kept) {
+            options.staleCopy?.(message.path);
+          }
+        });
+      }
       if (message.type === 'token-rotated') {
         // The relay refuses the old token from now on: keep the new one.
         this._credentials.setToken(message.token);
@@ -328,6 +339,11 @@ export namespace McpBridge {
      * and file workspaces).
      */
     saves: SaveQueue;
+    /**
+     * Tell the user that an agent saved a document from another page while
+     * this page holds unsaved changes to it.
+     */
+    staleCopy?: (path: string) => void;
     tools: JupyterTool[];
     /**
      * Make the MCP resources provider (none when absent).

@@ -4,11 +4,13 @@
  */
 
 import type { JupyterFrontEnd } from '@jupyterlab/application';
+import { Notification } from '@jupyterlab/apputils';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
 import type { INotebookTracker } from '@jupyterlab/notebook';
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
+import { NotebookBaselines } from '../jupyter/baselines';
 import { ExecutionRegistry } from '../jupyter/execute';
 import { FileWorkspace } from '../jupyter/files';
 import { SaveQueue } from '../jupyter/saves';
@@ -53,10 +55,23 @@ export function createBridge(parts: IBridgeParts): McpBridge {
       workspace: new NotebookWorkspace({ app, tracker, docManager, saves }),
       executions: new ExecutionRegistry(),
       commands: app.commands,
-      files: new FileWorkspace({ app, docManager, saves }),
+      files: new FileWorkspace({
+        app,
+        docManager,
+        saves,
+        baselines: new NotebookBaselines(tracker)
+      }),
       terminals: new TerminalHub({ app })
     },
     saves,
+    staleCopy: path =>
+      Notification.warning(
+        parts.trans.__(
+          'An agent saved "%1" from another JupyterLab tab while this tab has unsaved changes to it. Saving it here will ask before overwriting what the agent saved.',
+          path
+        ),
+        { autoClose: false }
+      ),
     tools: jupyterTools(),
     resources: jupyterResources,
     settings: parts.settings,

@@ -17,6 +17,7 @@ import {
   resolveRootPath
 } from '../core/files';
 import { ToolError } from '../mcp/tool';
+import type { NotebookBaselines } from './baselines';
 import type { SaveQueue } from './saves';
 
 /**
@@ -61,6 +62,11 @@ export interface IListing {
 export interface IOpenDocument {
   path: string;
   dirty: boolean;
+  /**
+   * Whether the user changed it since it was loaded or saved (for
+   * notebooks, JupyterLab's own changes on opening one do not count).
+   */
+  changedByUser: boolean;
   revert(): Promise<void>;
   /**
    * Put new text into the document's model and save it; resolves with
@@ -113,6 +119,7 @@ export class FileWorkspace {
     this._app = options.app;
     this._docManager = options.docManager;
     this._saves = options.saves;
+    this._baselines = options.baselines ?? null;
   }
 
   /**
@@ -346,6 +353,8 @@ export class FileWorkspace {
       result.push({
         path: context.path,
         dirty: context.model.dirty,
+        changedByUser:
+          this._baselines?.changedByUser(context) ?? context.model.dirty,
         revert: () => context.revert(),
         replace: textual
           ? text => {
@@ -356,6 +365,26 @@ export class FileWorkspace {
       });
     }
     return result;
+  }
+
+  /**
+   * Another page saved an agent's change to `path`: reload the documents
+   * open on it here that have no unsaved change. Returns how many have
+   * (they keep the user's text; saving them asks before overwriting).
+   */
+  async reloadClean(path: string): Promise<number> {
+    let kept = 0;
+    for (const document of this.openDocuments(path)) {
+      if (document.path !== path) {
+        continue;
+      }
+      if (document.changedByUser) {
+        kept++;
+      } else {
+        await document.revert().catch(() => undefined);
+      }
+    }
+    return kept;
   }
 
   /**
@@ -485,6 +514,7 @@ export class FileWorkspace {
   private _app: JupyterFrontEnd;
   private _docManager: IDocumentManager;
   private _saves: SaveQueue;
+  private _baselines: NotebookBaselines | null;
 }
 
 /**
@@ -502,6 +532,10 @@ export namespace FileWorkspace {
      * what agents' edits saved.
      */
     saves: SaveQueue;
+    /**
+     * Tells the user's changes to open notebooks from JupyterLab's own.
+     */
+    baselines?: NotebookBaselines;
   }
 }
 

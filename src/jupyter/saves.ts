@@ -5,7 +5,7 @@
  * whatever reads files to wait for them.
  */
 
-import type { ISignal } from '@lumino/signaling';
+import { Signal, type ISignal } from '@lumino/signaling';
 
 import { isWithin } from '../core/files';
 
@@ -60,6 +60,7 @@ export class SaveQueue {
         if (changed && !document.isDisposed) {
           document.model.dirty = true;
         }
+        this._saved.emit(document.path);
         return null;
       } catch (error) {
         return error instanceof Error ? error.message : String(error);
@@ -100,7 +101,15 @@ export class SaveQueue {
     return this._entries.size;
   }
 
+  /**
+   * Emitted with a document's path when a save of it succeeded.
+   */
+  get saved(): ISignal<this, string> {
+    return this._saved;
+  }
+
   private _entries = new Map<ISavable, Private.IEntry>();
+  private _saved = new Signal<this, string>(this);
 }
 
 namespace Private {

@@ -6,10 +6,11 @@ import { z } from 'zod';
 
 import { describeCell, type ICellInfo } from '../actions/notebooks';
 import { pageOf } from '../core/cells';
+import { withTimeout } from '../core/timeout';
 import { jsonOutput, ToolError } from '../mcp/tool';
 import { NotebookWorkspace } from '../jupyter/workspace';
 import { notebookFor, notebookPath } from './arguments';
-import { defineJupyterTool, type JupyterTool } from './services';
+import { defineJupyterTool, saveAfterEdit, type JupyterTool } from './services';
 
 /**
  * A cell as read_notebook and get_active_context return it.
@@ -125,6 +126,19 @@ const useNotebook = defineJupyterTool({
     context.session.notebookPath = path;
     context.saveSession();
     const kernel = panel.sessionContext.session?.kernel;
+    if (created && kernel) {
+      // JupyterLab writes the kernel's language_info into a new notebook
+      // once the kernel answers: save that too (in the background), so that
+      // the new notebook holds no unsaved change of nobody's.
+      void withTimeout(kernel.info, 10_000).then(
+        info => {
+          if (!info.timedOut) {
+            saveAfterEdit(panel, context);
+          }
+        },
+        () => undefined
+      );
+    }
     return jsonOutput(
       `${created ? 'Created and opened' : 'Using'} "${path}".`,
       {

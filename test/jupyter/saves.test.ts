@@ -60,6 +60,8 @@ describe('SaveQueue', () => {
   it('folds requests made before the save starts into one save', async () => {
     const queue = new SaveQueue();
     const doc = new Document('a.ipynb');
+    const saved: string[] = [];
+    queue.saved.connect((_, path) => saved.push(path));
     const first = queue.request(doc);
     const second = queue.request(doc);
     assert.equal(first, second);
@@ -68,6 +70,7 @@ describe('SaveQueue', () => {
     doc.end();
     assert.equal(await first, null);
     assert.equal(queue.pending, 0);
+    assert.deepEqual(saved, ['a.ipynb']);
   });
 
   it('follows a save under way with exactly one more', async () => {
@@ -94,11 +97,14 @@ describe('SaveQueue', () => {
   it('answers a failed save with its message, and goes on', async () => {
     const queue = new SaveQueue();
     const doc = new Document('a.ipynb');
+    const saved: string[] = [];
+    queue.saved.connect((_, path) => saved.push(path));
     doc.failNext = 'disk full';
     const failed = queue.request(doc);
     await tick();
     doc.end();
     assert.equal(await failed, 'disk full');
+    assert.deepEqual(saved, [], 'a failed save is not announced');
     const next = queue.request(doc);
     await tick();
     doc.end();

@@ -20,8 +20,10 @@ import {
   disconnect,
   expect,
   freePort,
+  notebookCells,
   openPairedPage,
   RELAY_BIN,
+  savedNotebook,
   startProcess,
   stop,
   test,
@@ -300,6 +302,12 @@ test('two tabs: a new session goes to the tab focused last, and moves with its n
       cell_type: 'code',
       cell_source: 'agent_first = 1'
     });
+    const started = await call(client, 'execute_cell', {
+      cell_index: 0,
+      wait: false
+    });
+    const runId = (started.structuredContent as { execution_id: string })
+      .execution_id;
     // (The first tab may also hold sessions earlier tests left behind.)
     await expect(other.locator('.jp-McpBridge-status')).toHaveAttribute(
       'data-clients',
@@ -329,6 +337,12 @@ test('two tabs: a new session goes to the tab focused last, and moves with its n
       path: 'two-tabs.ipynb',
       total_cells: 1
     });
+    // The run stayed with the tab that closed; this tab says so.
+    const collect = await call(client, 'get_execution_result', {
+      execution_id: runId
+    });
+    expect(collect.isError).toBe(true);
+    expect(textOf(collect)).toContain('has since closed or reloaded');
     // The user types in that tab; the agent edits and saves: both are kept.
     await other
       .locator('.lm-TabBar-tab', { hasText: 'two-tabs.ipynb' })
@@ -351,6 +365,84 @@ test('two tabs: a new session goes to the tab focused last, and moves with its n
           )
       )
       .toEqual(['agent_first = 1  # the user', 'agent_second = 2']);
+  } finally {
+    await disconnect(client);
+    await other.close();
+  }
+});
+
+test("two tabs on one notebook: an agent's save reloads the other tab's copy, so the user's save there keeps the agent's work", async ({
+  lab,
+  env
+}) => {
+  const other = await lab.context().newPage();
+  await openPairedPage(other, env, `copy${Date.now()}`);
+  const focus = (page: Page) =>
+    page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await focus(other);
+  await focus(lab);
+  await expect(lab.locator('.jp-McpBridge-status')).toHaveAttribute(
+    'data-serving',
+    'true'
+  );
+  const name = 'shared-copy.ipynb';
+  const { client } = await connectHttp(env);
+  try {
+    await call(client, 'use_notebook', { notebook_path: name });
+    await call(client, 'insert_cell', {
+      cell_index: -1,
+      cell_type: 'code',
+      cell_source: 'agent_one = 1'
+    });
+    await savedNotebook(lab, env, name);
+    // The user opens the same notebook in the other tab.
+    await other.evaluate(
+      path =>
+        (
+          window as unknown as {
+            jupyterapp: {
+              commands: {
+                execute(id: string, args: unknown): Promise<unknown>;
+              };
+            };
+          }
+        ).jupyterapp.commands.execute('docmanager:open', { path }),
+      name
+    );
+    const cells = await notebookCells(other, name);
+    await expect(cells).toHaveCount(1);
+
+    // The agent edits in the serving tab; the other tab's copy follows.
+    await call(client, 'insert_cell', {
+      cell_index: -1,
+      cell_type: 'code',
+      cell_source: 'agent_two = 2'
+    });
+    await expect(cells).toHaveCount(2);
+    await expect(cells.nth(1)).toContainText('agent_two = 2');
+
+    // The user types in the other tab and saves it: nothing of the agent's
+    // is lost, and no dialog is needed.
+    await cells.nth(0).locator('.cm-content').click();
+    await other.keyboard.press('End');
+    await other.keyboard.type('  # the user');
+    await other.evaluate(() =>
+      (
+        window as unknown as {
+          jupyterapp: { commands: { execute(id: string): Promise<unknown> } };
+        }
+      ).jupyterapp.commands.execute('docmanager:save')
+    );
+    await expect
+      .poll(() =>
+        env
+          .readNotebook(name)
+          .cells.map(c =>
+            Array.isArray(c.source) ? c.source.join('') : c.source
+          )
+      )
+      .toEqual(['agent_one = 1  # the user', 'agent_two = 2']);
+    await expect(other.locator('.jp-Dialog')).toHaveCount(0);
   } finally {
     await disconnect(client);
     await other.close();
