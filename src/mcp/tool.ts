@@ -96,7 +96,7 @@ export interface ISessionRun {
 /**
  * How many runs a session's state keeps.
  */
-export const MAX_SESSION_RUNS = 20;
+export const MAX_SESSION_RUNS = 100;
 
 /**
  * Keep a run in the session's state (the oldest beyond

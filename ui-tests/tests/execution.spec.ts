@@ -213,3 +213,46 @@ test('execute_code runs scratch code with magics and shell commands, adding no c
   const all = await call(client, 'notebook_run-all-cells', {});
   expect(all.structuredContent).toMatchObject({ status: 'ok' });
 });
+
+test('runs are bounded: a session keeps its last 100, and says so of older ones', async ({
+  lab,
+  env,
+  mcp: client
+}) => {
+  const name = 'many-runs.ipynb';
+  await call(client, 'use_notebook', { notebook_path: name });
+  await call(client, 'insert_cell', {
+    cell_index: -1,
+    cell_type: 'code',
+    cell_source: 'n = 0'
+  });
+  const ids: string[] = [];
+  for (let i = 0; i < 105; i++) {
+    const run = await call(client, 'execute_cell', { cell_index: 0 });
+    expect(run.isError, textOf(run)).toBeFalsy();
+    ids.push((run.structuredContent as { execution_id: string }).execution_id);
+  }
+  const oldest = await call(client, 'get_execution_result', {
+    execution_id: ids[0]
+  });
+  expect(oldest.isError).toBe(true);
+  expect(textOf(oldest)).toContain('the last 100 runs are kept');
+  const kept = await call(client, 'get_execution_result', {
+    execution_id: ids[5]
+  });
+  expect(kept.isError, textOf(kept)).toBeFalsy();
+  expect(kept.structuredContent).toMatchObject({ state: 'ok' });
+  const newest = await call(client, 'get_execution_result', {
+    execution_id: ids[104]
+  });
+  expect(newest.structuredContent).toMatchObject({
+    state: 'ok',
+    execution_count: 105
+  });
+  await expect(
+    (await notebookCells(lab, name)).nth(0).locator('.jp-InputPrompt')
+  ).toContainText('[105]');
+  expect((await savedNotebook(lab, env, name)).cells[0].execution_count).toBe(
+    105
+  );
+});
