@@ -227,15 +227,20 @@ export class KernelService {
   async restart(panel: NotebookPanel): Promise<INotebookKernel> {
     const kernel = this.kernelOf(panel);
     // A kernel the server is restarting by itself (it died) comes back on a
-    // new connection: a restart asked in the middle of that never settles.
-    await Private.until(
-      () =>
-        kernel.connectionStatus === 'connected' &&
-        !Private.SETTLING.has(kernel.status),
-      10_000
-    ).catch(() => undefined);
-    // Its kernel_info request too: a restart would cancel it.
-    await withTimeout(kernel.info, 10_000).catch(() => undefined);
+    // new connection and asks for its kernel_info: a restart asked in the
+    // middle of that never settles, or cancels that request. Wait until it
+    // is back (idle), as long as the server restarts it.
+    if (
+      kernel.connectionStatus !== 'connected' ||
+      Private.SETTLING.has(kernel.status)
+    ) {
+      await Private.kernelInfoReply(kernel, 10_000);
+      await Private.until(
+        () =>
+          kernel.connectionStatus === 'connected' && kernel.status === 'idle',
+        5_000
+      ).catch(() => undefined);
+    }
     await kernel.restart();
     await kernel.info;
     // The kernel answers kernel_info while busy; wait (a little) for idle,
@@ -360,6 +365,36 @@ export class KernelService {
 }
 
 namespace Private {
+  /**
+   * Resolves when the kernel's next kernel_info_reply arrives (the one a
+   * new connection asks for), or after `timeoutMs`.
+   */
+  export function kernelInfoReply(
+    kernel: Kernel.IKernelConnection,
+    timeoutMs: number
+  ): Promise<void> {
+    return new Promise(resolve => {
+      const onMessage = (
+        _: Kernel.IKernelConnection,
+        args: Kernel.IAnyMessageArgs
+      ): void => {
+        if (
+          args.direction === 'recv' &&
+          args.msg.header.msg_type === 'kernel_info_reply'
+        ) {
+          done();
+        }
+      };
+      const done = (): void => {
+        clearTimeout(timer);
+        kernel.anyMessage.disconnect(onMessage);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      kernel.anyMessage.connect(onMessage);
+    });
+  }
+
   /**
    * Kernel states on the way back from a restart.
    */

@@ -128,16 +128,12 @@ const useNotebook = defineJupyterTool({
     const kernel = panel.sessionContext.session?.kernel;
     if (created && kernel) {
       // JupyterLab writes the kernel's language_info into a new notebook
-      // once the kernel answers: save that too (in the background), so that
-      // the new notebook holds no unsaved change of nobody's.
-      void withTimeout(kernel.info, 10_000).then(
-        info => {
-          if (!info.timedOut) {
-            saveAfterEdit(panel, context);
-          }
-        },
-        () => undefined
-      );
+      // once the kernel answers: wait for it and save that too, so that the
+      // new notebook holds no unsaved change of nobody's.
+      const info = await withTimeout(kernel.info, 10_000).catch(() => null);
+      if (info && !info.timedOut) {
+        saveAfterEdit(panel, context);
+      }
     }
     return jsonOutput(
       `${created ? 'Created and opened' : 'Using'} "${path}".`,

@@ -324,8 +324,15 @@ test('two tabs: a new session goes to the tab focused last, and moves with its n
       expect.objectContaining({ preferred: true })
     ]);
 
-    // The serving tab closes: the session moves to the other tab, with its
+    // The serving tab closes (once its run ended and it saved, as a user
+    // would close it): the session moves to the other tab, with its
     // notebook, and the next call works there.
+    await expect(
+      (await notebookCells(lab, 'two-tabs.ipynb'))
+        .nth(0)
+        .locator('.jp-InputPrompt')
+    ).toContainText('[1]');
+    await savedNotebook(lab, env, 'two-tabs.ipynb');
     await lab.close();
     await expect(other.locator('.jp-McpBridge-status')).toHaveAttribute(
       'data-clients',
@@ -406,7 +413,9 @@ test("two tabs on one notebook: an agent's save reloads the other tab's copy, so
               };
             };
           }
-        ).jupyterapp.commands.execute('docmanager:open', { path }),
+        ).jupyterapp.commands
+          .execute('docmanager:open', { path })
+          .then(() => undefined),
       name
     );
     const cells = await notebookCells(other, name);

@@ -215,7 +215,9 @@ test('write_file over a file open in the editor keeps what the user types while 
           commands: { execute(id: string, args: unknown): Promise<unknown> };
         };
       }
-    ).jupyterapp.commands.execute('docmanager:open', { path: 'typing.txt' })
+    ).jupyterapp.commands
+      .execute('docmanager:open', { path: 'typing.txt' })
+      .then(() => undefined)
   );
   const editor = lab.locator('.jp-FileEditor .cm-content');
   await expect(editor).toContainText('first line');
