@@ -6,7 +6,8 @@ import type { Page } from '@playwright/test';
 
 import type { BenchClient, BenchEnv, PageProbe } from './env';
 import { RawKernel } from './kernel';
-import { cpuMs, descendants, rssMb, totalCpuMs } from './procfs';
+import { MinimalClient } from './plain';
+import { cpuMs, rssMb, totalCpuMs } from './procfs';
 import { round, since, summarize, time, type ISummary } from './stats';
 
 /**
@@ -114,18 +115,60 @@ export async function readRoundTrip(
 }
 
 /**
+ * JupyterLab's own run of the first cell of a notebook in the page (its
+ * "Run Cell" command, the notebook in front), timed in the page: what a
+ * user's run costs, the page's rendering of it included.
+ */
+async function pageRun(page: Page, path: string): Promise<number> {
+  return page.evaluate(async name => {
+    interface IPanel {
+      id: string;
+      context?: { path: string };
+      content: { activeCellIndex: number };
+    }
+    const app = (
+      window as unknown as {
+        jupyterapp: {
+          shell: {
+            widgets(area: string): Iterable<IPanel>;
+            activateById(id: string): void;
+          };
+          commands: { execute(id: string): Promise<unknown> };
+        };
+      }
+    ).jupyterapp;
+    let panel: IPanel | undefined;
+    for (const widget of app.shell.widgets('main')) {
+      if (widget.context?.path === name) {
+        panel = widget;
+      }
+    }
+    if (!panel) {
+      throw new Error(`${name} is not open`);
+    }
+    app.shell.activateById(panel.id);
+    panel.content.activeCellIndex = 0;
+    const start = performance.now();
+    await app.commands.execute('notebook:run-cell');
+    return performance.now() - start;
+  }, path);
+}
+
+/**
  * Execute overhead: `execute_cell` on `pass` against a raw
- * `execute_request` from Node over the kernel WebSocket, interleaved, on
- * the same kernel.
+ * `execute_request` from Node over the kernel WebSocket and against
+ * JupyterLab's own run of the cell in the page, interleaved, on the same
+ * kernel, the notebook in front (as the user sees an agent's run).
  */
 export async function executeOverhead(
   env: BenchEnv,
   client: BenchClient,
+  page: Page,
   samples: number
 ): Promise<Record<string, unknown>> {
   const path = 'exec.ipynb';
   env.writeNotebook(path, ['pass']);
-  await client.call('use_notebook', { notebook_path: path });
+  await client.call('use_notebook', { notebook_path: path, activate: true });
   const run = () =>
     client.call('execute_cell', { notebook_path: path, cell_index: 0 });
   await run();
@@ -149,24 +192,31 @@ export async function executeOverhead(
     for (let i = 0; i < 5; i++) {
       await run();
       await kernel.execute('pass');
+      await pageRun(page, path);
     }
     const mcp: number[] = [];
     const raw: number[] = [];
+    const own: number[] = [];
     const busyToInput: number[] = [];
     for (let i = 0; i < samples; i++) {
       mcp.push(await time(run));
       const r = await kernel.execute('pass');
       raw.push(r.total);
       busyToInput.push(r.input - r.busy);
+      own.push(await pageRun(page, path));
     }
     const mcpS = summarize(mcp);
     const rawS = summarize(raw);
+    const ownS = summarize(own);
     return {
       execute_cell: mcpS,
       raw_execute_request: rawS,
+      jupyterlab_run_cell: ownS,
       raw_busy_to_execute_input: summarize(busyToInput),
       added_p50: round(mcpS.p50 - rawS.p50),
-      added_p99: round(mcpS.p99 - rawS.p99)
+      added_p99: round(mcpS.p99 - rawS.p99),
+      added_to_jupyterlab_p50: round(mcpS.p50 - ownS.p50),
+      added_to_jupyterlab_p99: round(mcpS.p99 - ownS.p99)
     };
   } finally {
     kernel.close();
@@ -221,7 +271,9 @@ async function ownInsert(page: Page, path: string): Promise<number> {
 
 /**
  * Delete the `count` cells {@link ownInsert} put at the top of `path`, and
- * save it (the page's inserts are not saved by themselves).
+ * save it (the page's inserts are not saved by themselves), once the
+ * bridge's own saves of it ended (two saves at once make JupyterLab ask
+ * about a file changed on disk).
  */
 async function restore(page: Page, path: string, count: number): Promise<void> {
   await page.evaluate(
@@ -234,9 +286,22 @@ async function restore(page: Page, path: string, count: number): Promise<void> {
       }
       const app = (
         window as unknown as {
-          jupyterapp: { shell: { widgets(area: string): Iterable<IPanel> } };
+          jupyterapp: {
+            shell: { widgets(area: string): Iterable<IPanel> };
+            pluginRegistry: {
+              _services: Map<{ name: string }, string>;
+              resolveRequiredService(
+                token: unknown
+              ): Promise<{ whenSaved(path: string): Promise<void> }>;
+            };
+          };
         }
       ).jupyterapp;
+      const token = [...app.pluginRegistry._services.keys()].find(
+        key => key.name === 'jupyterlab-mcp-bridge-extension:IMcpBridge'
+      );
+      const bridge = await app.pluginRegistry.resolveRequiredService(token);
+      await bridge.whenSaved(name);
       for (const widget of app.shell.widgets('main')) {
         if (widget.context?.path === name) {
           for (let i = 0; i < n; i++) {
@@ -313,37 +378,61 @@ export async function growth(
 }
 
 /**
- * Throughput: `clients` concurrent SDK clients calling `read_cell` in a loop
- * for `seconds`, with the CPU time the product spent per call (relay
- * process; all Chromium processes, which include the page's renderer and
- * the browser's network process; the page's main thread from CDP).
+ * What a throughput load reads of the browser: its processes and the
+ * page's main-thread task time.
+ */
+export interface IBrowserMeter {
+  pids(): number[];
+  taskMs(): Promise<number>;
+}
+
+/**
+ * Throughput: `clients` clients each calling `read_cell` in a loop for
+ * `seconds` (after 1 s of warm-up): calls per second, errors, latency, and
+ * the CPU per call of the relay, of the browser's processes and of the
+ * page's main thread, and of the load generator itself. `kind` is the SDK
+ * `Client`, or the lean client of `plain.ts`.
  */
 export async function throughput(
   env: BenchEnv,
-  probe: PageProbe,
+  browser: IBrowserMeter,
   clients: number,
-  seconds: number
+  seconds: number,
+  kind: 'sdk' | 'minimal' = 'sdk'
 ): Promise<Record<string, unknown>> {
   const path = 'read.ipynb';
-  const list: BenchClient[] = [];
+  const args = { notebook_path: path, cell_index: 10 };
+  const list: { call(): Promise<unknown>; close(): Promise<void> }[] = [];
   for (let i = 0; i < clients; i++) {
-    const c = await env.client(`load-${i}`);
-    await c.call('use_notebook', { notebook_path: path });
-    list.push(c);
+    if (kind === 'sdk') {
+      const c = await env.client(`load-${i}`);
+      await c.call('use_notebook', { notebook_path: path });
+      list.push({
+        call: () => c.call('read_cell', args),
+        close: () => c.close()
+      });
+    } else {
+      const c = await MinimalClient.connect(env.relayPort, env.token);
+      await c.call('use_notebook', { notebook_path: path });
+      list.push({
+        call: () => c.call('read_cell', args),
+        close: () => c.close()
+      });
+    }
   }
   // Warm up (and let the page finish earlier work) before measuring.
   const warm = performance.now() + 1000;
   await Promise.all(
     list.map(async c => {
       while (performance.now() < warm) {
-        await c.call('read_cell', { notebook_path: path, cell_index: 10 });
+        await c.call();
       }
     })
   );
-  const chromiumPids = descendants(process.pid, /chrom/i);
+  const chromiumPids = browser.pids();
   const relay0 = cpuMs(env.relayPid);
   const chromium0 = totalCpuMs(chromiumPids);
-  const task0 = await probe.taskMs();
+  const task0 = await browser.taskMs();
   const client0 = process.cpuUsage();
   const latencies: number[] = [];
   let errors = 0;
@@ -354,7 +443,7 @@ export async function throughput(
       while (performance.now() < end) {
         const t = performance.now();
         try {
-          await c.call('read_cell', { notebook_path: path, cell_index: 10 });
+          await c.call();
           latencies.push(since(t));
         } catch {
           errors++;
@@ -366,7 +455,7 @@ export async function throughput(
   const calls = latencies.length + errors;
   const relayMs = cpuMs(env.relayPid) - relay0;
   const chromiumMs = totalCpuMs(chromiumPids) - chromium0;
-  const taskMs = (await probe.taskMs()) - task0;
+  const taskMs = (await browser.taskMs()) - task0;
   const clientCpu = process.cpuUsage(client0);
   for (const c of list) {
     await c.close();
@@ -374,6 +463,7 @@ export async function throughput(
   const perCall = (value: number) => round(value / Math.max(1, calls), 4);
   return {
     clients,
+    client_kind: kind,
     seconds: round(elapsed),
     calls,
     calls_per_second: round(calls / elapsed, 1),
@@ -401,10 +491,6 @@ export async function memory(
   abandoned: number
 ): Promise<Record<string, unknown>> {
   const path = 'read.ipynb';
-  const before = {
-    relay_rss_mb: round(rssMb(env.relayPid), 1),
-    page_heap_mb: round(await probe.heapAfterGcMb(), 2)
-  };
   const concurrency = 4;
   const list: BenchClient[] = [];
   for (let i = 0; i < concurrency; i++) {
@@ -412,6 +498,17 @@ export async function memory(
     await c.call('use_notebook', { notebook_path: path });
     list.push(c);
   }
+  // Warm up first: code loaded and caches filled on first use are no leak.
+  for (let i = 0; i < 200; i++) {
+    await list[i % concurrency].call('read_cell', {
+      notebook_path: path,
+      cell_index: 10
+    });
+  }
+  const before = {
+    relay_rss_mb: round(rssMb(env.relayPid), 1),
+    page_heap_mb: round(await probe.heapAfterGcMb(), 2)
+  };
   let left = calls;
   let errors = 0;
   const start = performance.now();
@@ -468,5 +565,84 @@ export async function memory(
         Math.max(1, abandoned),
       1
     )
+  };
+}
+
+/**
+ * Memory over agents' open/close cycles of a 1,000-cell notebook
+ * (`use_notebook` then `unuse_notebook`), against JupyterLab's own open and
+ * close of the same notebook in the page: the page's JS heap after GC
+ * before and after, per cycle.
+ */
+export async function openCloseCycles(
+  env: BenchEnv,
+  client: BenchClient,
+  page: Page,
+  probe: PageProbe,
+  cycles: number,
+  cells = 1000
+): Promise<Record<string, unknown>> {
+  const path = 'cycles.ipynb';
+  env.writeNotebook(
+    path,
+    Array.from({ length: cells }, (_, i) => `x_${i} = ${i}`)
+  );
+  const agentCycle = async (): Promise<void> => {
+    await client.call('use_notebook', { notebook_path: path });
+    const left = await client.call('unuse_notebook', { notebook_path: path });
+    if ((left.structuredContent as { closed?: boolean }).closed !== true) {
+      throw new Error(`unuse_notebook left "${path}" open`);
+    }
+  };
+  const ownCycle = (): Promise<void> =>
+    page.evaluate(async name => {
+      interface IWidget {
+        context?: { path: string; ready: Promise<void> };
+        sessionContext?: { ready: Promise<void> };
+        dispose(): void;
+      }
+      const app = (
+        window as unknown as {
+          jupyterapp: {
+            commands: { execute(id: string, args: unknown): Promise<unknown> };
+            shell: { widgets(area: string): Iterable<IWidget> };
+          };
+        }
+      ).jupyterapp;
+      await app.commands.execute('docmanager:open', { path: name });
+      for (const widget of app.shell.widgets('main')) {
+        if (widget.context?.path === name) {
+          await widget.context.ready;
+          await widget.sessionContext?.ready;
+          widget.dispose();
+        }
+      }
+    }, path);
+  const measure = async (
+    cycle: () => Promise<void>
+  ): Promise<Record<string, number>> => {
+    // Warm-up: the first open loads code and fills caches.
+    await cycle();
+    await cycle();
+    const before = await probe.heapAfterGcMb();
+    const start = performance.now();
+    for (let i = 0; i < cycles; i++) {
+      await cycle();
+    }
+    const seconds = since(start) / 1000;
+    const after = await probe.heapAfterGcMb();
+    return {
+      before_mb: round(before, 2),
+      after_mb: round(after, 2),
+      growth_mb: round(after - before, 2),
+      per_cycle_kb: round(((after - before) * 1024) / cycles, 1),
+      ms_per_cycle: round((seconds * 1000) / cycles, 0)
+    };
+  };
+  return {
+    cells,
+    cycles,
+    agent: await measure(agentCycle),
+    jupyterlab: await measure(ownCycle)
   };
 }

@@ -12,6 +12,7 @@
  *   --seconds S            duration of each throughput load (default 8)
  *   --memory-calls N       calls between the memory readings (default 10000)
  *   --abandoned N          sessions left open by clients that went away (default 200)
+ *   --cycles N             open/close cycles of a 1,000-cell notebook (default 100)
  *   --lab-arg ARG          extra argument of lab/server/launch.py (repeatable)
  *   --out DIR              results folder (default bench/results)
  *   --label TEXT           a note stored with the results
@@ -23,11 +24,13 @@ import { join } from 'node:path';
 
 import { REPO } from '../../ui-tests/fixtures';
 import { BenchEnv, PageProbe } from './env';
+import { PlainChromium } from './plain';
 import {
   coldStart,
   executeOverhead,
   growth,
   log,
+  openCloseCycles,
   memory,
   readRoundTrip,
   throughput
@@ -46,6 +49,7 @@ export interface IOptions {
   seconds: number;
   memoryCalls: number;
   abandoned: number;
+  cycles: number;
   labArgs: string[];
   out: string;
   label: string;
@@ -59,6 +63,7 @@ function parseArgs(argv: string[]): IOptions {
     seconds: 8,
     memoryCalls: 10_000,
     abandoned: 200,
+    cycles: 100,
     labArgs: [],
     out: join(REPO, 'bench', 'results'),
     label: ''
@@ -80,7 +85,8 @@ function parseArgs(argv: string[]): IOptions {
           sizes: [100, 1000],
           seconds: 3,
           memoryCalls: 2000,
-          abandoned: 50
+          abandoned: 50,
+          cycles: 10
         });
         break;
       case '--samples':
@@ -100,6 +106,9 @@ function parseArgs(argv: string[]): IOptions {
         break;
       case '--abandoned':
         options.abandoned = Number(next());
+        break;
+      case '--cycles':
+        options.cycles = Number(next());
         break;
       case '--lab-arg':
         options.labArgs.push(next());
@@ -140,7 +149,6 @@ async function main(): Promise<void> {
     log('cold start (second page load)');
     const second = await coldStart(env, `bench-${Date.now()}`);
     const page = second.page;
-    const probe = await PageProbe.attach(page);
     results.cold_start = {
       first_load: {
         to_paired: first.toPaired,
@@ -161,24 +169,60 @@ async function main(): Promise<void> {
     log(`read round trip (${options.samples} samples each)`);
     results.read = await readRoundTrip(env, client, options.samples);
     log(`execute overhead (${options.execSamples} pairs)`);
-    results.execute = await executeOverhead(env, client, options.execSamples);
+    results.execute = await executeOverhead(
+      env,
+      client,
+      page,
+      options.execSamples
+    );
+    // Throughput in a Chromium that Playwright does not instrument: its
+    // page tracking costs the browser as much CPU per call as the page's
+    // own work. The Playwright page leaves, a plain one pairs.
+    await page.context().close();
+    await waitFor(async () => (await env.health()).pages === 0);
+    log('throughput: a plain Chromium pairs');
+    const plain = await PlainChromium.start(
+      env,
+      env.pairingUrl(`bench-plain-${Date.now()}`)
+    );
     results.throughput = [];
-    for (const clients of [1, 4, 8]) {
-      log(`throughput: ${clients} client(s), ${options.seconds} s`);
-      (results.throughput as unknown[]).push(
-        await throughput(env, probe, clients, options.seconds)
-      );
+    try {
+      for (const [clients, kind] of [
+        [1, 'sdk'],
+        [4, 'sdk'],
+        [8, 'sdk'],
+        [8, 'minimal']
+      ] as const) {
+        log(`throughput: ${clients} ${kind} client(s), ${options.seconds} s`);
+        (results.throughput as unknown[]).push(
+          await throughput(env, plain, clients, options.seconds, kind)
+        );
+      }
+    } finally {
+      await plain.close();
     }
+    await waitFor(async () => (await env.health()).pages === 0);
+    log('a Playwright page pairs again (memory, open/close, growth)');
+    const again = await coldStart(env, `bench-again-${Date.now()}`);
+    const probe2 = await PageProbe.attach(again.page);
     log(`memory: ${options.memoryCalls} calls`);
     results.memory = await memory(
       env,
-      probe,
+      probe2,
       options.memoryCalls,
       options.abandoned
     );
+    log(`open/close: ${options.cycles} cycles of a 1,000-cell notebook`);
+    results.open_close = await openCloseCycles(
+      env,
+      client,
+      again.page,
+      probe2,
+      options.cycles
+    );
     // Last: the big notebooks it opens would slow the page for the others.
     log(`growth (${options.sizes.join(', ')} cells)`);
-    results.growth = await growth(env, client, page, options.sizes, 3);
+    results.growth = await growth(env, client, again.page, options.sizes, 3);
     results.open_notebooks_after_growth = (
       await client.call('list_notebooks')
     ).structuredContent;

@@ -17,9 +17,12 @@ interface IReadFigure {
 interface IExecuteFigure {
   execute_cell: ISummary;
   raw_execute_request: ISummary;
+  jupyterlab_run_cell: ISummary;
   raw_busy_to_execute_input: ISummary;
   added_p50: number;
   added_p99: number;
+  added_to_jupyterlab_p50: number;
+  added_to_jupyterlab_p99: number;
 }
 
 interface IGrowthRow {
@@ -34,6 +37,7 @@ interface IGrowthRow {
 
 interface IThroughputRow {
   clients: number;
+  client_kind?: string;
   calls_per_second: number;
   errors: number;
   latency: ISummary;
@@ -42,7 +46,23 @@ interface IThroughputRow {
     chromium_all_processes: number;
     page_main_thread: number;
     product: number;
+    bench_client?: number;
   };
+}
+
+interface ICycleFigure {
+  before_mb: number;
+  after_mb: number;
+  growth_mb: number;
+  per_cycle_kb: number;
+  ms_per_cycle: number;
+}
+
+interface IOpenCloseFigure {
+  cells: number;
+  cycles: number;
+  agent: ICycleFigure;
+  jupyterlab: ICycleFigure;
 }
 
 interface IMemoryFigure {
@@ -141,7 +161,13 @@ export function render(report: IReport): string {
     `| raw \`execute_request\` from Node over the kernel WebSocket | ${ms(exec.raw_execute_request.p50)} | ${ms(exec.raw_execute_request.p99)} |`
   );
   lines.push(
-    `| added by the bridge (target p50 < 5) | ${ms(exec.added_p50)} | ${ms(exec.added_p99)} |`
+    `| JupyterLab's own run of the cell in the page ("Run Cell") | ${ms(exec.jupyterlab_run_cell.p50)} | ${ms(exec.jupyterlab_run_cell.p99)} |`
+  );
+  lines.push(
+    `| \`execute_cell\` over the raw request (target p50 < 5) | ${ms(exec.added_p50)} | ${ms(exec.added_p99)} |`
+  );
+  lines.push(
+    `| \`execute_cell\` over JupyterLab's own run | ${ms(exec.added_to_jupyterlab_p50)} | ${ms(exec.added_to_jupyterlab_p99)} |`
   );
   lines.push(
     `| raw: \`busy\` → \`execute_input\` | ${ms(exec.raw_busy_to_execute_input.p50)} | ${ms(exec.raw_busy_to_execute_input.p99)} |`
@@ -159,16 +185,18 @@ export function render(report: IReport): string {
     );
   }
   lines.push('');
-  lines.push('## Throughput (`read_cell`, SDK clients)');
+  lines.push(
+    '## Throughput (`read_cell`; a Chromium no DevTools client instruments)'
+  );
   lines.push('');
   lines.push(
-    '| clients | calls/s | errors | p50 ms | p99 ms | CPU ms/call: relay | Chromium (all processes) | of which page main thread | product (relay + Chromium; target ≤ 0.45) |'
+    '| clients | calls/s | errors | p50 ms | p99 ms | CPU ms/call: relay | Chromium (all processes) | of which page main thread | product (relay + Chromium; target ≤ 0.45) | load generator |'
   );
-  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of load) {
     const cpu = row.cpu_ms_per_call;
     lines.push(
-      `| ${row.clients} | ${row.calls_per_second} | ${row.errors} | ${ms(row.latency.p50)} | ${ms(row.latency.p99)} | ${cpu.relay} | ${cpu.chromium_all_processes} | ${cpu.page_main_thread} | ${cpu.product} |`
+      `| ${row.clients} ${row.client_kind ?? 'sdk'} | ${row.calls_per_second} | ${row.errors} | ${ms(row.latency.p50)} | ${ms(row.latency.p99)} | ${cpu.relay} | ${cpu.chromium_all_processes} | ${cpu.page_main_thread} | ${cpu.product} | ${cpu.bench_client ?? ''} |`
     );
   }
   lines.push('');
@@ -188,6 +216,24 @@ export function render(report: IReport): string {
   lines.push(
     `| with ${mem.abandoned_sessions} abandoned sessions (${mem.with_abandoned.sessions_open} open) | ${mem.with_abandoned.relay_rss_mb} (${mem.relay_rss_per_abandoned_session_kb} KB each) | ${mem.with_abandoned.page_heap_mb} (${mem.page_heap_per_abandoned_session_kb} KB each) |`
   );
+  const cycles = r.open_close as IOpenCloseFigure | undefined;
+  if (cycles) {
+    lines.push('');
+    lines.push(
+      `Open/close cycles of a ${cycles.cells}-cell notebook (${cycles.cycles} each; page JS heap after GC; target: flat):`
+    );
+    lines.push('');
+    lines.push('| | before MB | after MB | per cycle KB | ms per cycle |');
+    lines.push('| --- | --- | --- | --- | --- |');
+    for (const [name, row] of [
+      ['agent: `use_notebook` + `unuse_notebook`', cycles.agent],
+      ["JupyterLab's own open and close in the page", cycles.jupyterlab]
+    ] as const) {
+      lines.push(
+        `| ${name} | ${row.before_mb} | ${row.after_mb} | ${row.per_cycle_kb} | ${row.ms_per_cycle} |`
+      );
+    }
+  }
   lines.push('');
   lines.push('## Cold start (page load → first successful `tools/list`)');
   lines.push('');

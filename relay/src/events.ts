@@ -207,6 +207,13 @@ export class SessionEventStore implements EventStore {
     streamId: StreamId,
     message: JSONRPCMessage
   ): Promise<EventId> {
+    return this.storeEventNow(streamId, message);
+  }
+
+  /**
+   * {@link storeEvent}, at once (for the relay's own streams).
+   */
+  storeEventNow(streamId: StreamId, message: JSONRPCMessage): EventId {
     const seq = ++this._seq;
     const eventId = `${seq}.${streamId}`;
     if (this._disposed) {
@@ -249,15 +256,28 @@ export class SessionEventStore implements EventStore {
     return this._events.get(eventId)?.streamId;
   }
 
-  /**
-   * Send the events of `lastEventId`'s stream that came after it.
-   */
   async replayEventsAfter(
     lastEventId: EventId,
     {
       send
     }: { send: (eventId: EventId, message: JSONRPCMessage) => Promise<void> }
   ): Promise<StreamId> {
+    const { streamId, missed } = this.eventsAfter(lastEventId);
+    for (const [id, message] of missed) {
+      await send(id, message);
+    }
+    return streamId;
+  }
+
+  /**
+   * The stream of an event and the events of that stream stored after it
+   * (what a client that reconnects with `Last-Event-ID` missed); throws when
+   * the event is not held.
+   */
+  eventsAfter(lastEventId: EventId): {
+    streamId: StreamId;
+    missed: [EventId, JSONRPCMessage][];
+  } {
     const last = this._events.get(lastEventId);
     if (!last) {
       throw new Error(`event ${lastEventId} is not held`);
@@ -269,15 +289,9 @@ export class SessionEventStore implements EventStore {
         missed.push([id, event.message]);
       }
     }
-    for (const [id, message] of missed) {
-      await send(id, message);
-    }
-    return last.streamId;
+    return { streamId: last.streamId, missed };
   }
 
-  /**
-   * Drop the oldest event.
-   */
   evictOldest(): void {
     for (const id of this._events.keys()) {
       this._delete(id);

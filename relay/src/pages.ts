@@ -26,6 +26,7 @@ import {
   requestIdOf,
   responseIdOf
 } from './jsonrpc';
+import type { DirectStreams } from './direct';
 import type { Logger } from './log';
 
 /**
@@ -176,6 +177,11 @@ export class Session {
   protocolVersion?: string;
   /** Client requests not answered yet. */
   readonly inflight = new Map<string, IInflight>();
+  /**
+   * The POST streams the relay writes itself (see `DirectStreams`); set by
+   * the relay with the session's event store.
+   */
+  direct: DirectStreams | null = null;
   /** Client messages waiting for a page. */
   readonly queue: IQueued[] = [];
   /** Whether the session ended. */
@@ -542,6 +548,14 @@ export class Hub {
     }
     session.queue.length = 0;
     session.inflight.clear();
+    session.direct?.closeAll(
+      id =>
+        errorResponse(
+          id,
+          RELAY_ERROR_CODE,
+          'The MCP session ended before the answer came.'
+        ) as JSONRPCMessage
+    );
     if (session.page) {
       if (!this._shuttingDown) {
         // On shutdown the sessions are not over: their pages keep their
@@ -759,6 +773,9 @@ export class Hub {
     message: JsonRpcMessage,
     relatedRequestId?: RequestId
   ): void {
+    if (session.direct?.deliver(message as JSONRPCMessage, relatedRequestId)) {
+      return;
+    }
     session.transport
       .send(
         message as JSONRPCMessage,

@@ -185,7 +185,8 @@ describe('Relay resumable streams', () => {
     assert.match(text, /\nevent: message\nid: \S+\ndata: \{.*"serverInfo"/);
     const sessionId = init.headers.get('mcp-session-id') ?? '';
     // A request whose header names an older supported version is served at
-    // the negotiated one: its stream is primed too.
+    // the negotiated one: its stream is primed too. (It asks for progress:
+    // a request without a progress token gets a JSON answer.)
     const call = await fetch(`http://127.0.0.1:${relay.port}${MCP_PATH}`, {
       method: 'POST',
       headers: {
@@ -195,8 +196,14 @@ describe('Relay resumable streams', () => {
         'Mcp-Session-Id': sessionId,
         'Mcp-Protocol-Version': '2025-03-26'
       },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' })
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'ping',
+        params: { _meta: { progressToken: 'p1' } }
+      })
     });
+    assert.equal(call.headers.get('content-type'), 'text/event-stream');
     assert.match(
       await call.text(),
       new RegExp(`^id: \\S+\nretry: ${SSE_RETRY_MS}\ndata: \n\n`)

@@ -4,6 +4,7 @@
  */
 
 import type { TranslationBundle } from '@jupyterlab/translation';
+import type { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
 import type {
@@ -78,7 +79,22 @@ export class ActivityPanel extends Widget {
     );
   }
 
+  /**
+   * A hidden panel is brought up to date when it shows.
+   */
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    if (this._stale) {
+      this._schedule();
+    }
+  }
+
   private _schedule(): void {
+    if (!this.isVisible) {
+      // Nobody looks: render once the panel shows (agents make many calls).
+      this._stale = true;
+      return;
+    }
     if (this._frame === null && !this.isDisposed) {
       this._frame = requestAnimationFrame(() => {
         this._frame = null;
@@ -88,6 +104,7 @@ export class ActivityPanel extends Widget {
   }
 
   private _render(): void {
+    this._stale = false;
     const trans = this._trans;
     const bridge = this._bridge;
     this._state.textContent =
@@ -219,6 +236,7 @@ export class ActivityPanel extends Widget {
   private _trans: TranslationBundle;
   private _reveal: (entry: IActivityEntry) => Promise<void>;
   private _frame: number | null = null;
+  private _stale = false;
   private _state!: HTMLElement;
   private _stop!: HTMLButtonElement;
   private _clients!: HTMLElement;

@@ -48,18 +48,25 @@ export interface IBridgeParts {
 export function createBridge(parts: IBridgeParts): McpBridge {
   const { app, tracker, docManager } = parts;
   const saves = new SaveQueue();
+  const baselines = new NotebookBaselines(tracker);
   return new McpBridge({
     services: {
       app,
       tracker,
-      workspace: new NotebookWorkspace({ app, tracker, docManager, saves }),
+      workspace: new NotebookWorkspace({
+        app,
+        tracker,
+        docManager,
+        saves,
+        baselines
+      }),
       executions: new ExecutionRegistry(),
       commands: app.commands,
       files: new FileWorkspace({
         app,
         docManager,
         saves,
-        baselines: new NotebookBaselines(tracker)
+        baselines
       }),
       terminals: new TerminalHub({ app })
     },

@@ -388,10 +388,13 @@ export class FileWorkspace {
   }
 
   /**
-   * Refuse when a document at or under `path` has unsaved changes.
+   * Refuse when a document at or under `path` has unsaved changes of the
+   * user's (JupyterLab's own on opening a notebook do not count).
    */
   refuseUnsaved(path: string, action: string): void {
-    const dirty = this.openDocuments(path).filter(document => document.dirty);
+    const dirty = this.openDocuments(path).filter(
+      document => document.changedByUser
+    );
     if (dirty.length) {
       const paths = dirty.map(document => `"${document.path}"`).join(', ');
       throw new ToolError(

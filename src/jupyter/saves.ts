@@ -8,6 +8,7 @@
 import { Signal, type ISignal } from '@lumino/signaling';
 
 import { isWithin } from '../core/files';
+import { withTimeout } from '../core/timeout';
 
 /**
  * What {@link SaveQueue} saves: a document context (JupyterLab's
@@ -20,6 +21,10 @@ export interface ISavable {
     dirty: boolean;
     readonly contentChanged: ISignal<unknown, unknown>;
   };
+  /**
+   * Every save of the document, the user's and JupyterLab's own included.
+   */
+  readonly saveState: ISignal<unknown, 'started' | 'completed' | 'failed'>;
   save(): Promise<void>;
 }
 
@@ -28,12 +33,28 @@ export interface ISavable {
  */
 export class SaveQueue {
   /**
-   * Save `document` soon. A save already waiting to start takes this
-   * change along; a save under way is followed by one more. Resolves when a
+   * @param minIntervalMs - least time between the starts of two saves of a
+   *   document: an agent's burst of edits or runs makes a few saves, not
+   *   one per call (each save serializes the notebook, and the page
+   *   refreshes what shows the file).
+   */
+  constructor(readonly minIntervalMs = SaveQueue.MIN_INTERVAL_MS) {}
+
+  /**
+   * The default of {@link minIntervalMs}.
+   */
+  static readonly MIN_INTERVAL_MS = 250;
+
+  /**
+   * Save `document` soon (at once, or {@link minIntervalMs} after the
+   * previous save of it started). A save already waiting to start takes
+   * this change along; a save under way is followed by one more. Resolves
+   * when a
    * save that started after this request has ended: with null, or with the
    * error's message when it failed (it never rejects).
    */
   request(document: ISavable): Promise<string | null> {
+    this._watch(document);
     const entry = this._entries.get(document);
     if (entry?.waiting) {
       return entry.tail;
@@ -43,7 +64,23 @@ export class SaveQueue {
       tail: Promise.resolve(null)
     };
     const start = async (): Promise<string | null> => {
+      const wait =
+        (this._lastStart.get(document) ?? -Infinity) +
+        this.minIntervalMs -
+        Date.now();
+      if (wait > 0) {
+        // Still waiting: requests meanwhile join this save.
+        await new Promise(resolve => setTimeout(resolve, wait));
+      }
+      // Never beside another save of the document (the user's, or
+      // JupyterLab's autosave): JupyterLab would take the first one's write
+      // for a change on disk and ask the user about it.
+      await withTimeout(
+        this._others.get(document) ?? Promise.resolve(),
+        Private.OTHER_SAVE_WAIT_MS
+      );
       next.waiting = false;
+      this._lastStart.set(document, Date.now());
       if (document.isDisposed) {
         return 'the document was closed before it could be saved';
       }
@@ -108,11 +145,45 @@ export class SaveQueue {
     return this._saved;
   }
 
+  /**
+   * Follow the document's saves: a save under way is in `_others` until it
+   * ends.
+   */
+  private _watch(document: ISavable): void {
+    if (this._watched.has(document)) {
+      return;
+    }
+    this._watched.add(document);
+    let end: (() => void) | null = null;
+    document.saveState.connect((_, state) => {
+      if (state === 'started') {
+        end?.();
+        this._others.set(
+          document,
+          new Promise<void>(resolve => (end = resolve))
+        );
+      } else {
+        end?.();
+        end = null;
+        this._others.delete(document);
+      }
+    }, this);
+  }
+
   private _entries = new Map<ISavable, Private.IEntry>();
+  private _watched = new WeakSet<ISavable>();
+  private _others = new WeakMap<ISavable, Promise<void>>();
+  private _lastStart = new WeakMap<ISavable, number>();
   private _saved = new Signal<this, string>(this);
 }
 
 namespace Private {
+  /**
+   * Longest wait for another save of a document (one the user must answer
+   * a dialog about, say) before an agent's save goes ahead.
+   */
+  export const OTHER_SAVE_WAIT_MS = 30_000;
+
   /**
    * The latest save of a document: `waiting` until it starts.
    */

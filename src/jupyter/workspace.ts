@@ -12,6 +12,7 @@ import type { Contents } from '@jupyterlab/services';
 import { resolveRootPath } from '../core/files';
 import { withTimeout } from '../core/timeout';
 import { statPath } from './files';
+import type { NotebookBaselines } from './baselines';
 import type { SaveQueue } from './saves';
 import { ToolError, type ISessionState } from '../mcp/tool';
 
@@ -55,6 +56,7 @@ export class NotebookWorkspace {
     this._tracker = options.tracker;
     this._docManager = options.docManager;
     this._saves = options.saves;
+    this._baselines = options.baselines ?? null;
   }
 
   /**
@@ -207,10 +209,24 @@ export class NotebookWorkspace {
   }
 
   /**
-   * Close a notebook's tab (the file stays on disk).
+   * Whether the user changed a notebook since it was loaded or saved
+   * (JupyterLab's own changes on opening it do not count; its `dirty` flag
+   * when that is not known).
+   */
+  changedByUser(panel: NotebookPanel): boolean {
+    return (
+      this._baselines?.changedByUser(panel.context) ?? panel.context.model.dirty
+    );
+  }
+
+  /**
+   * Close a notebook's tab (the file stays on disk). Only for a notebook
+   * the user did not change: JupyterLab's own unsaved changes (trusted
+   * cells, the kernel's language_info) are dropped, without a dialog.
    */
   async close(panel: NotebookPanel): Promise<void> {
     await panel.context.sessionContext.ready;
+    panel.context.model.dirty = false;
     panel.close();
   }
 
@@ -271,6 +287,7 @@ export class NotebookWorkspace {
   private _tracker: INotebookTracker;
   private _docManager: IDocumentManager;
   private _saves: SaveQueue;
+  private _baselines: NotebookBaselines | null;
 }
 
 /**
@@ -288,6 +305,10 @@ export namespace NotebookWorkspace {
      * The page's background saves (shared with the file tools).
      */
     saves: SaveQueue;
+    /**
+     * Tells the user's changes to open notebooks from JupyterLab's own.
+     */
+    baselines?: NotebookBaselines;
   }
 }
 

@@ -250,9 +250,10 @@ const unuseNotebook = defineJupyterTool({
     let closed = false;
     let note = 'It was not open.';
     if (panel) {
-      // An agent's edit being saved is not the user's unsaved change.
+      // An agent's edit being saved is not the user's unsaved change, nor
+      // are JupyterLab's own on opening a notebook.
       await context.services.workspace.settled(panel);
-      if (panel.context.model.dirty) {
+      if (context.services.workspace.changedByUser(panel)) {
         note = 'It has unsaved changes, so its tab stays open for the user.';
       } else {
         await context.services.workspace.close(panel);

@@ -15,22 +15,28 @@ class Document implements ISavable {
     dirty: false,
     contentChanged: new Signal<unknown, void>(this)
   };
+  readonly saveState = new Signal<unknown, 'started' | 'completed' | 'failed'>(
+    this
+  );
   started = 0;
   failNext: string | null = null;
   private _ends: Array<() => void> = [];
 
   save(): Promise<void> {
     this.started++;
+    this.saveState.emit('started');
     const failure = this.failNext;
     this.failNext = null;
     return new Promise((resolve, reject) => {
       this._ends.push(() => {
         if (failure) {
+          this.saveState.emit('failed');
           reject(new Error(failure));
           return;
         }
         // As JupyterLab does: a finished save marks the document clean.
         this.model.dirty = false;
+        this.saveState.emit('completed');
         resolve();
       });
     });
@@ -58,7 +64,7 @@ const tick = () => new Promise<void>(resolve => setImmediate(resolve));
 
 describe('SaveQueue', () => {
   it('folds requests made before the save starts into one save', async () => {
-    const queue = new SaveQueue();
+    const queue = new SaveQueue(0);
     const doc = new Document('a.ipynb');
     const saved: string[] = [];
     queue.saved.connect((_, path) => saved.push(path));
@@ -74,7 +80,7 @@ describe('SaveQueue', () => {
   });
 
   it('follows a save under way with exactly one more', async () => {
-    const queue = new SaveQueue();
+    const queue = new SaveQueue(0);
     const doc = new Document('a.ipynb');
     const first = queue.request(doc);
     await tick();
@@ -95,7 +101,7 @@ describe('SaveQueue', () => {
   });
 
   it('answers a failed save with its message, and goes on', async () => {
-    const queue = new SaveQueue();
+    const queue = new SaveQueue(0);
     const doc = new Document('a.ipynb');
     const saved: string[] = [];
     queue.saved.connect((_, path) => saved.push(path));
@@ -112,7 +118,7 @@ describe('SaveQueue', () => {
   });
 
   it('keeps a change made during a save marked unsaved', async () => {
-    const queue = new SaveQueue();
+    const queue = new SaveQueue(0);
     const doc = new Document('a.txt');
     const saved = queue.request(doc);
     await tick();
@@ -128,8 +134,51 @@ describe('SaveQueue', () => {
     assert.equal(doc.model.dirty, false);
   });
 
+  it('spaces the saves of a document by its interval, folding requests meanwhile', async () => {
+    const queue = new SaveQueue(80);
+    const doc = new Document('a.ipynb');
+    const first = queue.request(doc);
+    await tick();
+    assert.equal(doc.started, 1, 'the first save starts at once');
+    doc.end();
+    await first;
+    const started = Date.now();
+    const second = queue.request(doc);
+    const third = queue.request(doc);
+    assert.equal(second, third);
+    await tick();
+    assert.equal(doc.started, 1, 'the next one waits for the interval');
+    while (doc.started < 2) {
+      await new Promise(resolve => setTimeout(resolve, 5));
+    }
+    assert.ok(Date.now() - started >= 70, `${Date.now() - started} ms`);
+    doc.end();
+    assert.equal(await second, null);
+    assert.equal(doc.started, 2);
+  });
+
+  it("waits for a save it did not start (the user's) to end", async () => {
+    const queue = new SaveQueue(0);
+    const doc = new Document('a.ipynb');
+    const first = queue.request(doc);
+    await tick();
+    doc.end();
+    await first;
+    // The user saves (Ctrl+S); an agent's edit asks for a save meanwhile.
+    const users = doc.save();
+    const agents = queue.request(doc);
+    await tick();
+    assert.equal(doc.started, 2, "the agent's save waits");
+    doc.end();
+    await users;
+    await tick();
+    assert.equal(doc.started, 3);
+    doc.end();
+    assert.equal(await agents, null);
+  });
+
   it('does not save a closed document', async () => {
-    const queue = new SaveQueue();
+    const queue = new SaveQueue(0);
     const doc = new Document('a.ipynb');
     doc.isDisposed = true;
     assert.match((await queue.request(doc)) ?? '', /closed/);
@@ -137,7 +186,7 @@ describe('SaveQueue', () => {
   });
 
   it('settles when the saves at or under a path have ended', async () => {
-    const queue = new SaveQueue();
+    const queue = new SaveQueue(0);
     const inside = new Document('dir/a.ipynb');
     const outside = new Document('other.ipynb');
     void queue.request(inside);
