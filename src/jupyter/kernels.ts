@@ -224,22 +224,35 @@ export class KernelService {
    * Restart a notebook's kernel, without asking the user; waits until the
    * new kernel answers.
    */
-  async restart(panel: NotebookPanel): Promise<INotebookKernel> {
+  async restart(
+    panel: NotebookPanel
+  ): Promise<INotebookKernel & { restartedBy: 'bridge' | 'server' }> {
     const kernel = this.kernelOf(panel);
-    // A kernel the server is restarting by itself (it died) comes back on a
-    // new connection and asks for its kernel_info: a restart asked in the
-    // middle of that never settles, or cancels that request. Wait until it
-    // is back (idle), as long as the server restarts it.
     if (
       kernel.connectionStatus !== 'connected' ||
       Private.SETTLING.has(kernel.status)
     ) {
-      await Private.kernelInfoReply(kernel, 10_000);
+      // The server is restarting the kernel by itself (it died): wait until
+      // it is back on its new connection, and do not restart it again. A
+      // restart asked in the middle of that never settles, or cancels the
+      // new connection's kernel_info request.
       await Private.until(
-        () =>
-          kernel.connectionStatus === 'connected' && kernel.status === 'idle',
-        5_000
+        () => kernel.connectionStatus === 'connected',
+        10_000
       ).catch(() => undefined);
+      await Private.kernelInfoReply(kernel, 5_000);
+      if (kernel.status !== 'idle' && kernel.connectionStatus === 'connected') {
+        // Its first status messages may have gone out before the new
+        // connection listened (its status stays "unknown"): ask again, which
+        // the kernel answers with busy, then idle.
+        await withTimeout(kernel.requestKernelInfo(), 10_000).catch(
+          () => undefined
+        );
+        await Private.until(() => kernel.status === 'idle', 5_000).catch(
+          () => undefined
+        );
+      }
+      return { ...this.describe(panel), restartedBy: 'server' };
     }
     await kernel.restart();
     await kernel.info;
@@ -249,7 +262,7 @@ export class KernelService {
       () => kernel.connectionStatus === 'connected' && kernel.status === 'idle',
       10_000
     ).catch(() => undefined);
-    return this.describe(panel);
+    return { ...this.describe(panel), restartedBy: 'bridge' };
   }
 
   /**

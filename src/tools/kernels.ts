@@ -221,9 +221,12 @@ const restartNotebook = defineJupyterTool({
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    const result = await Private.kernels(context).restart(panel);
+    const { restartedBy, ...result } =
+      await Private.kernels(context).restart(panel);
     return jsonOutput(
-      `Restarted kernel "${result.kernel?.name}" of "${result.path}"; its variables are gone.`,
+      restartedBy === 'server'
+        ? `The kernel "${result.kernel?.name}" of "${result.path}" had died, and the Jupyter server restarted it; it is ${result.kernel?.status ?? 'gone'} now, and its variables are gone.`
+        : `Restarted kernel "${result.kernel?.name}" of "${result.path}"; its variables are gone.`,
       { ...result }
     );
   }

@@ -277,12 +277,18 @@ test.describe('sessions, pages and relays that come and go', () => {
   });
 });
 
-test('two tabs: a new session goes to the tab focused last, and moves with its notebook when that tab closes', async ({
-  lab,
-  env
-}) => {
+/**
+ * A second paired tab beside `lab`, focused before `lab`: `lab` (focused
+ * last) serves new sessions. Headless Chromium sends no focus events by
+ * itself, so the test sends them.
+ */
+async function secondTab(
+  lab: Page,
+  env: IBridgeEnv,
+  label: string
+): Promise<Page> {
   const other = await lab.context().newPage();
-  await openPairedPage(other, env, `second${Date.now()}`);
+  await openPairedPage(other, env, `${label}${Date.now()}`);
   const focus = (page: Page) =>
     page.evaluate(() => window.dispatchEvent(new Event('focus')));
   await focus(other);
@@ -291,6 +297,14 @@ test('two tabs: a new session goes to the tab focused last, and moves with its n
     'data-serving',
     'true'
   );
+  return other;
+}
+
+test('two tabs: a new session goes to the tab focused last, and moves with its notebook when that tab closes', async ({
+  lab,
+  env
+}) => {
+  const other = await secondTab(lab, env, 'second');
   await expect(other.locator('.jp-McpBridge-status')).toContainText('standby');
 
   const { client } = await connectHttp(env);
@@ -382,16 +396,7 @@ test("two tabs on one notebook: an agent's save reloads the other tab's copy, so
   lab,
   env
 }) => {
-  const other = await lab.context().newPage();
-  await openPairedPage(other, env, `copy${Date.now()}`);
-  const focus = (page: Page) =>
-    page.evaluate(() => window.dispatchEvent(new Event('focus')));
-  await focus(other);
-  await focus(lab);
-  await expect(lab.locator('.jp-McpBridge-status')).toHaveAttribute(
-    'data-serving',
-    'true'
-  );
+  const other = await secondTab(lab, env, 'copy');
   const name = 'shared-copy.ipynb';
   const { client } = await connectHttp(env);
   try {

@@ -257,3 +257,71 @@ test('write_file over a file open in the editor keeps what the user types while 
     lab.locator('.lm-TabBar-tab.jp-mod-dirty', { hasText: 'typing.txt' })
   ).toHaveCount(1);
 });
+
+test('inspect_variables behind the user’s running cell gives up saying so, and interrupts nothing', async ({
+  lab,
+  env,
+  mcp
+}) => {
+  test.setTimeout(150_000);
+  writeNotebook(env, 'inspect-busy.ipynb', [
+    {
+      id: 'user-cell',
+      type: 'code',
+      source: 'import time\nmine = 1\ntime.sleep(40)\nprint("user done")'
+    }
+  ]);
+  await call(mcp, 'use_notebook', {
+    notebook_path: 'inspect-busy.ipynb',
+    activate: true
+  });
+  const id = await panelId(lab, 'inspect-busy.ipynb');
+  const cell = lab.locator(`[id="${id}"] .jp-Cell`).first();
+  await userRunsActiveCell(lab);
+  await expect(cell.locator('.jp-InputPrompt')).toContainText('*');
+  const inspected = await call(mcp, 'inspect_variables', {});
+  expect(inspected.isError).toBe(true);
+  expect(textOf(inspected)).toContain('did not answer the variable inspection');
+  expect(textOf(inspected)).toContain('Nothing was interrupted');
+  await expect(cell.locator('.jp-OutputArea-output')).toContainText(
+    'user done',
+    { timeout: 60_000 }
+  );
+  await expect(cell).not.toContainText('KeyboardInterrupt');
+});
+
+test.describe('a server that cannot tell what is there', () => {
+  test.use({
+    allowedConsoleErrors: [/status of 500 \(Internal Server Error\)/]
+  });
+
+  test('use_notebook never creates a notebook over a file it could not check', async ({
+    lab,
+    env,
+    mcp
+  }) => {
+    writeNotebook(env, 'precious.ipynb', [
+      { id: 'c0', type: 'code', source: 'precious = 1' }
+    ]);
+    const file = join(env.rootDir, 'precious.ipynb');
+    const before = readFileSync(file, 'utf-8');
+    // Every read of the contents service fails (writes go through).
+    const failing = (url: URL): boolean =>
+      url.pathname.includes('/api/contents');
+    await lab.route(failing, route =>
+      route.request().method() === 'GET'
+        ? route.fulfill({ status: 500, body: 'the listing failed' })
+        : route.continue()
+    );
+    const used = await call(mcp, 'use_notebook', {
+      notebook_path: 'precious.ipynb'
+    });
+    await lab.unroute(failing);
+    expect(used.isError).toBe(true);
+    expect(textOf(used)).toContain('"precious.ipynb"');
+    expect(readFileSync(file, 'utf-8')).toBe(before);
+    await expect(
+      lab.locator('.lm-TabBar-tab', { hasText: 'precious.ipynb' })
+    ).toHaveCount(0);
+  });
+});
