@@ -212,6 +212,14 @@ async function main(): Promise<void> {
       options.memoryCalls,
       options.abandoned
     );
+    // The big notebooks it opens would slow the page for the figures before.
+    log(`growth (${options.sizes.join(', ')} cells)`);
+    results.growth = await growth(env, client, again.page, options.sizes, 3);
+    results.open_notebooks_after_growth = (
+      await client.call('list_notebooks')
+    ).structuredContent;
+    // After growth: the cycles leave memory behind (JupyterLab's own more
+    // than the agent's), which would slow the page for the others.
     log(`open/close: ${options.cycles} cycles of a 1,000-cell notebook`);
     results.open_close = await openCloseCycles(
       env,
@@ -220,12 +228,6 @@ async function main(): Promise<void> {
       probe2,
       options.cycles
     );
-    // Last: the big notebooks it opens would slow the page for the others.
-    log(`growth (${options.sizes.join(', ')} cells)`);
-    results.growth = await growth(env, client, again.page, options.sizes, 3);
-    results.open_notebooks_after_growth = (
-      await client.call('list_notebooks')
-    ).structuredContent;
     await client.close();
     results.chromium = env.browser.version();
   } finally {
