@@ -26,7 +26,8 @@ import {
   requestIdOf,
   responseIdOf
 } from './jsonrpc';
-import type { DirectStreams } from './direct';
+import { DirectStreams } from './direct';
+import { SSE_RETRY_MS, type SessionEventStore } from './events';
 import type { Logger } from './log';
 
 /**
@@ -154,8 +155,27 @@ interface IQueued {
 export class Session {
   /**
    * @param transport - the session's server transport (one per session).
+   * @param events - the session's event store, which the transport and the
+   *   relay's own answer streams share.
    */
-  constructor(readonly transport: StreamableHTTPServerTransport) {}
+  constructor(
+    readonly transport: StreamableHTTPServerTransport,
+    events: SessionEventStore
+  ) {
+    this.direct = new DirectStreams({
+      events,
+      sessionId: () => this.id,
+      // Priming events have empty data, which clients before 2025-11-25
+      // cannot read.
+      priming: () => (this.protocolVersion ?? '') >= '2025-11-25',
+      retryMs: SSE_RETRY_MS
+    });
+  }
+
+  /**
+   * The POST streams the relay writes itself (see `DirectStreams`).
+   */
+  readonly direct: DirectStreams;
 
   /** The MCP session id (set when the transport initializes). */
   id = '';
@@ -177,11 +197,6 @@ export class Session {
   protocolVersion?: string;
   /** Client requests not answered yet. */
   readonly inflight = new Map<string, IInflight>();
-  /**
-   * The POST streams the relay writes itself (see `DirectStreams`); set by
-   * the relay with the session's event store.
-   */
-  direct: DirectStreams | null = null;
   /** Client messages waiting for a page. */
   readonly queue: IQueued[] = [];
   /** Whether the session ended. */
@@ -548,7 +563,7 @@ export class Hub {
     }
     session.queue.length = 0;
     session.inflight.clear();
-    session.direct?.closeAll(
+    session.direct.closeAll(
       id =>
         errorResponse(
           id,
@@ -773,7 +788,7 @@ export class Hub {
     message: JsonRpcMessage,
     relatedRequestId?: RequestId
   ): void {
-    if (session.direct?.deliver(message as JSONRPCMessage, relatedRequestId)) {
+    if (session.direct.deliver(message as JSONRPCMessage, relatedRequestId)) {
       return;
     }
     session.transport

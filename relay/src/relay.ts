@@ -33,7 +33,6 @@ import {
   sendJson,
   sendJsonRpcError
 } from './http';
-import { DirectStreams } from './direct';
 import { EventStorePool, type IEventStoreLimits, SSE_RETRY_MS } from './events';
 import { idKey, isJsonRpcMessage, isObject, isRequestId } from './jsonrpc';
 import { Logger } from './log';
@@ -604,7 +603,7 @@ export class Relay {
         req.method === 'GET' &&
         typeof lastEventId === 'string' &&
         (req.headers.accept ?? '').includes('text/event-stream') &&
-        session.direct?.resume(lastEventId, res)
+        session.direct.resume(lastEventId, res)
       ) {
         return;
       }
@@ -634,7 +633,6 @@ export class Relay {
   ): boolean {
     const direct = session.direct;
     if (
-      !direct ||
       !session.initializeAnswered ||
       session.closed ||
       !isObject(body) ||
@@ -682,15 +680,7 @@ export class Relay {
         this.hub.addSession(session);
       }
     });
-    const session = new Session(transport);
-    session.direct = new DirectStreams({
-      events: eventStore,
-      sessionId: () => session.id,
-      // Priming events have empty data, which clients before 2025-11-25
-      // cannot read.
-      priming: () => (session.protocolVersion ?? '') >= '2025-11-25',
-      retryMs: SSE_RETRY_MS
-    });
+    const session = new Session(transport, eventStore);
     transport.onmessage = message => {
       if (isJsonRpcMessage(message)) {
         this.hub.fromClient(session, message as JsonRpcMessage);

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-import { FakePage } from './fake-page';
+import { FakePage, initializeRaw } from './fake-page';
 import { silentLogger } from '../src/log';
 import { PAGE_DISCONNECTED_MESSAGE } from '../src/pages';
 import { SSE_RETRY_MS } from '../src/events';
@@ -44,24 +44,7 @@ describe("the relay's own answer streams", () => {
     relay = new Relay({ port: 0, token: TOKEN, logger: silentLogger() });
     await relay.start();
     page = await FakePage.connect(relay.port, TOKEN);
-    const init = await fetch(`http://127.0.0.1:${relay.port}${MCP_PATH}`, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${TOKEN}`,
-        'Content-Type': 'application/json',
-        Accept: 'application/json, text/event-stream'
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 0,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-11-25',
-          capabilities: {},
-          clientInfo: { name: 'raw', version: '0' }
-        }
-      })
-    });
+    const init = await initializeRaw(relay.port, TOKEN);
     await init.text();
     sessionId = init.headers.get('mcp-session-id') ?? '';
     assert.ok(sessionId);
@@ -176,7 +159,7 @@ describe("the relay's own answer streams", () => {
     await page.close();
     // The relay answered the call (the page went away) while the client was
     // gone; it reconnects.
-    for (let i = 0; i < 200 && session?.direct?.size; i++) {
+    for (let i = 0; i < 200 && session?.direct.size; i++) {
       await new Promise(resolve => setTimeout(resolve, 10));
     }
     const resumed = await fetch(`http://127.0.0.1:${relay.port}${MCP_PATH}`, {
@@ -203,7 +186,7 @@ describe("the relay's own answer streams", () => {
       params: { name: 'slow', arguments: {} }
     });
     const session = relay.hub.sessions.get(sessionId);
-    const seen = (): boolean => session?.direct?.size === 1;
+    const seen = (): boolean => session?.direct.size === 1;
     for (let i = 0; i < 200 && !seen(); i++) {
       await new Promise(resolve => setTimeout(resolve, 10));
     }
@@ -217,7 +200,7 @@ describe("the relay's own answer streams", () => {
       error: { message: string };
     };
     assert.match(body.error.message, /session ended/);
-    assert.equal(session?.direct?.size, 0);
+    assert.equal(session?.direct.size, 0);
   });
 
   it('serves the SDK client as usual', async () => {

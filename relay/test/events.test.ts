@@ -11,7 +11,7 @@ import {
 import { silentLogger } from '../src/log';
 import { MCP_PATH } from '../src/protocol';
 import { Relay } from '../src/relay';
-import { FakePage } from './fake-page';
+import { FakePage, initializeRaw } from './fake-page';
 
 const TOKEN = 'test-token-events-0123456789abcdefghij';
 
@@ -162,24 +162,7 @@ describe('Relay resumable streams', () => {
   });
 
   it('primes POST streams with an event id and a retry hint', async () => {
-    const init = await fetch(`http://127.0.0.1:${relay.port}${MCP_PATH}`, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${TOKEN}`,
-        'Content-Type': 'application/json',
-        Accept: 'application/json, text/event-stream'
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 0,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-11-25',
-          capabilities: {},
-          clientInfo: { name: 'raw', version: '0' }
-        }
-      })
-    });
+    const init = await initializeRaw(relay.port, TOKEN);
     const text = await init.text();
     assert.match(text, new RegExp(`^id: \\S+\\nretry: ${SSE_RETRY_MS}\\n`));
     assert.match(text, /\nevent: message\nid: \S+\ndata: \{.*"serverInfo"/);

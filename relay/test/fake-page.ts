@@ -6,12 +6,38 @@ import { WebSocket } from 'ws';
 import {
   type ISessionOpen,
   type JsonRpcMessage,
+  MCP_PATH,
   PAGE_PATH,
   PAGE_SUBPROTOCOL,
   type RelayToPage,
   TOKEN_SUBPROTOCOL_PREFIX
 } from '../src/protocol';
 import { isObject } from '../src/jsonrpc';
+
+/**
+ * Open an MCP session with a raw `initialize` POST (protocol 2025-11-25);
+ * the response names the session in `mcp-session-id`.
+ */
+export function initializeRaw(port: number, token: string): Promise<Response> {
+  return fetch(`http://127.0.0.1:${port}${MCP_PATH}`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream'
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'raw', version: '0' }
+      }
+    })
+  });
+}
 
 /**
  * Try a page upgrade; resolves with the HTTP status of a refusal, or 101.

@@ -191,14 +191,18 @@ export class McpBridge implements IMcpBridge {
   }
 
   /**
-   * Ask the relay for a new token. The relay refuses the old one at once
-   * and sends the new one to its pages, which keep it (see the
-   * `token-rotated` message): nobody types it.
+   * Resolves once the background saves of agents' changes to documents at
+   * or under `path` have ended (see {@link IMcpBridge.whenSaved}).
    */
   whenSaved(path?: string): Promise<void> {
     return this._saves.settled(path);
   }
 
+  /**
+   * Ask the relay for a new token. The relay refuses the old one at once
+   * and sends the new one to its pages, which keep it (see the
+   * `token-rotated` message): nobody types it.
+   */
   async rotateToken(): Promise<void> {
     if (!this._connection.send({ type: 'rotate-token' })) {
       throw new Error('The MCP bridge is not connected to its relay.');

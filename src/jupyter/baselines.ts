@@ -52,12 +52,8 @@ export class NotebookBaselines {
    * notebook, or not loaded yet).
    */
   changedByUser(context: object): boolean | null {
-    for (const [panel, base] of this._baselines) {
-      if (panel.context === context) {
-        return base !== Private.fingerprint(panel);
-      }
-    }
-    return null;
+    const entry = this._baselines.get(context);
+    return entry ? entry.base !== Private.fingerprint(entry.panel) : null;
   }
 
   private _watch(panel: NotebookPanel): void {
@@ -69,7 +65,10 @@ export class NotebookBaselines {
     let saving: string | null = null;
     const record = (): void => {
       if (saving === null && !panel.isDisposed) {
-        this._baselines.set(panel, Private.fingerprint(panel));
+        this._baselines.set(context, {
+          panel,
+          base: Private.fingerprint(panel)
+        });
       }
     };
     void context.ready.then(record, () => undefined);
@@ -80,7 +79,7 @@ export class NotebookBaselines {
         saving = Private.fingerprint(panel);
       } else {
         if (state === 'completed' && saving !== null) {
-          this._baselines.set(panel, saving);
+          this._baselines.set(context, { panel, base: saving });
         }
         saving = null;
       }
@@ -89,12 +88,19 @@ export class NotebookBaselines {
     context.fileChanged.connect(record, this);
     panel.disposed.connect(() => {
       this._watched.delete(panel);
-      this._baselines.delete(panel);
+      this._baselines.delete(context);
     }, this);
   }
 
   private _watched = new Set<NotebookPanel>();
-  private _baselines = new Map<NotebookPanel, string>();
+  /**
+   * By document context: its panel, and its fingerprint as last loaded or
+   * saved.
+   */
+  private _baselines = new Map<
+    object,
+    { panel: NotebookPanel; base: string }
+  >();
 }
 
 namespace Private {

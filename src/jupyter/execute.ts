@@ -427,13 +427,6 @@ export class ExecutionRegistry {
   }
 
   /**
-   * Runs held now (finished or not).
-   */
-  get size(): number {
-    return this._runs.size;
-  }
-
-  /**
    * Forget a closed notebook's runs at once.
    */
   private _watch(panel: NotebookPanel): void {
