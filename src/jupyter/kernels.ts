@@ -240,15 +240,16 @@ export class KernelService {
         () => kernel.connectionStatus === 'connected',
         10_000
       ).catch(() => undefined);
-      await Private.kernelInfoReply(kernel, 5_000);
-      if (kernel.status !== 'idle' && kernel.connectionStatus === 'connected') {
-        // Its first status messages may have gone out before the new
-        // connection listened (its status stays "unknown"): ask again, which
-        // the kernel answers with busy, then idle.
-        await withTimeout(kernel.requestKernelInfo(), 10_000).catch(
-          () => undefined
-        );
-        await Private.until(() => kernel.status === 'idle', 5_000).catch(
+      await Private.until(() => kernel.status === 'idle', 5_000).catch(
+        () => undefined
+      );
+      if (kernel.status !== 'idle') {
+        // The connection came back before the new kernel listened: its
+        // kernel_info request went nowhere and its status stays "unknown".
+        // A new connection asks again (a restart would cancel that
+        // pending request, an unhandled error in the page).
+        await withTimeout(kernel.reconnect(), 10_000).catch(() => undefined);
+        await Private.until(() => kernel.status === 'idle', 10_000).catch(
           () => undefined
         );
       }
@@ -378,36 +379,6 @@ export class KernelService {
 }
 
 namespace Private {
-  /**
-   * Resolves when the kernel's next kernel_info_reply arrives (the one a
-   * new connection asks for), or after `timeoutMs`.
-   */
-  export function kernelInfoReply(
-    kernel: Kernel.IKernelConnection,
-    timeoutMs: number
-  ): Promise<void> {
-    return new Promise(resolve => {
-      const onMessage = (
-        _: Kernel.IKernelConnection,
-        args: Kernel.IAnyMessageArgs
-      ): void => {
-        if (
-          args.direction === 'recv' &&
-          args.msg.header.msg_type === 'kernel_info_reply'
-        ) {
-          done();
-        }
-      };
-      const done = (): void => {
-        clearTimeout(timer);
-        kernel.anyMessage.disconnect(onMessage);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      kernel.anyMessage.connect(onMessage);
-    });
-  }
-
   /**
    * Kernel states on the way back from a restart.
    */
