@@ -1,4 +1,8 @@
-"""jupyterlab-mcp-bridge: an MCP server inside JupyterLab (prebuilt extension)."""
+"""jupyterlab-mcp-bridge: an MCP server inside JupyterLab (prebuilt extension).
+
+The wheel holds the prebuilt JupyterLab extension and a small Jupyter Server
+extension that sends WebSocket messages at once (see ``nodelay``).
+"""
 
 try:
     from importlib.metadata import PackageNotFoundError, version
@@ -10,3 +14,13 @@ except PackageNotFoundError:  # a source checkout, not installed
 
 def _jupyter_labextension_paths():
     return [{"src": "labextension", "dest": "jupyterlab-mcp-bridge-extension"}]
+
+
+def _jupyter_server_extension_points():
+    return [{"module": "jupyterlab_mcp_bridge"}]
+
+
+def _load_jupyter_server_extension(serverapp):
+    from .nodelay import load
+
+    load(serverapp)

@@ -1,22 +1,34 @@
 #!/usr/bin/env bash
-# Build the relay and the page extension, pack the extension as a wheel, and
-# install the wheel with pip into a virtual environment (build/venv), as a
-# user's `pip install` does: the extension lands in
-# build/venv/share/jupyter/labextensions/jupyterlab-mcp-bridge-extension.
+# Build the relay and the page extension the way JupyterLab extensions are
+# built (`jupyter labextension build`, from the pinned JupyterLab), pack the
+# extension as a wheel (hatchling with hatch-jupyter-builder) and as an npm
+# tarball (the source extension), and pip install the wheel into the stock
+# JupyterLab environments (build/venv, build/venv-rtc), as a user's
+# `pip install` does.
+#
+# Needs the environments of scripts/python-env.sh (build, host, rtc).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 say() { echo "[build] $*"; }
 
 say "compile"
 npx tsc -p relay/tsconfig.json
-node scripts/write-version.mjs
+node scripts/write-generated.mjs
 npx tsc -p tsconfig.json
-node node_modules/@jupyter/builder/lib/build-labextension.js \
-  --core-package-file node_modules/@jupyterlab/core-meta/core.package.json . >/dev/null
+PATH="$PWD/build/venv-build/bin:$PATH" jupyter labextension build . >/dev/null
 
 say "wheel"
-rm -rf build/wheel build/venv
-/usr/bin/python3 -m hatchling build -t wheel -d build/wheel >/dev/null
-/usr/bin/python3 -m venv build/venv
-build/venv/bin/pip install --quiet --no-index --no-deps build/wheel/*.whl
-say "pip installed $(basename build/wheel/*.whl) into build/venv"
+rm -rf build/wheel
+build/venv-build/bin/python -m build --wheel --no-isolation --outdir build/wheel . >/dev/null
+wheel=$(ls build/wheel/*.whl)
+
+say "npm tarball"
+rm -rf build/npm
+mkdir -p build/npm
+npm pack --silent --pack-destination build/npm >/dev/null
+
+for venv in build/venv build/venv-rtc; do
+  [[ -d $venv ]] || continue
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$wheel"
+  say "pip installed $(basename "$wheel") into $venv"
+done

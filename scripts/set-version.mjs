@@ -1,8 +1,8 @@
 // Set the version of both packages: `npm run set-version -- 0.2.0`.
 // package.json (the extension) is the one place the version is read from: the
 // page bundles it (src/_version.ts), the wheel reads it (pyproject.toml). The
-// relay's package.json and the extension's pin on the relay are kept equal to
-// it here, and a unit test fails if they drift.
+// relay's package.json is kept equal to it here, and a unit test fails if
+// they drift.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const version = process.argv[2];
@@ -17,7 +17,6 @@ const edit = (file, change) => {
 };
 edit('package.json', json => {
   json.version = version;
-  json.dependencies['jupyterlab-mcp-bridge'] = version;
 });
 edit('relay/package.json', json => {
   json.version = version;

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds, lints, checks the relay
-# package as a user installs it, and runs the unit tests and the end-to-end
-# tests (real client, relay, page, server, kernel; the extension installed
-# from its wheel by pip).
+# package as a user installs it, runs the unit tests, checks the wheel as pip
+# installed it into the stock JupyterLab, and runs the end-to-end tests (real
+# client, relay, page, server, kernel), host by host of the compatibility
+# matrix: `jupyter labextension install` of the npm tarball, the whole suite
+# on the stock JupyterLab with the wheel, Jupyter Notebook 7, JupyterHub with
+# two users, real-time collaboration, and the R kernel.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -21,6 +24,9 @@ bash scripts/check-relay-package.sh
 
 echo "[test] unit"
 node --import tsx --test $(find test relay/test -name '*.test.ts' | sort)
+
+echo "[test] the wheel, pip installed"
+bash scripts/check-wheel.sh
 
 echo "[test] end to end"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

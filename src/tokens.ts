@@ -3,7 +3,7 @@
  */
 
 import { Token } from '@lumino/coreutils';
-import type { IPageInfo } from 'jupyterlab-mcp-bridge/protocol';
+import type { IPageInfo } from './_protocol';
 import type { ISignal } from '@lumino/signaling';
 
 import type { ConnectionStatus } from './bridge/connection';

@@ -20,9 +20,14 @@ describe('one version', () => {
     assert.equal(relay.version, extension.version, 'npm run set-version');
     assert.equal(
       extension.dependencies?.['jupyterlab-mcp-bridge'],
-      extension.version,
-      'the extension pins the relay (its wire protocol) of its own version'
+      undefined,
+      'the extension compiles its own copy of the wire protocol: its npm package must not depend on the (separately published) relay'
     );
+  });
+  it('the extension compiles the relay\'s wire protocol as it is', () => {
+    const relay = readFileSync(join(ROOT, 'relay/src/protocol.ts'), 'utf-8');
+    const copy = readFileSync(join(ROOT, 'src/_protocol.ts'), 'utf-8');
+    assert.ok(copy.endsWith(relay), 'run node scripts/write-generated.mjs');
   });
   it('the wheel and the page read it from package.json', () => {
     const pyproject = readFileSync(join(ROOT, 'pyproject.toml'), 'utf-8');
@@ -32,7 +37,7 @@ describe('one version', () => {
       /\[tool\.hatch\.version\][^[]*path = "package\.json"/
     );
     const written = readFileSync(
-      join(ROOT, 'scripts/write-version.mjs'),
+      join(ROOT, 'scripts/write-generated.mjs'),
       'utf-8'
     );
     assert.match(written, /package\.json/);

@@ -1,6 +1,7 @@
 /**
- * Test fixtures: a Jupyter server with the extension installed from its
- * wheel, the relay CLI, a paired JupyterLab page, and MCP clients.
+ * Test fixtures: a stock Jupyter server with the extension pip installed
+ * from its wheel (`./jupyter.ts`), the relay CLI, a paired JupyterLab page,
+ * and MCP clients.
  */
 
 import { test as base, expect, type Page } from '@playwright/test';
@@ -10,23 +11,22 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync
-} from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
-export const REPO = resolve(__dirname, '..');
+import {
+  freePort,
+  REPO,
+  startJupyter,
+  stop,
+  VENVS,
+  type IExtraKernelspec,
+  type IJupyterServer
+} from './jupyter';
+
+export { freePort, REPO, stop, VENVS, type IExtraKernelspec };
 export const RELAY_BIN = join(REPO, 'relay', 'bin', 'jupyterlab-mcp-bridge.js');
-const LAUNCH = join(REPO, 'lab', 'server', 'launch.py');
-const LABEXTENSIONS =
-  process.env.MCP_BRIDGE_LABEXTENSIONS ??
-  join(REPO, 'build', 'venv', 'share', 'jupyter', 'labextensions');
 
 /**
  * The servers of one test worker.
@@ -101,21 +101,6 @@ export async function savedNotebook(
 }
 
 /**
- * A free TCP port on 127.0.0.1.
- */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-/**
  * Spawn a process and wait until a line of its output matches `ready`.
  */
 export function startProcess(
@@ -161,21 +146,6 @@ export function startProcess(
         reject(new Error(`${label} exited with ${code}:\n${log}`));
       }
     });
-  });
-}
-
-export function stop(child: ChildProcess): Promise<void> {
-  return new Promise(resolveStop => {
-    if (child.exitCode !== null) {
-      resolveStop();
-      return;
-    }
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolveStop();
-    });
-    child.kill('SIGTERM');
   });
 }
 
@@ -311,40 +281,6 @@ export async function openPairedPage(
 }
 
 /**
- * An extra kernelspec installed before the Jupyter server starts: a copy of
- * the python3 (ipykernel) spec under another name.
- */
-export interface IExtraKernelspec {
-  name: string;
-  display_name: string;
-}
-
-/**
- * Install Python kernelspecs in the Jupyter data dir launch.py gives the
- * server (`<state-dir>/data`).
- */
-function installKernelspecs(stateDir: string, specs: IExtraKernelspec[]): void {
-  for (const spec of specs) {
-    const dir = join(stateDir, 'data', 'kernels', spec.name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      join(dir, 'kernel.json'),
-      JSON.stringify({
-        argv: [
-          '/usr/bin/python3',
-          '-m',
-          'ipykernel_launcher',
-          '-f',
-          '{connection_file}'
-        ],
-        display_name: spec.display_name,
-        language: 'python'
-      })
-    );
-  }
-}
-
-/**
  * The bridge plugin's settings id.
  */
 export const BRIDGE_PLUGIN = 'jupyterlab-mcp-bridge-extension:plugin';
@@ -399,6 +335,165 @@ export async function setBridgeSettings(
   );
 }
 
+/**
+ * Read a JSON file that a Jupyter server may be writing. Jupyter Server
+ * saves in place (its `atomic_writing` keeps a backup copy, it does not
+ * rename a finished file over the old one), so a read during a save can
+ * find the file empty or cut short: read again until it parses, for at
+ * most 5 s.
+ */
+export function readWholeJson(path: string): unknown {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const text = readFileSync(path, 'utf-8');
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw error;
+      }
+      // A synchronous pause of 20 ms, so that readers stay synchronous.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+}
+
+/**
+ * Start the relay CLI on `port` with `token` (its config folder
+ * `configDir`), and wait until it listens.
+ */
+export async function startRelay(options: {
+  port: number;
+  token: string;
+  configDir: string;
+  labUrl: string;
+  args?: string[];
+}): Promise<ChildProcess> {
+  const started = await startProcess(
+    process.execPath,
+    [
+      RELAY_BIN,
+      '--port',
+      String(options.port),
+      '--lab-url',
+      options.labUrl,
+      ...(options.args ?? [])
+    ],
+    {
+      ...process.env,
+      XDG_CONFIG_HOME: options.configDir,
+      JUPYTERLAB_MCP_BRIDGE_TOKEN: options.token
+    },
+    /RELAY_READY/,
+    'relay'
+  );
+  return started.child;
+}
+
+/**
+ * Options of {@link startBridgeEnv}.
+ */
+export interface IBridgeEnvOptions {
+  /** The Python environment of the server (default {@link VENVS.host}). */
+  venv?: string;
+  /** Kernelspecs to install for the server. */
+  kernelspecs?: IExtraKernelspec[];
+  /**
+   * Defaults of the bridge settings (JupyterLab's `overrides.json`);
+   * default {@link ALLOW_ALL}.
+   */
+  bridgeDefaults?: Record<string, unknown>;
+  /** More options of `jupyter lab`. */
+  args?: string[];
+  /** More environment variables of `jupyter lab`. */
+  serverEnv?: Record<string, string>;
+  /** The server's state folder (default: a new one, removed by `stop()`). */
+  stateDir?: string;
+}
+
+/**
+ * A running {@link IBridgeEnv}, stopped with `stop()`.
+ */
+export interface IRunningBridgeEnv extends IBridgeEnv {
+  server: IJupyterServer;
+  /** The server's state folder (its Jupyter config, data and settings). */
+  stateDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start a stock Jupyter server (with the extension its environment has)
+ * and a relay, each with fresh folders and secrets.
+ */
+export async function startBridgeEnv(
+  options: IBridgeEnvOptions = {}
+): Promise<IRunningBridgeEnv> {
+  const rootDir = mkdtempSync(join(tmpdir(), 'mcp-bridge-root-'));
+  const configDir = mkdtempSync(join(tmpdir(), 'mcp-bridge-config-'));
+  const stateDir =
+    options.stateDir ?? mkdtempSync(join(tmpdir(), 'mcp-bridge-state-'));
+  const token = randomBytes(32).toString('base64url');
+  const labToken = randomBytes(16).toString('hex');
+  const relayPort = await freePort();
+  const relayUrl = `ws://127.0.0.1:${relayPort}/page`;
+  const server = await startJupyter({
+    venv: options.venv,
+    rootDir,
+    stateDir,
+    token: labToken,
+    kernelspecs: options.kernelspecs,
+    settingsOverrides: {
+      [BRIDGE_PLUGIN]: options.bridgeDefaults ?? ALLOW_ALL
+    },
+    env: options.serverEnv,
+    args: [
+      // Let large outputs through (the default 1 MB/s limit drops them).
+      '--ServerApp.iopub_data_rate_limit=1e10',
+      // Deleted files go away instead of into the home directory's trash.
+      '--FileContentsManager.delete_to_trash=False',
+      ...(options.args ?? [])
+    ]
+  });
+  const labUrl = server.url;
+  const env: IBridgeEnv = {
+    rootDir,
+    configDir,
+    labToken,
+    relayPort,
+    relayUrl,
+    token,
+    labUrl,
+    pairingUrl: workspace =>
+      `${labUrl}/lab/workspaces/${workspace}?token=${labToken}` +
+      `#mcp-bridge-url=${encodeURIComponent(relayUrl)}&mcp-bridge-token=${token}`,
+    readNotebook: path => readWholeJson(join(rootDir, path)) as NotebookJson
+  };
+  let relay: ChildProcess;
+  try {
+    relay = await startRelay({
+      port: relayPort,
+      token,
+      configDir,
+      labUrl: `${labUrl}/lab`
+    });
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return {
+    ...env,
+    server,
+    stateDir,
+    stop: async () => {
+      await stop(relay);
+      await server.stop();
+      for (const dir of [rootDir, configDir, stateDir]) {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  };
+}
+
 export const test = base.extend<
   {
     lab: Page;
@@ -420,78 +515,12 @@ export const test = base.extend<
   bridgeDefaults: [ALLOW_ALL, { scope: 'worker', option: true }],
   env: [
     async ({ extraKernelspecs, bridgeDefaults }, use) => {
-      const rootDir = mkdtempSync(join(tmpdir(), 'mcp-bridge-root-'));
-      const configDir = mkdtempSync(join(tmpdir(), 'mcp-bridge-config-'));
-      const stateDir = mkdtempSync(join(tmpdir(), 'mcp-bridge-state-'));
-      installKernelspecs(stateDir, extraKernelspecs);
-      const overrides = join(stateDir, 'overrides.json');
-      writeFileSync(
-        overrides,
-        JSON.stringify({ [BRIDGE_PLUGIN]: bridgeDefaults })
-      );
-      const token = randomBytes(32).toString('base64url');
-      const labToken = randomBytes(16).toString('hex');
-      const labPort = await freePort();
-      const relayPort = await freePort();
-      const partial: Omit<
-        IBridgeEnv,
-        'labUrl' | 'pairingUrl' | 'readNotebook'
-      > = {
-        rootDir,
-        configDir,
-        labToken,
-        relayPort,
-        relayUrl: `ws://127.0.0.1:${relayPort}/page`,
-        token
-      };
-      const lab = await startProcess(
-        '/usr/bin/python3',
-        [
-          LAUNCH,
-          '--port',
-          String(labPort),
-          '--root-dir',
-          rootDir,
-          '--token',
-          labToken,
-          '--state-dir',
-          stateDir,
-          '--labextensions-dir',
-          LABEXTENSIONS,
-          '--settings-overrides',
-          overrides,
-          // Let large outputs through (the default 1 MB/s limit drops them).
-          '--ServerApp.iopub_data_rate_limit=1e10',
-          // Deleted files go away instead of into the home directory's trash.
-          '--FileContentsManager.delete_to_trash=False'
-        ],
-        { ...process.env, SHELL: '/bin/bash' },
-        /LAB_READY (\S+)/,
-        'Jupyter server'
-      );
-      const labUrl = `http://127.0.0.1:${labPort}`;
-      const env: IBridgeEnv = {
-        ...partial,
-        labUrl,
-        pairingUrl: workspace =>
-          `${labUrl}/lab/workspaces/${workspace}?token=${labToken}` +
-          `#mcp-bridge-url=${encodeURIComponent(partial.relayUrl)}&mcp-bridge-token=${token}`,
-        readNotebook: path =>
-          JSON.parse(readFileSync(join(rootDir, path), 'utf-8')) as NotebookJson
-      };
-      const relay = await startProcess(
-        process.execPath,
-        [RELAY_BIN, '--port', String(relayPort), '--lab-url', `${labUrl}/lab`],
-        relayEnv(env),
-        /RELAY_READY/,
-        'relay'
-      );
+      const env = await startBridgeEnv({
+        kernelspecs: extraKernelspecs,
+        bridgeDefaults
+      });
       await use(env);
-      await stop(relay.child);
-      await stop(lab.child);
-      for (const dir of [rootDir, configDir, stateDir]) {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      await env.stop();
     },
     { scope: 'worker', timeout: 120_000 }
   ],
@@ -514,14 +543,7 @@ export const test = base.extend<
     expect(unexpected, 'errors in the browser console').toEqual([]);
   },
   lab: async ({ page, env, consoleErrors }, use, testInfo) => {
-    page.on('console', message => {
-      if (message.type() === 'error') {
-        // A failed load names its URL only in the location.
-        const url = message.location().url;
-        consoleErrors.push(url ? `${message.text()} [${url}]` : message.text());
-      }
-    });
-    page.on('pageerror', error => consoleErrors.push(String(error)));
+    watchConsole(page, consoleErrors);
     const workspace = `w${testInfo.testId.replace(/[^a-zA-Z0-9]/g, '').slice(0, 12)}${Date.now()}`;
     await openPairedPage(page, env, workspace);
     await use(page);
@@ -530,6 +552,21 @@ export const test = base.extend<
 });
 
 export { expect };
+
+/**
+ * Collect the errors of `page`'s browser console into `errors` (the
+ * `consoleErrors` fixture asserts on them when the test ends).
+ */
+export function watchConsole(page: Page, errors: string[]): void {
+  page.on('console', message => {
+    if (message.type() === 'error') {
+      // A failed load names its URL only in the location.
+      const url = message.location().url;
+      errors.push(url ? `${message.text()} [${url}]` : message.text());
+    }
+  });
+  page.on('pageerror', error => errors.push(String(error)));
+}
 
 /**
  * The cell widgets of the notebook tab labelled `name`, in the page.

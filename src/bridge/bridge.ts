@@ -7,7 +7,7 @@ import { DisposableDelegate, type IDisposable } from '@lumino/disposable';
 import { Signal, type ISignal } from '@lumino/signaling';
 
 import type { IApprovalQuestion } from '../core/approvals';
-import type { IPageInfo } from 'jupyterlab-mcp-bridge/protocol';
+import type { IPageInfo } from '../_protocol';
 
 import { isLoopbackRelayUrl } from '../core/pairing';
 import { DEFAULT_CATEGORY_POLICY, readPolicy } from '../core/policy';

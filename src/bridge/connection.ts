@@ -10,7 +10,7 @@ import {
   TOKEN_SUBPROTOCOL_PREFIX,
   type PageToRelay,
   type RelayToPage
-} from 'jupyterlab-mcp-bridge/protocol';
+} from '../_protocol';
 
 /**
  * Connection states shown to the user.

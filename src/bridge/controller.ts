@@ -4,7 +4,7 @@
  */
 
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
-import type { IPageInfo } from 'jupyterlab-mcp-bridge/protocol';
+import type { IPageInfo } from '../_protocol';
 import { Signal, type ISignal } from '@lumino/signaling';
 
 import type { ToolDispatcher } from '../mcp/dispatcher';

@@ -12,11 +12,7 @@ import {
   type ISessionRun,
   type ISessionState
 } from '../mcp/tool';
-import type {
-  IPageInfo,
-  ISessionOpen,
-  RelayToPage
-} from 'jupyterlab-mcp-bridge/protocol';
+import type { IPageInfo, ISessionOpen, RelayToPage } from '../_protocol';
 import type { IMcpClient } from '../tokens';
 import type { RelayConnection } from './connection';
 import { SessionTransport } from './transport';

@@ -9,10 +9,7 @@ import type {
 } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
-import type {
-  ISessionMessage,
-  JsonRpcMessage
-} from 'jupyterlab-mcp-bridge/protocol';
+import type { ISessionMessage, JsonRpcMessage } from '../_protocol';
 
 /**
  * Sends a session envelope to the relay.

@@ -3,10 +3,7 @@
  * relay on this computer from one elsewhere. Pure functions.
  */
 
-import {
-  PAIRING_TOKEN_KEY,
-  PAIRING_URL_KEY
-} from 'jupyterlab-mcp-bridge/protocol';
+import { PAIRING_TOKEN_KEY, PAIRING_URL_KEY } from '../_protocol';
 
 /**
  * Relay URL and token carried by a pairing link (`url` is '' when the link

@@ -240,29 +240,12 @@ export class KernelService {
         () => kernel.connectionStatus === 'connected',
         10_000
       ).catch(() => undefined);
-      await Private.until(() => kernel.status === 'idle', 5_000).catch(
-        () => undefined
-      );
-      if (kernel.status !== 'idle') {
-        // The connection came back before the new kernel listened: its
-        // kernel_info request went nowhere and its status stays "unknown".
-        // A new connection asks again (a restart would cancel that
-        // pending request, an unhandled error in the page).
-        await withTimeout(kernel.reconnect(), 10_000).catch(() => undefined);
-        await Private.until(() => kernel.status === 'idle', 10_000).catch(
-          () => undefined
-        );
-      }
+      await Private.settle(kernel);
       return { ...this.describe(panel), restartedBy: 'server' };
     }
     await kernel.restart();
     await kernel.info;
-    // The kernel answers kernel_info while busy; wait (a little) for idle,
-    // unless another client keeps it busy.
-    await Private.until(
-      () => kernel.connectionStatus === 'connected' && kernel.status === 'idle',
-      10_000
-    ).catch(() => undefined);
+    await Private.settle(kernel);
     return { ...this.describe(panel), restartedBy: 'bridge' };
   }
 
@@ -401,6 +384,44 @@ namespace Private {
     const spec = panel.context.model.getMetadata('kernelspec') as
       { name?: unknown } | undefined;
     return typeof spec?.name === 'string' && spec.name ? spec.name : null;
+  }
+
+  /**
+   * Wait until a kernel back from a restart says it is idle. A new kernel's
+   * status can stay "starting" or "unknown" until it runs something
+   * (ipykernel 7 on Jupyter Server 2: its first "idle" is sent before the
+   * new connection listens, and JupyterLab ignores the status messages of
+   * its kernel_info requests), so a kernel that answers but says nothing
+   * within a second is asked to run nothing, silently (no execution count,
+   * no history), which makes it report busy, then idle. A connection whose
+   * kernel_info went unheard (the kernel was not listening yet) is opened
+   * again. Another client may keep the kernel busy: then it stays busy.
+   */
+  export async function settle(
+    kernel: Kernel.IKernelConnection
+  ): Promise<void> {
+    const idle = () =>
+      kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+    if (
+      await until(idle, 1_000).then(
+        () => true,
+        () => false
+      )
+    ) {
+      return;
+    }
+    const nudge = async () => {
+      const future = kernel.requestExecute(
+        { code: '', silent: true, store_history: false, allow_stdin: false },
+        true
+      );
+      return (await withTimeout(future.done, 5_000)).timedOut === false;
+    };
+    if (!(await nudge().catch(() => false))) {
+      await withTimeout(kernel.reconnect(), 10_000).catch(() => undefined);
+      await nudge().catch(() => false);
+    }
+    await until(idle, 5_000).catch(() => undefined);
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 
 import type { JupyterFrontEnd } from '@jupyterlab/application';
+import { PageConfig } from '@jupyterlab/coreutils';
 import type { Terminal } from '@jupyterlab/services';
 import type { Widget } from '@lumino/widgets';
 
@@ -122,12 +123,14 @@ export class TerminalHub {
   }
 
   /**
-   * Start a new terminal and open it in a tab (without focus unless
-   * `activate`).
+   * Start a new terminal in the server root and open it in a tab (without
+   * focus unless `activate`). Without a `cwd`, Jupyter Server starts it in
+   * the folder the server was launched from, which need not be its root.
    */
   async create(activate: boolean): Promise<ITerminalInfo> {
     await this.sync();
-    const connection = await this._manager.startNew();
+    const root = PageConfig.getOption('serverRoot');
+    const connection = await this._manager.startNew(root ? { cwd: root } : {});
     this._adopt(connection);
     await this.open(connection.name, activate);
     return this.info(connection.name);

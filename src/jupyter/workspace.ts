@@ -3,7 +3,7 @@
  * and save, without taking the user's focus.
  */
 
-import type { JupyterFrontEnd } from '@jupyterlab/application';
+import { LabShell, type JupyterFrontEnd } from '@jupyterlab/application';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { PageConfig } from '@jupyterlab/coreutils';
@@ -154,6 +154,11 @@ export class NotebookWorkspace {
   ): Promise<{ panel: NotebookPanel; created: boolean }> {
     let created = false;
     let panel = this.find(path);
+    if (!panel && !(this._app.shell instanceof LabShell)) {
+      const open: string[] = [];
+      this._tracker.forEach(other => open.push(other.context.path));
+      throw new ToolError(Private.cannotOpenHere(this._app.name, path, open));
+    }
     if (!panel) {
       const exists = await this._exists(path);
       if (!exists) {
@@ -317,4 +322,21 @@ namespace Private {
    * How long opening a notebook (model and kernel session) may take.
    */
   export const OPEN_TIMEOUT_MS = 60_000;
+
+  /**
+   * Why a page whose shell holds one document (Jupyter Notebook 7) does
+   * not open another notebook for an agent: its document opener would open
+   * a new browser tab, which is another page.
+   */
+  export function cannotOpenHere(
+    appName: string,
+    path: string,
+    open: string[]
+  ): string {
+    return (
+      `This page is ${appName}, where each notebook has a browser tab of its own: the bridge cannot open or create "${path}" from here, and nothing was changed. ` +
+      `Notebooks open in this page: ${open.map(p => `"${p}"`).join(', ') || 'none'}; the tools work on those. ` +
+      `Ask the user to open "${path}" in ${appName} (its tab serves new MCP sessions once the user focuses it), or to use JupyterLab (/lab), where the bridge opens and creates notebooks itself.`
+    );
+  }
 }

@@ -14,19 +14,20 @@ import { CommandIDs } from '../commands';
 import { IMcpBridge } from '../tokens';
 
 /**
- * Shows the bridge's state in the status bar; a click starts it.
+ * Shows the bridge's state in the status bar (in Jupyter Notebook 7, which
+ * has none, in the top bar); a click starts it.
  */
 export const statusPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-mcp-bridge-extension:status',
   description:
     'Shows the MCP bridge state, its clients and the pending approvals in the status bar.',
   autoStart: true,
-  requires: [IMcpBridge, IStatusBar],
-  optional: [ITranslator],
+  requires: [IMcpBridge],
+  optional: [IStatusBar, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     bridge: IMcpBridge,
-    statusBar: IStatusBar,
+    statusBar: IStatusBar | null,
     translator: ITranslator | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jupyterlab');
@@ -41,10 +42,16 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
       },
       trans
     );
-    statusBar.registerStatusItem('jupyterlab-mcp-bridge-extension:status', {
-      item,
-      align: 'left',
-      rank: 50
-    });
+    if (statusBar) {
+      statusBar.registerStatusItem('jupyterlab-mcp-bridge-extension:status', {
+        item,
+        align: 'left',
+        rank: 50
+      });
+    } else {
+      item.id = 'jp-McpBridge-status-top';
+      item.addClass('jp-McpBridge-status-topbar');
+      app.shell.add(item, 'top', { rank: 900 });
+    }
   }
 };

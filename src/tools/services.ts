@@ -8,7 +8,7 @@ import type { CommandRegistry } from '@lumino/commands';
 
 import type { z } from 'zod';
 
-import type { IPageInfo } from 'jupyterlab-mcp-bridge/protocol';
+import type { IPageInfo } from '../_protocol';
 
 import type { IBridgeSettings } from '../core/settings';
 

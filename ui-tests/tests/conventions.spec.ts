@@ -8,7 +8,7 @@
  */
 
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
@@ -17,10 +17,18 @@ import {
   disconnect,
   expect,
   notebookCells,
+  readWholeJson,
   test,
   textOf
 } from '../fixtures';
 import { PNG_B64 } from '../page-helpers';
+
+/**
+ * The cells of a notebook as saved, with every field.
+ */
+interface ISavedCells {
+  cells: ({ source: string | string[] } & Record<string, unknown>)[];
+}
 
 /** Every tool of the page, by family. */
 const ALL_TOOLS = [
@@ -394,7 +402,7 @@ test.describe('attachments', () => {
       await expect
         .poll(() => env.readNotebook(path).cells[0].cell_type)
         .toBe('raw');
-      let saved = JSON.parse(readFileSync(join(env.rootDir, path), 'utf-8'));
+      let saved = readWholeJson(join(env.rootDir, path)) as ISavedCells;
       expect(saved.cells[0]).toMatchObject({
         id: 'pic',
         metadata: { tags: ['figure'] },
@@ -420,7 +428,7 @@ test.describe('attachments', () => {
       await expect
         .poll(() => env.readNotebook(path).cells[0].cell_type)
         .toBe('markdown');
-      saved = JSON.parse(readFileSync(join(env.rootDir, path), 'utf-8'));
+      saved = readWholeJson(join(env.rootDir, path)) as ISavedCells;
       expect(saved.cells[0]).toMatchObject({
         id: 'pic',
         metadata: { tags: ['figure'] },
