@@ -15,11 +15,15 @@ say "compile"
 npx tsc -p relay/tsconfig.json
 node scripts/write-generated.mjs
 npx tsc -p tsconfig.json
-PATH="$PWD/build/venv-build/bin:$PATH" jupyter labextension build . >/dev/null
+# (JupyterLab 4.6 calls `jupyter labextension build` deprecated in favour of
+# jupyter-builder, which it runs with JupyterLab's own core package file.)
+PATH="$PWD/build/venv-build/bin:$PATH" jupyter labextension build . >build/labextension-build.log 2>&1 \
+  || { cat build/labextension-build.log; exit 1; }
 
 say "wheel"
 rm -rf build/wheel
-build/venv-build/bin/python -m build --wheel --no-isolation --outdir build/wheel . >/dev/null
+build/venv-build/bin/python -m build --wheel --no-isolation --outdir build/wheel . >build/wheel-build.log 2>&1 \
+  || { cat build/wheel-build.log; exit 1; }
 wheel=$(ls build/wheel/*.whl)
 
 say "npm tarball"

@@ -22,26 +22,16 @@ import { join } from 'node:path';
 import {
   freePort,
   RELAY_BIN,
-  REPO,
   startProcess,
   stop
 } from '../../ui-tests/fixtures';
-
-const LAUNCH = join(REPO, 'lab', 'server', 'launch.py');
-const LABEXTENSIONS = join(
-  REPO,
-  'build',
-  'venv',
-  'share',
-  'jupyter',
-  'labextensions'
-);
+import { startJupyter } from '../../ui-tests/jupyter';
 
 /**
  * Options of {@link BenchEnv.start}.
  */
 export interface IEnvOptions {
-  /** Extra arguments of lab/server/launch.py. */
+  /** Extra options of `jupyter lab`. */
   labArgs?: string[];
 }
 
@@ -81,26 +71,13 @@ export class BenchEnv {
     const labToken = randomBytes(16).toString('hex');
     const labPort = await freePort();
     const relayPort = await freePort();
-    const lab = await startProcess(
-      '/usr/bin/python3',
-      [
-        LAUNCH,
-        '--port',
-        String(labPort),
-        '--root-dir',
-        rootDir,
-        '--token',
-        labToken,
-        '--state-dir',
-        stateDir,
-        '--labextensions-dir',
-        LABEXTENSIONS,
-        ...(options.labArgs ?? [])
-      ],
-      { ...process.env, SHELL: '/bin/bash' },
-      /LAB_READY (\S+)/,
-      'Jupyter server'
-    );
+    const lab = await startJupyter({
+      rootDir,
+      stateDir,
+      token: labToken,
+      port: labPort,
+      args: options.labArgs
+    });
     const labUrl = `http://127.0.0.1:${labPort}`;
     const relay = await startProcess(
       process.execPath,

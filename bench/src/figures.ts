@@ -3,6 +3,12 @@
  * running setup and returns plain JSON for the results file.
  */
 import type { Page } from '@playwright/test';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { startJupyter } from '../../ui-tests/jupyter';
 
 import type { BenchClient, BenchEnv, PageProbe } from './env';
 import { RawKernel } from './kernel';
@@ -220,6 +226,59 @@ export async function executeOverhead(
     };
   } finally {
     kernel.close();
+  }
+}
+
+/**
+ * The kernel WebSocket without this package's server extension's
+ * TCP_NODELAY: a second stock Jupyter server started with
+ * `--McpBridge.websocket_nodelay=False` (Tornado's default, Nagle on), and
+ * the same raw `execute_request` of `pass` as {@link executeOverhead}
+ * sends, to compare with that figure (TCP_NODELAY on).
+ */
+export async function nagleOff(
+  samples: number
+): Promise<Record<string, unknown>> {
+  const rootDir = mkdtempSync(join(tmpdir(), 'mcp-bench-nagle-root-'));
+  const stateDir = mkdtempSync(join(tmpdir(), 'mcp-bench-nagle-state-'));
+  const token = randomBytes(16).toString('hex');
+  const server = await startJupyter({
+    rootDir,
+    stateDir,
+    token,
+    args: ['--McpBridge.websocket_nodelay=False']
+  });
+  try {
+    const res = await fetch(`${server.url}/api/kernels`, {
+      method: 'POST',
+      headers: { Authorization: `token ${token}` },
+      body: JSON.stringify({ name: 'python3' })
+    });
+    const { id } = (await res.json()) as { id: string };
+    const kernel = await RawKernel.connect(server.url, token, id);
+    try {
+      for (let i = 0; i < 5; i++) {
+        await kernel.execute('pass');
+      }
+      const raw: number[] = [];
+      const busyToInput: number[] = [];
+      for (let i = 0; i < samples; i++) {
+        const r = await kernel.execute('pass');
+        raw.push(r.total);
+        busyToInput.push(r.input - r.busy);
+      }
+      return {
+        raw_execute_request: summarize(raw),
+        raw_busy_to_execute_input: summarize(busyToInput)
+      };
+    } finally {
+      kernel.close();
+    }
+  } finally {
+    await server.stop();
+    for (const dir of [rootDir, stateDir]) {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 

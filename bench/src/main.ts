@@ -13,7 +13,7 @@
  *   --memory-calls N       calls between the memory readings (default 10000)
  *   --abandoned N          sessions left open by clients that went away (default 200)
  *   --cycles N             open/close cycles of a 1,000-cell notebook (default 100)
- *   --lab-arg ARG          extra argument of lab/server/launch.py (repeatable)
+ *   --lab-arg ARG          extra option of `jupyter lab` (repeatable)
  *   --out DIR              results folder (default bench/results)
  *   --label TEXT           a note stored with the results
  */
@@ -32,6 +32,7 @@ import {
   log,
   openCloseCycles,
   memory,
+  nagleOff,
   readRoundTrip,
   throughput
 } from './figures';
@@ -175,6 +176,8 @@ async function main(): Promise<void> {
       page,
       options.execSamples
     );
+    log(`kernel WebSocket with Nagle on (${options.execSamples} raw runs)`);
+    results.nagle_off = await nagleOff(options.execSamples);
     // Throughput in a Chromium that Playwright does not instrument: its
     // page tracking costs the browser as much CPU per call as the page's
     // own work. The Playwright page leaves, a plain one pairs.

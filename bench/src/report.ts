@@ -172,6 +172,20 @@ export function render(report: IReport): string {
   lines.push(
     `| raw: \`busy\` → \`execute_input\` | ${ms(exec.raw_busy_to_execute_input.p50)} | ${ms(exec.raw_busy_to_execute_input.p99)} |`
   );
+  const nagle = r.nagle_off as
+    | {
+        raw_execute_request: ISummary;
+        raw_busy_to_execute_input: ISummary;
+      }
+    | undefined;
+  if (nagle) {
+    lines.push(
+      `| raw \`execute_request\`, Nagle on (\`--McpBridge.websocket_nodelay=False\`) | ${ms(nagle.raw_execute_request.p50)} | ${ms(nagle.raw_execute_request.p99)} |`
+    );
+    lines.push(
+      `| raw, Nagle on: \`busy\` → \`execute_input\` | ${ms(nagle.raw_busy_to_execute_input.p50)} | ${ms(nagle.raw_busy_to_execute_input.p99)} |`
+    );
+  }
   lines.push('');
   lines.push('## Growth (ms; p50 of repeated calls, open once)');
   lines.push('');

@@ -20,6 +20,12 @@ import {
 import { packageVersion } from './version';
 
 /**
+ * Environment variable with the JupyterLab URL of the pairing link, when it
+ * holds a Jupyter token (arguments are visible to other users).
+ */
+export const LAB_URL_ENV = 'JUPYTERLAB_MCP_BRIDGE_LAB_URL';
+
+/**
  * Usage text of `--help`.
  */
 export const USAGE = `Usage: jupyterlab-mcp-bridge [options]
@@ -44,7 +50,9 @@ Options:
                              prefer $${TOKEN_ENV} or a token file)
   --allow-origin URL         Also allow this page origin (repeatable), e.g. https://hub.example.org
                              or http://myhost:* (any port). Loopback origins are always allowed.
-  --lab-url URL              JupyterLab URL of the pairing link (default http://localhost:8888/lab)
+  --lab-url URL              JupyterLab URL of the pairing link (default $${LAB_URL_ENV},
+                             else http://localhost:8888/lab); a URL with a Jupyter token in it
+                             belongs in $${LAB_URL_ENV}, out of the process list
   --print-pairing-link       Print the pairing link (it contains the token) even when stderr
                              is not a terminal; otherwise it goes to a 0600 file
   --rotate-token             Write a new token to the token file and exit. A relay running
@@ -131,7 +139,10 @@ export function parseCli(argv: string[]): ICliOptions {
     token: values.token,
     tokenFile: values['token-file'],
     allowOrigins: values['allow-origin'] ?? [],
-    labUrl: values['lab-url'] ?? 'http://localhost:8888/lab',
+    labUrl:
+      values['lab-url'] ??
+      process.env[LAB_URL_ENV] ??
+      'http://localhost:8888/lab',
     printPairingLink: values['print-pairing-link'] ?? false,
     rotateToken: values['rotate-token'] ?? false,
     quiet: values.quiet ?? false,

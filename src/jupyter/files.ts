@@ -67,6 +67,11 @@ export interface IOpenDocument {
    * notebooks, JupyterLab's own changes on opening one do not count).
    */
   changedByUser: boolean;
+  /**
+   * Whether it is a shared document of the collaboration server
+   * (jupyter-collaboration): every tab and user holds the same document.
+   */
+  collaborative: boolean;
   revert(): Promise<void>;
   /**
    * Put new text into the document's model and save it; resolves with
@@ -355,6 +360,7 @@ export class FileWorkspace {
         dirty: context.model.dirty,
         changedByUser:
           this._baselines?.changedByUser(context) ?? context.model.dirty,
+        collaborative: context.model.collaborative === true,
         revert: () => context.revert(),
         replace: textual
           ? text => {
@@ -369,13 +375,16 @@ export class FileWorkspace {
 
   /**
    * Another page saved an agent's change to `path`: reload the documents
-   * open on it here that have no unsaved change. Returns how many have
+   * open on it here that have no unsaved change (shared documents of the
+   * collaboration server already have it). Returns how many have
    * (they keep the user's text; saving them asks before overwriting).
    */
   async reloadClean(path: string): Promise<number> {
     let kept = 0;
     for (const document of this.openDocuments(path)) {
-      if (document.path !== path) {
+      if (document.path !== path || document.collaborative) {
+        // A shared document already holds the change: reloading it from
+        // disk would drop what others typed since the server saved it.
         continue;
       }
       if (document.changedByUser) {

@@ -110,9 +110,7 @@ test('the extension loads in the tree page and shows its state in the top bar', 
     'jupyterlab-mcp-bridge-extension:plugin',
     'jupyterlab-mcp-bridge-extension:status'
   ]);
-  await expect(
-    page.locator('#top-panel .jp-McpBridge-status')
-  ).toBeVisible();
+  await expect(page.locator('#top-panel .jp-McpBridge-status')).toBeVisible();
   await expect(page.locator('.jp-McpBridge-status')).toContainText('MCP');
 });
 

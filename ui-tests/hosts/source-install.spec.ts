@@ -11,7 +11,13 @@
  * environment.
  */
 import type { Page } from '@playwright/test';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -185,7 +191,7 @@ test('jupyter labextension disable leaves no trace in the page; enable brings it
   await expect(page.locator('.jp-McpBridge-status')).toBeVisible();
 });
 
-test('jupyter labextension uninstall rebuilds JupyterLab without it: no plugin, command, element, schema or code', async ({
+test('jupyter labextension uninstall rebuilds JupyterLab without it: no plugin, command, element or code; its stale settings schema goes with its folder', async ({
   page,
   consoleErrors
 }) => {
@@ -193,6 +199,15 @@ test('jupyter labextension uninstall rebuilds JupyterLab without it: no plugin, 
   watchConsole(page, consoleErrors);
   await labextension('uninstall', NAME);
   expect(await listed()).toBeUndefined();
+  await openLab(page);
+  // JupyterLab's rebuild leaves the extension's settings schema in
+  // <app-dir>/schemas (`jupyter lab clean` keeps it too, but for --all), so
+  // the server still serves it: the one leftover, which the README tells
+  // users to remove.
+  expect(await traces(page)).toEqual([`the settings schema ${NAME}:plugin`]);
+  const stale = join(appDir, 'schemas', NAME);
+  expect(existsSync(join(stale, 'plugin.json'))).toBe(true);
+  rmSync(stale, { recursive: true });
   await openLab(page);
   expect(await traces(page)).toEqual([]);
   // Neither the code the page loaded nor any file of the rebuilt
@@ -212,7 +227,11 @@ test('jupyter labextension uninstall rebuilds JupyterLab without it: no plugin, 
   }, NAME);
   expect(loaded.count).toBeGreaterThan(3);
   expect(loaded.mentions).toEqual([]);
-  const built = readdirSync(join(appDir, 'static')).filter(file =>
+  const bundles = readdirSync(join(appDir, 'static')).filter(file =>
+    file.endsWith('.js')
+  );
+  expect(bundles.length).toBeGreaterThan(3);
+  const built = bundles.filter(file =>
     readFileSync(join(appDir, 'static', file), 'utf-8').includes(NAME)
   );
   expect(built).toEqual([]);
