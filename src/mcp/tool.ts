@@ -13,6 +13,7 @@ import type {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
+import type { IApprovedContent } from '../core/approved';
 import type { ContentBlock } from '../core/outputs';
 
 /**
@@ -151,6 +152,13 @@ export interface IToolContext<Services = unknown> {
    * the agent knows whether to re-run or re-read.
    */
   note?(text: string): void;
+  /**
+   * What the user saw in the approval dialog, when they were asked about
+   * this call: a tool that runs cells checks, at the moment it runs them,
+   * that they are the ones shown, with the code shown (see
+   * `core/approved.ts`). Absent when nobody was asked.
+   */
+  readonly approved?: IApprovedContent;
 }
 
 /**
@@ -189,6 +197,18 @@ export interface IToolDefinition<
   output?: Output;
   annotations: IToolAnnotations;
   /**
+   * Check the arguments against the page (paths, notebooks, cells,
+   * kernels, runs) without changing anything, throwing a
+   * {@link ToolError} that names the argument: the dispatcher runs it
+   * before its guards, so that an invalid call is refused at once and
+   * never reaches the user's approval dialog. `run` checks again (things
+   * may change meanwhile).
+   */
+  check?(
+    args: z.infer<z.ZodObject<Shape>>,
+    context: IToolContext<Services>
+  ): Promise<void>;
+  /**
    * The tool's wiring: returns content, or throws a {@link ToolError}.
    */
   run(
@@ -219,6 +239,10 @@ export interface ITool<Services = unknown> {
    */
   outputSchema: z.ZodObject<z.ZodRawShape> | null;
   annotations: IToolAnnotations;
+  /**
+   * See {@link IToolDefinition.check}.
+   */
+  check?(args: unknown, context: IToolContext<Services>): Promise<void>;
   run(args: unknown, context: IToolContext<Services>): Promise<IToolOutput>;
 }
 
@@ -241,6 +265,12 @@ export function defineTool<
       ? (z.object(definition.output) as unknown as z.ZodObject<z.ZodRawShape>)
       : null,
     annotations: definition.annotations,
+    ...(definition.check
+      ? {
+          check: (args: unknown, context: IToolContext<Services>) =>
+            definition.check!(args as z.infer<z.ZodObject<Shape>>, context)
+        }
+      : {}),
     run: async (args, context) =>
       (await definition.run(
         args as z.infer<z.ZodObject<Shape>>,
