@@ -294,8 +294,9 @@ namespace Private {
       preview.notes.push(`${path} does not exist yet: it will be created.`);
       return;
     }
+    const count = current.split('\n').length - (current.endsWith('\n') ? 1 : 0);
     preview.notes.push(
-      `${path} exists (${current.split('\n').length} lines): its content is replaced.`
+      `${path} exists (${count} line${count === 1 ? '' : 's'}): its content is replaced.`
     );
     preview.changes.push({
       title: path,
