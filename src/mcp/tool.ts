@@ -19,13 +19,15 @@ import type { ContentBlock } from '../core/outputs';
 /**
  * Tool categories: the unit of approval policy.
  *
- * - `read`: lists, reads and inspections that change nothing;
+ * - `read`: lists, reads and inspections of notebooks, kernels and the
+ *   page that change nothing;
  * - `edit`: cell and notebook edits, and which notebook a session uses;
  * - `execute`: running code (cells, scratch code, answering `input()`,
  *   starting and interrupting kernels);
  * - `kernel`: restarting, shutting down and switching kernels;
- * - `files`: writing, moving and deleting files;
- * - `terminal`: starting, using and closing terminals;
+ * - `files`: listing, reading, writing, moving and deleting the server's
+ *   files;
+ * - `terminal`: starting, using, reading and closing terminals;
  * - `commands`: running JupyterLab commands.
  */
 export type ToolCategory =
