@@ -60,7 +60,10 @@ export class CallSupervisor {
     this._approvals = new ApprovalQueue<IApprovalRequest>({
       ask: options.ask,
       precheck: request =>
-        this._grants.has(request.sessionId, request.tool.name)
+        this._grants.has(
+          request.sessionId,
+          Private.grantKey(request.tool, request.args)
+        )
           ? 'session'
           : null,
       onChange: () => this._pendingChanged.emit()
@@ -230,7 +233,7 @@ export class CallSupervisor {
     }
     if (
       decision.decision === 'ask' &&
-      this._grants.has(call.sessionId, tool.name)
+      this._grants.has(call.sessionId, Private.grantKey(tool, args))
     ) {
       return;
     }
@@ -282,7 +285,7 @@ export class CallSupervisor {
         `${tool.name} is not allowed: the user's MCP bridge policy in JupyterLab (${deniedBy}). It was not run; nothing was changed.`
       );
     }
-    if (this._grants.has(options.sessionId, tool.name)) {
+    if (this._grants.has(options.sessionId, Private.grantKey(tool, args))) {
       return false;
     }
     const request: IApprovalRequest = {
@@ -316,7 +319,7 @@ export class CallSupervisor {
       : await asked;
     switch (answer) {
       case 'session':
-        this._grants.add(options.sessionId, tool.name);
+        this._grants.add(options.sessionId, Private.grantKey(tool, args));
         break;
       case 'once':
         break;
@@ -476,6 +479,21 @@ namespace Private {
       approved: { cells: [] },
       bound: []
     };
+  }
+
+  /**
+   * What "Allow for this session" allows: the tool, and for
+   * `execute_command` the one command (allowing one command must not allow
+   * a command that runs cells).
+   */
+  export function grantKey(
+    tool: { name: string },
+    args: Record<string, unknown>
+  ): string {
+    return tool.name === 'execute_command' &&
+      typeof args.command_id === 'string'
+      ? `execute_command ${args.command_id.trim()}`
+      : tool.name;
   }
 
   /**

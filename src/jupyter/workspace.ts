@@ -38,7 +38,7 @@ export interface IPeekedCell {
    */
   id: string;
   type: string;
-  source: string;
+  readonly source: string;
 }
 
 /**
@@ -152,10 +152,13 @@ export class NotebookWorkspace {
     const panel = this.find(path);
     if (panel) {
       await panel.context.ready;
+      // Sources are read only when asked for (a check needs one or none).
       const cells = panel.context.model.sharedModel.cells.map(cell => ({
         id: cell.id,
         type: cell.cell_type,
-        source: cell.getSource()
+        get source() {
+          return cell.getSource();
+        }
       }));
       return { path, panel, cells };
     }

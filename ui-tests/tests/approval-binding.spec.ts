@@ -270,6 +270,30 @@ test('run-all shows every code cell; a cell added while it waits is not run; exe
     'second 1'
   );
 
+  // Allowing one command for the session does not allow the others.
+  const toggle = call(mcp, 'execute_command', {
+    command_id: 'application:toggle-right-area'
+  });
+  await expect(dialog.locator('.jp-McpBridge-approvalCategory')).toHaveText(
+    '(category commands)'
+  );
+  await dialog.getByRole('button', { name: 'Allow for this session' }).click();
+  expect((await toggle).isError).toBeFalsy();
+  const toggledBack = await call(mcp, 'execute_command', {
+    command_id: 'application:toggle-right-area'
+  });
+  expect(toggledBack.isError).toBeFalsy();
+  const runAgain = call(mcp, 'execute_command', {
+    command_id: 'notebook:run-all-cells',
+    notebook_path: name
+  });
+  await expect(dialog.locator('.jp-McpBridge-approvalCode')).toHaveText([
+    'a = 1',
+    'print("second", a)'
+  ]);
+  await dialog.getByRole('button', { name: 'Deny' }).click();
+  expect((await runAgain).isError).toBe(true);
+
   // With execute denied, the default allowedCommands no longer run cells,
   // and nobody is asked.
   await setBridgeSettings(lab, { categoryPolicy: { execute: 'deny' } });
