@@ -133,3 +133,71 @@ export async function frontPath(page: Page): Promise<string | null> {
     return widget ? (widget.context?.path ?? widget.title.label) : null;
   });
 }
+
+/**
+ * The bridge's activity log in the page, newest first: tool (or
+ * `resources/read`), outcome and message of each entry.
+ */
+export async function activityEntries(
+  page: Page
+): Promise<{ tool: string; outcome: string; message: string }[]> {
+  return page.evaluate(async () => {
+    const registry = (
+      window as unknown as {
+        jupyterapp: {
+          pluginRegistry: {
+            _services: Map<{ name: string }, string>;
+            resolveRequiredService(token: unknown): Promise<{
+              activity: {
+                entries: { tool: string; outcome: string; message: string }[];
+              };
+            }>;
+          };
+        };
+      }
+    ).jupyterapp.pluginRegistry;
+    const token = [...registry._services.keys()].find(
+      key => key.name === 'jupyterlab-mcp-bridge-extension:IMcpBridge'
+    );
+    const bridge = await registry.resolveRequiredService(token);
+    return bridge.activity.entries.map(({ tool, outcome, message }) => ({
+      tool,
+      outcome,
+      message
+    }));
+  });
+}
+
+/**
+ * Count every approval dialog that appears in the page from now on (even
+ * one that closes at once): read the count with {@link dialogsShown}.
+ */
+export async function countDialogs(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const state = window as unknown as { mcpDialogsShown?: number };
+    state.mcpDialogsShown = 0;
+    new MutationObserver(records => {
+      for (const record of records) {
+        for (const node of Array.from(record.addedNodes)) {
+          if (
+            node instanceof HTMLElement &&
+            (node.matches('.jp-McpBridge-approvalDialog') ||
+              node.querySelector('.jp-McpBridge-approvalDialog'))
+          ) {
+            state.mcpDialogsShown = (state.mcpDialogsShown ?? 0) + 1;
+          }
+        }
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+}
+
+/**
+ * How many approval dialogs appeared since {@link countDialogs}.
+ */
+export async function dialogsShown(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      (window as unknown as { mcpDialogsShown?: number }).mcpDialogsShown ?? 0
+  );
+}

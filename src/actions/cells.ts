@@ -22,6 +22,7 @@ import type {
 
 import {
   cellVersion,
+  resolveCellList,
   resolveCellRef,
   resolveInsertIndex,
   validIndexes
@@ -235,21 +236,12 @@ export function editSource(
   checkVersion(notebook, index, options.expectedVersion);
   const cell = notebook.cells[index];
   const { oldText, newText } = options;
-  if (oldText === '') {
-    throw new ToolError('"old_text" must not be empty.');
-  }
   const previous = cell.getSource();
-  const count = previous.split(oldText).length - 1;
-  if (count === 0) {
-    throw new ToolError(
-      `"old_text" was not found in cell ${index} (id ${cell.id}); nothing was changed. Read the cell to see its current source.`
-    );
-  }
-  if (count > 1 && !options.replaceAll) {
-    throw new ToolError(
-      `"old_text" occurs ${count} times in cell ${index} (id ${cell.id}); give more context to make it unique, or set "replace_all": true. Nothing was changed.`
-    );
-  }
+  const count = countReplacements(
+    { index, id: cell.id, source: previous },
+    oldText,
+    options.replaceAll
+  );
   const next = options.replaceAll
     ? previous.split(oldText).join(newText)
     : previous.replace(oldText, () => newText);
@@ -266,6 +258,46 @@ export function editSource(
 }
 
 /**
+ * How many times `oldText` occurs in a cell's source, refusing an empty
+ * text, one not found, or one found several times without `replaceAll`.
+ */
+export function countReplacements(
+  cell: { index: number; id: string; source: string },
+  oldText: string,
+  replaceAll: boolean
+): number {
+  if (oldText === '') {
+    throw new ToolError('"old_text" must not be empty.');
+  }
+  const count = cell.source.split(oldText).length - 1;
+  if (count === 0) {
+    throw new ToolError(
+      `"old_text" was not found in cell ${cell.index} (id ${cell.id}); nothing was changed. Read the cell to see its current source.`
+    );
+  }
+  if (count > 1 && !replaceAll) {
+    throw new ToolError(
+      `"old_text" occurs ${count} times in cell ${cell.index} (id ${cell.id}); give more context to make it unique, or set "replace_all": true. Nothing was changed.`
+    );
+  }
+  return count;
+}
+
+/**
+ * The index a cell moves to (`toIndex`, -1: the end) in a notebook of
+ * `count` cells, or a ToolError naming `to_index`.
+ */
+export function moveTarget(toIndex: number, count: number): number {
+  const to = toIndex === -1 ? count - 1 : toIndex;
+  if (!Number.isInteger(toIndex) || to < 0 || to >= count) {
+    throw new ToolError(
+      `"to_index" ${toIndex} is out of range: ${validIndexes(count)}.`
+    );
+  }
+  return to;
+}
+
+/**
  * Delete the cells named by `indices` (negative from the end) or `ids`:
  * all are checked first, and if any is invalid none is deleted.
  */
@@ -273,41 +305,12 @@ export function deleteCells(
   notebook: ISharedNotebook,
   refs: { indices?: readonly number[]; ids?: readonly string[] }
 ): { deleted: { index: number; id: string }[]; total_cells: number } {
-  if ((refs.indices === undefined) === (refs.ids === undefined)) {
-    throw new ToolError(
-      'Give exactly one of "cell_indices" (list of integers) or "cell_ids" (list of ids).'
-    );
-  }
   const ids = cellIds(notebook);
-  const indexes = new Set<number>();
-  if (refs.indices) {
-    if (!refs.indices.length) {
-      throw new ToolError('"cell_indices" is empty; name at least one cell.');
-    }
-    refs.indices.forEach((raw, position) => {
-      const index = raw < 0 ? ids.length + raw : raw;
-      if (!Number.isInteger(raw) || index < 0 || index >= ids.length) {
-        throw new ToolError(
-          `"cell_indices"[${position}] = ${raw} is out of range: ${validIndexes(ids.length)}. No cell was deleted.`
-        );
-      }
-      indexes.add(index);
-    });
-  } else {
-    const wanted = refs.ids ?? [];
-    if (!wanted.length) {
-      throw new ToolError('"cell_ids" is empty; name at least one cell.');
-    }
-    wanted.forEach((id, position) => {
-      const index = ids.indexOf(id);
-      if (index < 0) {
-        throw new ToolError(
-          `"cell_ids"[${position}] = "${id}": no cell has this id (read the notebook to get current ids). No cell was deleted.`
-        );
-      }
-      indexes.add(index);
-    });
+  const resolved = resolveCellList(refs, ids);
+  if (!resolved.ok) {
+    throw new ToolError(resolved.error);
   }
+  const indexes = resolved.indexes;
   const ordered = [...indexes].sort((a, b) => b - a);
   const deleted = ordered.map(index => ({ index, id: ids[index] })).reverse();
   agentEdit(notebook, () => {
@@ -327,13 +330,7 @@ export function moveCell(
   toIndex: number
 ): { id: string; from_index: number; index: number } {
   const from = resolveCell(notebook, ref);
-  const count = notebook.cells.length;
-  const to = toIndex === -1 ? count - 1 : toIndex;
-  if (!Number.isInteger(toIndex) || to < 0 || to >= count) {
-    throw new ToolError(
-      `"to_index" ${toIndex} is out of range: ${validIndexes(count)}.`
-    );
-  }
+  const to = moveTarget(toIndex, notebook.cells.length);
   const id = notebook.cells[from].id;
   if (from !== to) {
     agentEdit(notebook, () => notebook.moveCell(from, to));

@@ -7,9 +7,16 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import type { ApprovalAnswer, IApprovalQuestion } from '../core/approvals';
+import {
+  countFlags,
+  flagText,
+  visibleText,
+  type CharFlagKind
+} from '../core/charflags';
+import { diffParts, diffStats, type IDiffLine } from '../core/diff';
 import type { ICallTarget, IMcpClient } from '../tokens';
 import { clientLabel } from './activity';
-import type { IChangePreview } from './preview';
+import type { IChangePreview, ICodePreview } from './preview';
 
 /**
  * What the dialog shows about a call.
@@ -21,6 +28,10 @@ export interface IApprovalRequest {
    * The calling client (undefined if its session is gone).
    */
   client: IMcpClient | undefined;
+  /**
+   * `category` may name several, comma-separated (a command that runs
+   * cells is `commands, execute`).
+   */
   tool: { name: string; title: string; category: string };
   /**
    * The parsed arguments.
@@ -31,6 +42,14 @@ export interface IApprovalRequest {
    * Changes to cells or files, as diffs against what is there now.
    */
   changes: IChangePreview[];
+  /**
+   * The code of the cells the call runs, as it is now.
+   */
+  code: ICodePreview[];
+  /**
+   * Short facts about the target.
+   */
+  notes: string[];
 }
 
 /**
@@ -56,7 +75,7 @@ export function showApprovalDialog(
   const dialog = new Dialog({
     title: trans.__(
       '%1 wants to run %2',
-      Private.who(request.client, trans),
+      visibleText(Private.who(request.client, trans)),
       request.tool.name
     ),
     body: Private.body(request, countdown, trans),
@@ -141,15 +160,19 @@ namespace Private {
     const node = element('div', 'jp-McpBridge-approval');
     const client = request.client;
     const from = element('p', 'jp-McpBridge-approvalClient');
-    from.textContent = client
-      ? trans.__(
-          'Client: %1 (%2, connected %3, session %4)',
-          who(client, trans),
-          client.transport ?? trans.__('transport unknown'),
-          new Date(client.connectedAt).toLocaleTimeString(),
-          request.sessionId.slice(0, 8)
-        )
-      : trans.__('Client: session %1', request.sessionId.slice(0, 8));
+    from.append(
+      ...(client
+        ? flagged(
+            trans.__(
+              'Client: %1 (%2, connected %3, session %4)',
+              who(client, trans),
+              client.transport ?? trans.__('transport unknown'),
+              new Date(client.connectedAt).toLocaleTimeString(),
+              request.sessionId.slice(0, 8)
+            )
+          )
+        : [trans.__('Client: session %1', request.sessionId.slice(0, 8))])
+    );
     const what = element('p', 'jp-McpBridge-approvalTool');
     what.append(
       trans.__('Tool: '),
@@ -162,15 +185,38 @@ namespace Private {
       )
     );
     node.append(from, what);
+    const warning = flagWarning(request, trans);
+    if (warning) {
+      node.append(warning);
+    }
     const where = targetText(request.target, trans);
     if (where) {
-      node.append(element('p', 'jp-McpBridge-approvalTarget', where));
+      const line = element('p', 'jp-McpBridge-approvalTarget');
+      line.append(...flagged(where));
+      node.append(line);
+    }
+    for (const note of request.notes) {
+      const line = element('p', 'jp-McpBridge-approvalNote');
+      line.append(...flagged(note));
+      node.append(line);
+    }
+    for (const code of request.code) {
+      const heading = element('h4', '');
+      heading.append(...flagged(trans.__('Code that runs: %1', code.title)));
+      const pre = element('pre', 'jp-McpBridge-approvalCode');
+      pre.dataset.cellId = code.cellId;
+      pre.append(...flagged(code.code));
+      node.append(heading, pre);
     }
     for (const change of request.changes) {
-      node.append(
-        element('h4', '', trans.__('Change to %1', change.title)),
-        diffBlock(change.diff)
+      const { removed, added } = diffStats(change.lines);
+      const heading = element('h4', '');
+      heading.append(
+        ...flagged(
+          trans.__('Change to %1 (−%2 +%3 lines)', change.title, removed, added)
+        )
       );
+      node.append(heading, diffBlock(change.lines, trans));
     }
     const entries = Object.entries(request.args).filter(
       ([, value]) => value !== undefined
@@ -179,9 +225,8 @@ namespace Private {
       node.append(element('h4', '', trans.__('Arguments')));
       const list = element('dl', 'jp-McpBridge-approvalArgs');
       for (const [key, value] of entries) {
-        const text =
-          typeof value === 'string' ? value : JSON.stringify(value, null, 2);
-        const pre = element('pre', 'jp-McpBridge-approvalValue', text);
+        const pre = element('pre', 'jp-McpBridge-approvalValue');
+        pre.append(...flagged(argumentText(value)));
         pre.dataset.argument = key;
         const dd = element('dd', '');
         dd.append(pre);
@@ -191,6 +236,74 @@ namespace Private {
     }
     node.append(countdown);
     return new Widget({ node });
+  }
+
+  function argumentText(value: unknown): string {
+    return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+  }
+
+  /**
+   * `text` as nodes, each flagged character (or run of blanks) a visible
+   * marker.
+   */
+  function flagged(text: string): (Node | string)[] {
+    return flagText(text).map(piece => {
+      if (!piece.flag) {
+        return piece.text;
+      }
+      const marker = element('span', 'jp-McpBridge-flaggedChar', piece.marker);
+      marker.dataset.flag = piece.flag;
+      marker.title = piece.title;
+      return marker;
+    });
+  }
+
+  /**
+   * A warning naming the characters flagged anywhere in the dialog, or
+   * null when there are none.
+   */
+  function flagWarning(
+    request: IApprovalRequest,
+    trans: TranslationBundle
+  ): HTMLElement | null {
+    const texts: string[] = [clientLabel(request.client)];
+    for (const value of Object.values(request.args)) {
+      if (value !== undefined) {
+        texts.push(argumentText(value));
+      }
+    }
+    for (const code of request.code) {
+      texts.push(code.code);
+    }
+    for (const change of request.changes) {
+      for (const line of change.lines) {
+        if (line.kind !== ' ') {
+          texts.push(line.text);
+        }
+      }
+    }
+    const counts = countFlags(texts);
+    const kinds = Object.keys(counts) as CharFlagKind[];
+    if (!kinds.length) {
+      return null;
+    }
+    const names: Record<CharFlagKind, string> = {
+      control: trans.__('control characters'),
+      bidi: trans.__('bidirectional controls (they reorder what is shown)'),
+      'zero-width': trans.__('invisible zero-width characters'),
+      'carriage-return': trans.__('carriage returns'),
+      blanks: trans.__('long runs of blanks')
+    };
+    const warning = element(
+      'p',
+      'jp-McpBridge-approvalFlags',
+      trans.__(
+        'Look closely: this call holds %1. Each is shown as a marker like ⟨U+202E RLO⟩.',
+        kinds.map(kind => `${counts[kind]} × ${names[kind]}`).join(', ')
+      )
+    );
+    warning.dataset.flags = kinds.join(' ');
+    return warning;
   }
 
   function targetText(target: ICallTarget, trans: TranslationBundle): string {
@@ -208,16 +321,69 @@ namespace Private {
     return target.path ? trans.__('File: %1', target.path) : '';
   }
 
-  function diffBlock(diff: string): HTMLElement {
+  /**
+   * The number of unchanged lines shown around each change.
+   */
+  const DIFF_CONTEXT = 3;
+
+  /**
+   * A diff: the changed lines with some context, the unchanged lines
+   * between counted, and a button that shows every line.
+   */
+  function diffBlock(
+    lines: IDiffLine[],
+    trans: TranslationBundle
+  ): HTMLElement {
+    const block = element('div', 'jp-McpBridge-diffBlock');
     const pre = element('pre', 'jp-McpBridge-diff');
-    for (const line of diff.split('\n')) {
-      const kind = line.startsWith('+')
-        ? 'jp-McpBridge-diffAdded'
-        : line.startsWith('-')
-          ? 'jp-McpBridge-diffRemoved'
-          : 'jp-McpBridge-diffContext';
-      pre.append(element('span', kind, `${line}\n`));
+    const render = (all: boolean) => {
+      pre.replaceChildren();
+      const parts = all
+        ? [{ kind: 'lines' as const, lines }]
+        : diffParts(lines, DIFF_CONTEXT);
+      for (const part of parts) {
+        if (part.kind === 'skip') {
+          pre.append(
+            element(
+              'span',
+              'jp-McpBridge-diffSkipped',
+              trans.__('  … %1 unchanged lines\n', part.count)
+            )
+          );
+          continue;
+        }
+        for (const line of part.lines) {
+          const kind =
+            line.kind === '+'
+              ? 'jp-McpBridge-diffAdded'
+              : line.kind === '-'
+                ? 'jp-McpBridge-diffRemoved'
+                : 'jp-McpBridge-diffContext';
+          const span = element('span', kind);
+          span.dataset.line = String(line.newNumber ?? line.oldNumber ?? '');
+          span.append(`${line.kind} `, ...flagged(line.text), '\n');
+          pre.append(span);
+        }
+      }
+    };
+    render(false);
+    block.append(pre);
+    const hidden = diffParts(lines, DIFF_CONTEXT).some(
+      part => part.kind === 'skip'
+    );
+    if (hidden) {
+      const button = element(
+        'button',
+        'jp-mod-styled jp-McpBridge-diffShowAll',
+        trans.__('Show all %1 lines', lines.length)
+      );
+      button.type = 'button';
+      button.addEventListener('click', () => {
+        render(true);
+        button.remove();
+      });
+      block.append(button);
     }
-    return pre;
+    return block;
   }
 }

@@ -62,7 +62,9 @@ export class McpBridge implements IMcpBridge {
           services,
           session,
           relay,
-          resources
+          // Resource reads go through the policy and the activity log.
+          resources:
+            resources && this._supervisor.guardResources(resources, session.id)
         })
     });
     this.activity = options.activity;

@@ -1,9 +1,15 @@
 /**
- * What the approval dialog shows of a call beyond its arguments: for an
- * edit of a cell or a file, the change as a diff against what is there now.
+ * What the approval dialog shows of a call beyond its arguments, and what
+ * the approval then binds to: the code of the cells it runs, read when the
+ * dialog opens; for an edit of a cell or a file, the change as a line diff
+ * against what is there now.
  */
 
-import { lineDiff } from '../core/diff';
+import type { IApprovedCell, IApprovedContent } from '../core/approved';
+import { cellsRunBy, runsCells } from '../core/commandcategories';
+import { resolveInsertIndex } from '../core/cells';
+import { diffLines, type IDiffLine } from '../core/diff';
+import { cellsRunByCommand, commandNotebook } from '../jupyter/commands';
 import type { ICallTarget } from '../tokens';
 import type { IJupyterServices } from '../tools/services';
 
@@ -16,95 +22,218 @@ export interface IChangePreview {
    */
   title: string;
   /**
-   * Lines prefixed `-`, `+` or a space (see {@link lineDiff}).
+   * Every line, unchanged, removed or added (the dialog shows the changes
+   * with some context, and the rest on request).
    */
-  diff: string;
+  lines: IDiffLine[];
 }
 
 /**
- * The changes a call would make, computed against the live notebook or the
- * file on disk; empty when the call is not an edit, or its target cannot be
- * read (the arguments are shown in full anyway).
+ * Code a call would run.
  */
-export async function previewChanges(
+export interface ICodePreview {
+  /**
+   * Which cell ("cell 3 (id …) of analysis.ipynb", "a new cell at index
+   * 4 of analysis.ipynb").
+   */
+  title: string;
+  code: string;
+  /**
+   * The cell's id ('' for a cell the call inserts).
+   */
+  cellId: string;
+}
+
+/**
+ * A text the dialog showed as the base of a change (a cell's source, a
+ * file's content): the approval holds only while it is unchanged.
+ */
+export interface IBoundText {
+  /**
+   * What it is, for the refusal ("Cell 2 (id …) of a.ipynb", "The file
+   * "src/main.py"").
+   */
+  what: string;
+  /**
+   * The text shown (null: nothing was there).
+   */
+  shown: string | null;
+  /**
+   * The text now.
+   */
+  current(): Promise<string | null>;
+}
+
+/**
+ * Everything the dialog shows of a call besides its arguments, and what
+ * approving it binds to.
+ */
+export interface IApprovalPreview {
+  changes: IChangePreview[];
+  code: ICodePreview[];
+  /**
+   * Short facts about the target ("src/main.py does not exist yet: it
+   * will be created").
+   */
+  notes: string[];
+  /**
+   * The cells whose code was shown as what runs (the tool refuses to run
+   * anything else).
+   */
+  approved: IApprovedContent;
+  /**
+   * Texts to check again once the user approves.
+   */
+  bound: IBoundText[];
+}
+
+/**
+ * The preview of a call, against the live notebook or the file on disk.
+ * A target that cannot be read gives no change and no code (the arguments
+ * are shown in full anyway); a call that runs cells is then bound to none,
+ * so that approving it runs nothing.
+ */
+export async function previewCall(
   tool: string,
   args: Record<string, unknown>,
   target: ICallTarget,
-  services: Pick<IJupyterServices, 'workspace' | 'files'>
-): Promise<IChangePreview[]> {
+  services: Pick<IJupyterServices, 'workspace' | 'files' | 'tracker'>
+): Promise<IApprovalPreview> {
+  const preview: IApprovalPreview = {
+    changes: [],
+    code: [],
+    notes: [],
+    approved: { cells: [] },
+    bound: []
+  };
   try {
     switch (tool) {
       case 'overwrite_cell_source':
       case 'edit_cell_source':
       case 'delete_cell':
-        return Private.cellChanges(tool, args, target, services);
+        Private.cellChanges(tool, args, target, services, preview);
+        break;
       case 'write_file':
-        return await Private.fileChange(args, target, services);
-      default:
-        return [];
+        await Private.fileChange(args, target, services, preview);
+        break;
+      case 'execute_cell':
+        await Private.cellRun(target, services, preview);
+        break;
+      case 'insert_execute_code_cell':
+        await Private.insertedRun(args, target, services, preview);
+        break;
+      case 'notebook_run-all-cells':
+        await Private.allCellsRun(target, services, preview);
+        break;
+      case 'execute_command':
+        await Private.commandRun(args, target, services, preview);
+        break;
     }
   } catch {
-    return [];
+    // Shown without a preview; nothing is bound but what was read.
   }
+  return preview;
 }
 
 namespace Private {
-  const CONTEXT_LINES = 3;
+  type Services = Pick<IJupyterServices, 'workspace' | 'files' | 'tracker'>;
+
+  function cellTitle(index: number, id: string, path: string): string {
+    return id
+      ? `cell ${index} (id ${id}) of ${path}`
+      : `cell ${index} of ${path}`;
+  }
+
+  /**
+   * Show cells as the code that runs, and bind the approval to them.
+   */
+  function showRun(
+    preview: IApprovalPreview,
+    path: string,
+    cells: { id: string; index: number; source: string }[]
+  ): void {
+    const approved: IApprovedCell[] = [];
+    for (const cell of cells) {
+      preview.code.push({
+        title: cellTitle(cell.index, cell.id, path),
+        code: cell.source,
+        cellId: cell.id
+      });
+      approved.push({
+        notebookPath: path,
+        cellId: cell.id,
+        index: cell.index,
+        source: cell.source
+      });
+    }
+    preview.approved = { cells: approved };
+  }
 
   export function cellChanges(
     tool: string,
     args: Record<string, unknown>,
     target: ICallTarget,
-    services: Pick<IJupyterServices, 'workspace'>
-  ): IChangePreview[] {
-    const panel = target.notebookPath
-      ? services.workspace.find(target.notebookPath)
-      : undefined;
-    if (!panel) {
-      return [];
+    services: Services,
+    preview: IApprovalPreview
+  ): void {
+    const path = target.notebookPath;
+    const panel = path ? services.workspace.find(path) : undefined;
+    if (!panel || !path) {
+      return;
     }
-    const cells = panel.context.model.cells;
-    const sourceOf = (index: number) =>
-      cells.get(index).sharedModel.getSource();
-    const titleOf = (index: number) =>
-      `cell ${index} (id ${cells.get(index).id}) of ${target.notebookPath}`;
+    const cells = panel.context.model.sharedModel.cells;
+    const change = (index: number, after: string) => {
+      const cell = cells[index];
+      const before = cell.getSource();
+      const id = cell.id;
+      preview.changes.push({
+        title: cellTitle(index, id, path),
+        lines: diffLines(before, after)
+      });
+      preview.bound.push({
+        what: `Cell ${index} (id ${id}) of "${path}"`,
+        shown: before,
+        current: async () => {
+          const now = services.workspace
+            .find(path)
+            ?.context.model.sharedModel.cells.find(c => c.id === id);
+          return now ? now.getSource() : null;
+        }
+      });
+    };
     if (tool === 'delete_cell') {
-      const indexes = deletedIndexes(args, panel, cells.length);
-      return indexes.map(index => ({
-        title: titleOf(index),
-        diff: lineDiff(sourceOf(index), '', CONTEXT_LINES)
-      }));
+      for (const index of deletedIndexes(args, cells)) {
+        change(index, '');
+      }
+      return;
     }
     const index = target.cellIndex;
     if (index === null || index < 0 || index >= cells.length) {
-      return [];
+      return;
     }
-    const before = sourceOf(index);
-    let after: string;
+    const before = cells[index].getSource();
     if (tool === 'overwrite_cell_source') {
-      after = String(args.cell_source ?? '');
-    } else {
-      const oldText = String(args.old_text ?? '');
-      const newText = String(args.new_text ?? '');
-      if (!oldText || !before.includes(oldText)) {
-        return [];
-      }
-      after = args.replace_all
-        ? before.split(oldText).join(newText)
-        : before.replace(oldText, () => newText);
+      change(index, String(args.cell_source ?? ''));
+      return;
     }
-    return [
-      { title: titleOf(index), diff: lineDiff(before, after, CONTEXT_LINES) }
-    ];
+    const oldText = String(args.old_text ?? '');
+    const newText = String(args.new_text ?? '');
+    if (!oldText || !before.includes(oldText)) {
+      return;
+    }
+    change(
+      index,
+      args.replace_all
+        ? before.split(oldText).join(newText)
+        : before.replace(oldText, () => newText)
+    );
   }
 
   function deletedIndexes(
     args: Record<string, unknown>,
-    panel: {
-      context: { model: { cells: { get(i: number): { id: string } } } };
-    },
-    count: number
+    cells: readonly { id: string }[]
   ): number[] {
+    const count = cells.length;
     const indexes = new Set<number>();
     if (Array.isArray(args.cell_indices)) {
       for (const raw of args.cell_indices) {
@@ -118,37 +247,174 @@ namespace Private {
     }
     if (Array.isArray(args.cell_ids)) {
       const wanted = new Set(args.cell_ids);
-      for (let i = 0; i < count; i++) {
-        if (wanted.has(panel.context.model.cells.get(i).id)) {
+      cells.forEach((cell, i) => {
+        if (wanted.has(cell.id)) {
           indexes.add(i);
         }
-      }
+      });
     }
     return [...indexes].sort((a, b) => a - b);
+  }
+
+  /**
+   * The content of a text file now (null: no file).
+   */
+  async function fileText(
+    services: Services,
+    path: string
+  ): Promise<string | null> {
+    const model = await services.files.stat(path);
+    if (!model) {
+      return null;
+    }
+    if (model.type === 'directory') {
+      throw new Error(`${path} is a directory`);
+    }
+    const current = await services.files.read(path, 'text');
+    return current.content;
   }
 
   export async function fileChange(
     args: Record<string, unknown>,
     target: ICallTarget,
-    services: Pick<IJupyterServices, 'files'>
-  ): Promise<IChangePreview[]> {
+    services: Services,
+    preview: IApprovalPreview
+  ): Promise<void> {
     const path = target.path;
     if (!path || typeof args.content !== 'string') {
-      return [];
+      return;
     }
-    const model = await services.files.stat(path);
-    if (!model || model.type === 'directory') {
-      return [];
+    const current = await fileText(services, path);
+    preview.bound.push({
+      what: `The file "${path}"`,
+      shown: current,
+      current: () => fileText(services, path)
+    });
+    if (current === null) {
+      preview.notes.push(`${path} does not exist yet: it will be created.`);
+      return;
     }
-    const current = await services.files.read(path, 'text');
-    if (current.format !== 'text') {
-      return [];
+    const count = current.split('\n').length - (current.endsWith('\n') ? 1 : 0);
+    preview.notes.push(
+      `${path} exists (${count} line${count === 1 ? '' : 's'}): its content is replaced.`
+    );
+    preview.changes.push({
+      title: path,
+      lines: diffLines(current, args.content)
+    });
+  }
+
+  export async function cellRun(
+    target: ICallTarget,
+    services: Services,
+    preview: IApprovalPreview
+  ): Promise<void> {
+    const path = target.notebookPath;
+    const index = target.cellIndex;
+    if (!path || index === null) {
+      return;
     }
-    return [
-      {
-        title: path,
-        diff: lineDiff(current.content, args.content, CONTEXT_LINES)
+    const notebook = await services.workspace.peek(path);
+    const cell = notebook?.cells[index];
+    if (cell) {
+      showRun(preview, path, [{ id: cell.id, index, source: cell.source }]);
+    }
+  }
+
+  export async function insertedRun(
+    args: Record<string, unknown>,
+    target: ICallTarget,
+    services: Services,
+    preview: IApprovalPreview
+  ): Promise<void> {
+    const path = target.notebookPath;
+    if (!path || typeof args.cell_source !== 'string') {
+      return;
+    }
+    const notebook = await services.workspace.peek(path);
+    const position = resolveInsertIndex(
+      typeof args.cell_index === 'number' ? args.cell_index : -1,
+      notebook?.cells.length ?? 0
+    );
+    preview.code.push({
+      title: `a new cell at index ${position.ok ? position.index : '?'} of ${path}`,
+      code: args.cell_source,
+      cellId: ''
+    });
+  }
+
+  export async function allCellsRun(
+    target: ICallTarget,
+    services: Services,
+    preview: IApprovalPreview
+  ): Promise<void> {
+    const path = target.notebookPath;
+    if (!path) {
+      return;
+    }
+    const notebook = await services.workspace.peek(path);
+    if (notebook) {
+      showRun(
+        preview,
+        path,
+        notebook.cells
+          .map((cell, index) => ({ ...cell, index }))
+          .filter(cell => cell.type === 'code')
+      );
+    }
+  }
+
+  export async function commandRun(
+    args: Record<string, unknown>,
+    target: ICallTarget,
+    services: Services,
+    preview: IApprovalPreview
+  ): Promise<void> {
+    const id =
+      typeof args.command_id === 'string' ? args.command_id.trim() : '';
+    if (!runsCells(id)) {
+      return;
+    }
+    const commandArgs = (args.args ?? {}) as Record<string, unknown>;
+    if (typeof args.notebook_path === 'string' && target.notebookPath) {
+      const path = target.notebookPath;
+      const panel = services.workspace.find(path);
+      if (panel) {
+        showRun(preview, path, cellsRunByCommand(id, panel));
+        return;
       }
-    ];
+      // Not open yet: the command will find it as JupyterLab opens it, on
+      // its first cell, nothing selected.
+      const notebook = await services.workspace.peek(path);
+      if (notebook) {
+        const indexes = cellsRunBy(id, {
+          count: notebook.cells.length,
+          activeIndex: 0,
+          selected: []
+        });
+        showRun(
+          preview,
+          path,
+          indexes
+            .filter(index => notebook.cells[index].type === 'code')
+            .map(index => ({
+              id: notebook.cells[index].id,
+              index,
+              source: notebook.cells[index].source
+            }))
+        );
+      }
+      return;
+    }
+    const panel = commandNotebook(
+      services.tracker,
+      commandArgs as Parameters<typeof commandNotebook>[1]
+    );
+    if (panel) {
+      preview.notes.push(
+        `The command acts on ${panel.context.path}, the notebook in front.`
+      );
+      showRun(preview, panel.context.path, cellsRunByCommand(id, panel));
+    }
   }
 }

@@ -6,27 +6,35 @@
  */
 
 import { Signal, type ISignal } from '@lumino/signaling';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
+import { textChanged, type IApprovedContent } from '../core/approved';
 import {
   ApprovalQueue,
   type ApprovalAnswer,
   type IApprovalQuestion
 } from '../core/approvals';
+import { commandCategories } from '../core/commandcategories';
 import {
+  decideCall,
   readPolicy,
   resolvePolicy,
   sameListing,
   SessionGrants,
   type CategoryPolicy,
-  type IPolicy
+  type IPolicy,
+  type PolicyCategory
 } from '../core/policy';
+import { parseResourceUri } from '../core/uris';
 import {
   ToolDenied,
   type IToolCall,
   type IToolCallDone,
   type ToolDispatcher
 } from '../mcp/dispatcher';
-import type { IPendingApproval } from '../tokens';
+import type { IResourceProvider } from '../mcp/resources';
+import { READ_RESOURCE } from '../tools/resources';
+import type { ICallTarget, IPendingApproval } from '../tokens';
 import type {
   IJupyterServices,
   JupyterTool,
@@ -35,7 +43,7 @@ import type {
 import { clientLabel, type ActivityLog } from './activity';
 import type { IApprovalRequest } from './approvaldialog';
 import type { CellMarker } from './marks';
-import { previewChanges } from './preview';
+import { previewCall, type IApprovalPreview } from './preview';
 import type { SessionHost } from './sessions';
 import { callTarget, resultCell } from './target';
 
@@ -52,7 +60,10 @@ export class CallSupervisor {
     this._approvals = new ApprovalQueue<IApprovalRequest>({
       ask: options.ask,
       precheck: request =>
-        this._grants.has(request.sessionId, request.tool.name)
+        this._grants.has(
+          request.sessionId,
+          Private.grantKey(request.tool, request.args)
+        )
           ? 'session'
           : null,
       onChange: () => this._pendingChanged.emit()
@@ -121,29 +132,90 @@ export class CallSupervisor {
     }
   }
 
+  /**
+   * The MCP resources of session `sessionId` as its server serves them:
+   * a read is under the policy of the `read` category (or of
+   * `"resources/read"` in `toolPolicy`), asks when that says `ask`, and is
+   * in the activity log beside the tool calls. Under `deny` nothing is
+   * listed and every read is refused.
+   */
+  guardResources(
+    provider: IResourceProvider,
+    sessionId: string
+  ): IResourceProvider {
+    const denied = () =>
+      decideCall(READ_RESOURCE, [], this._policy).decision === 'deny';
+    return {
+      list: async () => (denied() ? [] : provider.list()),
+      templates: () => (denied() ? [] : provider.templates()),
+      read: uri => this._readResource(provider, sessionId, uri)
+    };
+  }
+
+  private async _readResource(
+    provider: IResourceProvider,
+    sessionId: string,
+    uri: string
+  ): Promise<Awaited<ReturnType<IResourceProvider['read']>>> {
+    const callId = this._dispatcher.newCallId();
+    const startedAt = Date.now();
+    const parsed = parseResourceUri(uri);
+    const target: ICallTarget = {
+      notebookPath: parsed.ok ? parsed.ref.path : null,
+      cellId:
+        parsed.ok && parsed.ref.kind === 'output' ? parsed.ref.cellId : null,
+      cellIndex: null,
+      path: null
+    };
+    this._activity.add({
+      callId,
+      startedAt,
+      sessionId,
+      client: clientLabel(this._host.client(sessionId)),
+      tool: READ_RESOURCE.name,
+      category: READ_RESOURCE.category,
+      ...target,
+      durationMs: null,
+      outcome: 'running',
+      message: ''
+    });
+    const finish = (outcome: 'ok' | 'error' | 'denied', message = '') =>
+      this._activity.update(callId, {
+        durationMs: Date.now() - startedAt,
+        outcome,
+        message: message.split('\n')[0]
+      });
+    try {
+      await this._approve({
+        callId,
+        sessionId,
+        tool: READ_RESOURCE,
+        args: { uri },
+        target,
+        signal: null,
+        preview: Private.emptyPreview()
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      finish('denied', message);
+      // A JSON-RPC error: resources/read has no error result.
+      throw new McpError(ErrorCode.InvalidRequest, message, { uri });
+    }
+    try {
+      const contents = await provider.read(uri);
+      finish('ok');
+      return contents;
+    } catch (error) {
+      finish('error', error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+
   private async _guard(
     call: IToolCall,
     tool: JupyterTool,
     context: JupyterToolContext
-  ): Promise<void> {
-    const decision = resolvePolicy(tool, this._policy);
-    if (decision === 'allow') {
-      return;
-    }
-    if (decision === 'deny') {
-      const setting = Object.prototype.hasOwnProperty.call(
-        this._policy.tools,
-        tool.name
-      )
-        ? `"toolPolicy" denies ${tool.name}`
-        : `"categoryPolicy" denies the ${tool.category} category`;
-      throw new ToolDenied(
-        `${tool.name} is not allowed: the user's MCP bridge policy in JupyterLab (${setting}). It was not run; nothing was changed.`
-      );
-    }
-    if (this._grants.has(call.sessionId, tool.name)) {
-      return;
-    }
+  ): Promise<IApprovedContent | void> {
     const args = (call.args ?? {}) as Record<string, unknown>;
     const target = this._targets.get(call.id) ?? {
       notebookPath: null,
@@ -151,30 +223,103 @@ export class CallSupervisor {
       cellIndex: null,
       path: null
     };
-    const request: IApprovalRequest = {
+    const decision = decideCall(
+      tool,
+      Private.alsoCategories(tool, args),
+      this._policy
+    );
+    if (decision.decision === 'allow') {
+      return;
+    }
+    if (
+      decision.decision === 'ask' &&
+      this._grants.has(call.sessionId, Private.grantKey(tool, args))
+    ) {
+      return;
+    }
+    const preview =
+      decision.decision === 'ask'
+        ? await previewCall(tool.name, args, target, this._services)
+        : Private.emptyPreview();
+    const asked = await this._approve({
       callId: call.id,
       sessionId: call.sessionId,
-      client: this._host.client(call.sessionId),
-      tool: { name: tool.name, title: tool.title, category: tool.category },
+      tool,
       args,
       target,
-      changes: await previewChanges(tool.name, args, target, this._services)
+      preview,
+      signal: context.signal,
+      context
+    });
+    // Approved: from here on the page cannot tell the relay more than the
+    // tool itself notes.
+    context.note?.('');
+    this._activity.update(call.id, { outcome: 'running' });
+    return asked ? preview.approved : undefined;
+  }
+
+  /**
+   * Apply the policy to one action (a tool call, a resource read): return
+   * at once under `allow`, throw a {@link ToolDenied} under `deny`, and
+   * under `ask` show the dialog and wait for the user's answer, then check
+   * that what it showed still holds. Returns whether the user was asked.
+   */
+  private async _approve(options: {
+    callId: number;
+    sessionId: string;
+    tool: { name: string; title: string; category: string };
+    args: Record<string, unknown>;
+    target: ICallTarget;
+    preview: IApprovalPreview;
+    signal: AbortSignal | null;
+    context?: JupyterToolContext;
+  }): Promise<boolean> {
+    const { tool, args, preview, context } = options;
+    const categories = Private.alsoCategories(tool, args);
+    const { decision, deniedBy } = decideCall(tool, categories, this._policy);
+    if (decision === 'allow') {
+      return false;
+    }
+    if (decision === 'deny') {
+      throw new ToolDenied(
+        `${tool.name} is not allowed: the user's MCP bridge policy in JupyterLab (${deniedBy}). It was not run; nothing was changed.`
+      );
+    }
+    if (this._grants.has(options.sessionId, Private.grantKey(tool, args))) {
+      return false;
+    }
+    const request: IApprovalRequest = {
+      callId: options.callId,
+      sessionId: options.sessionId,
+      client: this._host.client(options.sessionId),
+      tool: {
+        name: tool.name,
+        title: tool.title,
+        category: [
+          tool.category,
+          ...categories.filter(c => c !== tool.category)
+        ].join(', ')
+      },
+      args,
+      target: options.target,
+      changes: preview.changes,
+      code: preview.code,
+      notes: preview.notes
     };
-    this._activity.update(call.id, { outcome: 'waiting' });
-    context.note?.(
+    this._activity.update(options.callId, { outcome: 'waiting' });
+    context?.note?.(
       `It was waiting for the user's approval of ${tool.name} in JupyterLab: it was not run, nothing was changed.`
     );
-    const answer = await Private.withHeartbeat(
-      context,
-      tool.name,
-      this._approvals.request(request, {
-        timeoutMs: this._timeoutMs,
-        signal: context.signal
-      })
-    );
+    const asked = this._approvals.request(request, {
+      timeoutMs: this._timeoutMs,
+      signal: options.signal ?? undefined
+    });
+    const answer = context
+      ? await Private.withHeartbeat(context, tool.name, asked)
+      : await asked;
     switch (answer) {
       case 'session':
-        this._grants.add(call.sessionId, tool.name);
+        this._grants.add(options.sessionId, Private.grantKey(tool, args));
         break;
       case 'once':
         break;
@@ -191,10 +336,18 @@ export class CallSupervisor {
           `${tool.name} was cancelled while it waited for the user's approval. It was not run; nothing was changed.`
         );
     }
-    // Approved: from here on the page cannot tell the relay more than the
-    // tool itself notes.
-    context.note?.('');
-    this._activity.update(call.id, { outcome: 'running' });
+    // The approval holds for what the dialog showed.
+    for (const bound of preview.bound) {
+      const problem = textChanged(
+        bound.what,
+        bound.shown,
+        await bound.current()
+      );
+      if (problem) {
+        throw new ToolDenied(`${tool.name} was not run: ${problem}`);
+      }
+    }
+    return true;
   }
 
   private _onStarted(_: unknown, call: IToolCall): void {
@@ -314,6 +467,48 @@ export namespace CallSupervisor {
 
 namespace Private {
   const HEARTBEAT_MS = 5000;
+
+  /**
+   * A preview that shows nothing and binds nothing.
+   */
+  export function emptyPreview(): IApprovalPreview {
+    return {
+      changes: [],
+      code: [],
+      notes: [],
+      approved: { cells: [] },
+      bound: []
+    };
+  }
+
+  /**
+   * What "Allow for this session" allows: the tool, and for
+   * `execute_command` the one command (allowing one command must not allow
+   * a command that runs cells).
+   */
+  export function grantKey(
+    tool: { name: string },
+    args: Record<string, unknown>
+  ): string {
+    return tool.name === 'execute_command' &&
+      typeof args.command_id === 'string'
+      ? `execute_command ${args.command_id.trim()}`
+      : tool.name;
+  }
+
+  /**
+   * The categories a call counts under besides its tool's: those of the
+   * JupyterLab command `execute_command` runs.
+   */
+  export function alsoCategories(
+    tool: { name: string },
+    args: Record<string, unknown>
+  ): PolicyCategory[] {
+    return tool.name === 'execute_command' &&
+      typeof args.command_id === 'string'
+      ? commandCategories(args.command_id.trim())
+      : [];
+  }
 
   /**
    * Tell the client (through progress notifications, when it asked for

@@ -4,7 +4,10 @@
  * approval dialog.
  */
 
+import { PageConfig } from '@jupyterlab/coreutils';
+
 import { resolveCellRef } from '../core/cells';
+import { resolveRootPath } from '../core/files';
 import type { ISessionState } from '../mcp/tool';
 import type { ICallTarget } from '../tokens';
 import type { IJupyterServices, JupyterTool } from '../tools/services';
@@ -87,9 +90,18 @@ export function resultCell(
 
 namespace Private {
   /**
-   * A path as the workspace keys it (no leading `./` or `/`).
+   * A path in the canonical form the tools act on (`src/./main.py` and
+   * `src//main.py` are `src/main.py`; an absolute path inside the server
+   * root is made relative to it), or as given when it is not valid (such
+   * a call is refused before anything shows it).
    */
   export function clean(path: string): string {
-    return path.replace(/^(\.\/|\/)+/, '');
+    const resolved = resolveRootPath(
+      path,
+      'path',
+      PageConfig.getOption('serverRoot'),
+      true
+    );
+    return resolved.ok ? resolved.path : path;
   }
 }

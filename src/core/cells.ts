@@ -62,6 +62,62 @@ export function resolveCellRef(
 }
 
 /**
+ * Resolve a list of cells named by index (`indices`, negative from the
+ * end) or by id (`ids`), exactly one of the two; every reference must be
+ * valid. The indexes come back sorted, without repeats.
+ */
+export function resolveCellList(
+  refs: { indices?: readonly number[]; ids?: readonly string[] },
+  ids: readonly string[]
+): { ok: true; indexes: number[] } | { ok: false; error: string } {
+  if ((refs.indices === undefined) === (refs.ids === undefined)) {
+    return {
+      ok: false,
+      error:
+        'Give exactly one of "cell_indices" (list of integers) or "cell_ids" (list of ids).'
+    };
+  }
+  const indexes = new Set<number>();
+  if (refs.indices) {
+    if (!refs.indices.length) {
+      return {
+        ok: false,
+        error: '"cell_indices" is empty; name at least one cell.'
+      };
+    }
+    for (const [position, raw] of refs.indices.entries()) {
+      const index = raw < 0 ? ids.length + raw : raw;
+      if (!Number.isInteger(raw) || index < 0 || index >= ids.length) {
+        return {
+          ok: false,
+          error: `"cell_indices"[${position}] = ${raw} is out of range: ${validIndexes(ids.length)}. No cell was deleted.`
+        };
+      }
+      indexes.add(index);
+    }
+  } else {
+    const wanted = refs.ids ?? [];
+    if (!wanted.length) {
+      return {
+        ok: false,
+        error: '"cell_ids" is empty; name at least one cell.'
+      };
+    }
+    for (const [position, id] of wanted.entries()) {
+      const index = ids.indexOf(id);
+      if (index < 0) {
+        return {
+          ok: false,
+          error: `"cell_ids"[${position}] = "${id}": no cell has this id (read the notebook to get current ids). No cell was deleted.`
+        };
+      }
+      indexes.add(index);
+    }
+  }
+  return { ok: true, indexes: [...indexes].sort((a, b) => a - b) };
+}
+
+/**
  * Resolve an insertion position: 0..count, or -1 to append.
  */
 export function resolveInsertIndex(

@@ -1,5 +1,6 @@
 /**
- * Paths, globs and text windows for the file tools: pure functions.
+ * Paths and text windows for the file tools: pure functions (globs are in
+ * `glob.ts`).
  */
 
 /**
@@ -64,54 +65,6 @@ export function parentOf(path: string): string {
  */
 export function isWithin(path: string, base: string): boolean {
   return path === base || path.startsWith(base + '/');
-}
-
-/**
- * Make a regular expression from a glob matched against a relative path:
- * `*` and `?` stay within one path segment, `**` spans segments (`**\/`
- * also matches no directory at all), `[abc]` and `{a,b}` as in shells.
- */
-export function globToRegExp(glob: string): RegExp {
-  let source = '';
-  let braces = 0;
-  for (let i = 0; i < glob.length; i++) {
-    const char = glob[i];
-    if (char === '*') {
-      if (glob[i + 1] === '*') {
-        const slash = glob[i + 2] === '/';
-        source += slash ? '(?:.*/)?' : '.*';
-        i += slash ? 2 : 1;
-      } else {
-        source += '[^/]*';
-      }
-    } else if (char === '?') {
-      source += '[^/]';
-    } else if (char === '[') {
-      const end = glob.indexOf(']', i + 1);
-      if (end < 0) {
-        source += '\\[';
-      } else {
-        let set = glob.slice(i + 1, end).replace(/\\/g, '\\\\');
-        if (set.startsWith('!')) {
-          set = '^' + set.slice(1);
-        }
-        source += `[${set}]`;
-        i = end;
-      }
-    } else if (char === '{') {
-      braces += 1;
-      source += '(?:';
-    } else if (char === '}' && braces > 0) {
-      braces -= 1;
-      source += ')';
-    } else if (char === ',' && braces > 0) {
-      source += '|';
-    } else {
-      source += char.replace(/[.+^${}()|\\]/g, '\\$&');
-    }
-  }
-  source += ')'.repeat(braces);
-  return new RegExp(`^${source}$`);
 }
 
 /**

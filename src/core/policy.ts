@@ -152,6 +152,58 @@ export function resolvePolicy(
 }
 
 /**
+ * The strictest of some decisions (`deny` over `ask` over `allow`).
+ */
+export function strictest(
+  decisions: readonly PolicyDecision[]
+): PolicyDecision {
+  let worst: PolicyDecision = 'allow';
+  for (const decision of decisions) {
+    if (POLICY_DECISIONS.indexOf(decision) > POLICY_DECISIONS.indexOf(worst)) {
+      worst = decision;
+    }
+  }
+  return worst;
+}
+
+/**
+ * The decision for one call: the tool's own (see {@link resolvePolicy}),
+ * made stricter by the categories of what the call does besides (a
+ * JupyterLab command that runs cells is also `execute`). `deniedBy` names
+ * the setting that refuses it.
+ */
+export function decideCall(
+  tool: { name: string; category: string },
+  alsoCategories: readonly PolicyCategory[],
+  policy: IPolicy
+): { decision: PolicyDecision; deniedBy: string | null } {
+  const own = resolvePolicy(tool, policy);
+  if (own === 'deny') {
+    return {
+      decision: 'deny',
+      deniedBy: Object.prototype.hasOwnProperty.call(policy.tools, tool.name)
+        ? `"toolPolicy" denies ${tool.name}`
+        : `"categoryPolicy" denies the ${tool.category} category`
+    };
+  }
+  for (const category of alsoCategories) {
+    if (policy.categories[category] === 'deny') {
+      return {
+        decision: 'deny',
+        deniedBy: `"categoryPolicy" denies the ${category} category, which this call also belongs to`
+      };
+    }
+  }
+  return {
+    decision: strictest([
+      own,
+      ...alsoCategories.map(category => policy.categories[category])
+    ]),
+    deniedBy: null
+  };
+}
+
+/**
  * Whether two policies decide the same for every tool in `tools` (so that
  * `tools/list` is unchanged).
  */

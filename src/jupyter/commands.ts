@@ -4,6 +4,7 @@
  */
 
 import { PageConfig } from '@jupyterlab/coreutils';
+import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import type { CommandRegistry } from '@lumino/commands';
 
@@ -14,6 +15,8 @@ import {
   type CommandResult,
   type JsonValue
 } from '../core/commands';
+import type { ICellToRun } from '../core/approved';
+import { cellsRunBy } from '../core/commandcategories';
 import { withTimeout } from '../core/timeout';
 import { ToolError } from '../mcp/tool';
 
@@ -89,6 +92,51 @@ export async function describeCommand(
     // Commands whose description fails are listed without a schema.
   }
   return info;
+}
+
+/**
+ * The notebook a `notebook:*` command acts on: the one its
+ * `semanticWidget` argument names, else the one JupyterLab has current.
+ */
+export function commandNotebook(
+  tracker: INotebookTracker,
+  args: ReadonlyPartialJSONObject
+): NotebookPanel | null {
+  const id = args.semanticWidget;
+  if (typeof id === 'string') {
+    return tracker.find(panel => panel.id === id) ?? null;
+  }
+  return tracker.currentWidget;
+}
+
+/**
+ * The code cells a cell-running command would run in `panel` now (its
+ * active and selected cells, those above or below, or all), with their
+ * code.
+ */
+export function cellsRunByCommand(
+  id: string,
+  panel: NotebookPanel
+): ICellToRun[] {
+  const notebook = panel.content;
+  const selected: number[] = [];
+  notebook.widgets.forEach((cell, index) => {
+    if (notebook.isSelectedOrActive(cell)) {
+      selected.push(index);
+    }
+  });
+  const cells = panel.context.model.sharedModel.cells;
+  return cellsRunBy(id, {
+    count: cells.length,
+    activeIndex: notebook.activeCellIndex,
+    selected
+  })
+    .filter(index => cells[index]?.cell_type === 'code')
+    .map(index => ({
+      id: cells[index].id,
+      index,
+      source: cells[index].getSource()
+    }));
 }
 
 /**

@@ -32,9 +32,11 @@ export class CellExecution {
   constructor(
     panel: NotebookPanel,
     cell: CodeCell,
-    kernel: Kernel.IKernelConnection
+    kernel: Kernel.IKernelConnection,
+    owner = ''
   ) {
     this.id = Private.newId();
+    this.owner = owner;
     this.panel = panel;
     this.cellId = cell.model.id;
     this.startedAt = Date.now();
@@ -57,7 +59,15 @@ export class CellExecution {
       .finally(() => this._finish());
   }
 
+  /**
+   * The run's id: random, so that it cannot be guessed.
+   */
   readonly id: string;
+  /**
+   * The MCP session that started it: only that session may collect or
+   * answer it.
+   */
+  readonly owner: string;
   readonly panel: NotebookPanel;
   readonly cellId: string;
   readonly startedAt: number;
@@ -345,9 +355,19 @@ export const KEEP_FINISHED_RUNS = 100;
  */
 export class ExecutionRegistry {
   /**
-   * Start running the code cell at `index`.
+   * Start running the code cell at `index` for the session `owner`.
+   * `before` sees the cell at the last moment before its code is sent to
+   * the kernel, and may refuse the run by throwing (approval binds to the
+   * code the user was shown).
    */
-  async start(panel: NotebookPanel, index: number): Promise<CellExecution> {
+  async start(
+    panel: NotebookPanel,
+    index: number,
+    options: {
+      owner?: string;
+      before?: (cell: { id: string; index: number; source: string }) => void;
+    } = {}
+  ): Promise<CellExecution> {
     const cell = panel.content.widgets[index];
     if (!(cell instanceof CodeCell)) {
       throw new ToolError(
@@ -369,7 +389,15 @@ export class ExecutionRegistry {
     }
     this._prune();
     this._watch(panel);
-    const execution = new CellExecution(panel, cell, kernel);
+    // The code is read when the run starts, right after this: nothing can
+    // change it in between.
+    const current = panel.content.widgets.indexOf(cell);
+    options.before?.({
+      id: cell.model.id,
+      index: current,
+      source: cell.model.sharedModel.getSource()
+    });
+    const execution = new CellExecution(panel, cell, kernel, options.owner);
     this._runs.set(execution.id, execution);
     return execution;
   }
@@ -563,6 +591,21 @@ export async function runScratchCode(
 }
 
 /**
+ * The code cells of a notebook now: id, index and source.
+ */
+export function codeCells(
+  panel: NotebookPanel
+): { id: string; index: number; source: string }[] {
+  const cells: { id: string; index: number; source: string }[] = [];
+  panel.context.model.sharedModel.cells.forEach((cell, index) => {
+    if (cell.cell_type === 'code') {
+      cells.push({ id: cell.id, index, source: cell.getSource() });
+    }
+  });
+  return cells;
+}
+
+/**
  * How a run of all cells ended.
  */
 export type RunAllStatus = 'ok' | 'error' | 'timeout';
@@ -575,13 +618,17 @@ export type RunAllStatus = 'ok' | 'error' | 'timeout';
 export async function runAllCells(
   commands: CommandRegistry,
   panel: NotebookPanel,
-  timeoutMs: number
+  timeoutMs: number,
+  before?: (cells: { id: string; index: number; source: string }[]) => void
 ): Promise<RunAllStatus> {
   if (!panel.sessionContext.session?.kernel) {
     throw new ToolError(
       `The notebook "${panel.context.path}" has no kernel: start one with start_kernel.`
     );
   }
+  // JupyterLab's command reads every cell's code as it is called, right
+  // after this check.
+  before?.(codeCells(panel));
   const run = commands.execute(Private.RUN_ALL_COMMAND, {
     semanticWidget: panel.id,
     activate: false
@@ -640,12 +687,13 @@ namespace Private {
    */
   export const KEEP_MS = 60 * 60 * 1000;
 
-  let counter = 0;
-
+  /**
+   * A run id from 128 random bits (`getRandomValues` works in pages that
+   * are not a secure context, unlike `randomUUID`).
+   */
   export function newId(): string {
-    counter += 1;
-    const random = Math.random().toString(36).slice(2, 8);
-    return `exec-${counter}-${random}`;
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return `exec-${Array.from(bytes, byte => byte.toString(16).padStart(2, '0')).join('')}`;
   }
 
   /**

@@ -10,12 +10,17 @@ import type { IDocumentManager } from '@jupyterlab/docmanager';
 import type { Contents } from '@jupyterlab/services';
 
 import {
-  globToRegExp,
   isWithin,
   notebookJsonProblem,
   parentOf,
   resolveRootPath
 } from '../core/files';
+import {
+  compileGlob,
+  GlobBudget,
+  GlobError,
+  type IGlobMatcher
+} from '../core/glob';
 import { ToolError } from '../mcp/tool';
 import type { NotebookBaselines } from './baselines';
 import type { SaveQueue } from './saves';
@@ -138,6 +143,24 @@ export class FileWorkspace {
   static readonly MAX_READ_BYTES = 20 * 1024 * 1024;
 
   /**
+   * Most steps of glob matching one listing may take (see
+   * {@link GlobBudget}): the matcher never backtracks, and this bounds the
+   * work of a call on the page's main thread.
+   */
+  static readonly MAX_GLOB_STEPS = 50_000_000;
+
+  /**
+   * Compile a `glob` argument, or a {@link ToolError} naming it.
+   */
+  static checkGlob(glob: string): IGlobMatcher {
+    try {
+      return compileGlob(glob);
+    } catch (error) {
+      throw Private.globError(error);
+    }
+  }
+
+  /**
    * Check a path argument (inside the server root, no `..`) and return it
    * relative to the root. `allowRoot` accepts the root itself ('').
    */
@@ -181,7 +204,8 @@ export class FileWorkspace {
    */
   async list(directory: string, options: IListOptions): Promise<IListing> {
     await this._saves.settled(directory);
-    const pattern = options.glob ? globToRegExp(options.glob) : null;
+    const pattern = options.glob ? FileWorkspace.checkGlob(options.glob) : null;
+    const budget = new GlobBudget(FileWorkspace.MAX_GLOB_STEPS);
     const entries: IFileEntry[] = [];
     let scanned = 0;
     let scanTruncated = false;
@@ -200,7 +224,7 @@ export class FileWorkspace {
           const relative = directory
             ? item.path.slice(directory.length + 1)
             : item.path;
-          if (!pattern || pattern.test(relative)) {
+          if (!pattern || Private.matches(budget, pattern, relative)) {
             entries.push(Private.entry(item));
           }
           if (item.type === 'directory') {
@@ -425,17 +449,17 @@ export class FileWorkspace {
   }
 
   /**
-   * Write a text file at `path` (checked), creating it or, with
-   * `overwrite`, replacing it. Refused over a directory, an existing file
-   * without `overwrite`, into a missing directory, with `.ipynb` content
-   * that is not notebook JSON, or over a document open with unsaved
-   * changes; nothing is written then.
+   * Check that a text file can be written at `path` (checked), creating
+   * it or, with `overwrite`, replacing it: refused over a directory, an
+   * existing file without `overwrite`, into a missing directory, with
+   * `.ipynb` content that is not notebook JSON, or over a document open
+   * with unsaved changes. Returns what is there now (null: nothing).
    */
-  async write(
+  async checkWrite(
     path: string,
     content: string,
     overwrite: boolean
-  ): Promise<{ created: boolean; model: Contents.IModel; reloaded: number }> {
+  ): Promise<Contents.IModel | null> {
     const existing = await this.stat(path);
     if (existing?.type === 'directory') {
       throw new ToolError(`"path": "${path}" is a directory.`);
@@ -457,20 +481,30 @@ export class FileWorkspace {
       }
     }
     this.refuseUnsaved(path, 'write');
+    return existing;
+  }
+
+  /**
+   * Write a text file at `path` (checked) as {@link checkWrite} allows;
+   * nothing is written when it refuses.
+   */
+  async write(
+    path: string,
+    content: string,
+    overwrite: boolean
+  ): Promise<{ created: boolean; model: Contents.IModel; reloaded: number }> {
+    const existing = await this.checkWrite(path, content, overwrite);
     const reloaded = this.openDocuments(path).length;
     const model = await this.writeText(path, content);
     return { created: !existing, model, reloaded };
   }
 
   /**
-   * Rename or move `path` to `newPath` (both checked). Refused onto
-   * itself, into itself, onto something that exists or into a missing
-   * directory. Open documents follow.
+   * Check that `path` can be renamed or moved to `newPath` (both checked):
+   * refused onto itself, into itself, onto something that exists or into
+   * a missing directory. Returns the model of `path`.
    */
-  async move(
-    path: string,
-    newPath: string
-  ): Promise<{ type: string; path: string; followed: number }> {
+  async checkMove(path: string, newPath: string): Promise<Contents.IModel> {
     if (path === newPath) {
       throw new ToolError(`"new_path" is the same as "path" ("${path}").`);
     }
@@ -490,20 +524,32 @@ export class FileWorkspace {
         `"new_path": the directory of "${newPath}" does not exist; create it with create_directory first.`
       );
     }
+    return model;
+  }
+
+  /**
+   * Rename or move `path` to `newPath` as {@link checkMove} allows. Open
+   * documents follow.
+   */
+  async move(
+    path: string,
+    newPath: string
+  ): Promise<{ type: string; path: string; followed: number }> {
+    const model = await this.checkMove(path, newPath);
     const followed = this.openDocuments(path).length;
     const renamed = await this.rename(path, newPath);
     return { type: model.type, path: renamed.path, followed };
   }
 
   /**
-   * Delete `path` (checked): a non-empty directory only with `recursive`,
-   * and nothing when a document open at or under it has unsaved changes.
-   * Open documents are closed first.
+   * Check that `path` (checked) can be deleted: a non-empty directory only
+   * with `recursive`, and nothing when a document open at or under it has
+   * unsaved changes. Returns its model.
    */
-  async delete(
+  async checkDelete(
     path: string,
     recursive: boolean
-  ): Promise<{ type: string; count: number; closed: string[] }> {
+  ): Promise<Contents.IModel> {
     const model = await this.require(path, 'path');
     if (model.type === 'directory' && !recursive) {
       const { entries } = await this.list(path, { depth: 1 });
@@ -514,9 +560,41 @@ export class FileWorkspace {
       }
     }
     this.refuseUnsaved(path, 'delete');
+    return model;
+  }
+
+  /**
+   * Delete `path` as {@link checkDelete} allows. Open documents are closed
+   * first.
+   */
+  async delete(
+    path: string,
+    recursive: boolean
+  ): Promise<{ type: string; count: number; closed: string[] }> {
+    const model = await this.checkDelete(path, recursive);
     const closed = this.openDocuments(path).map(document => document.path);
     const count = await this.remove(path, model.type);
     return { type: model.type, count, closed };
+  }
+
+  /**
+   * Check that directories can be made at `path` (checked): no part of it
+   * is a file.
+   */
+  async checkDirectories(path: string): Promise<void> {
+    const parts = path.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const current = parts.slice(0, i).join('/');
+      const model = await this.stat(current);
+      if (!model) {
+        return;
+      }
+      if (model.type !== 'directory') {
+        throw new ToolError(
+          `"path": "${current}" exists and is a ${model.type}, not a directory.`
+        );
+      }
+    }
   }
 
   private get _contents(): Contents.IManager {
@@ -552,6 +630,30 @@ export namespace FileWorkspace {
 }
 
 namespace Private {
+  /**
+   * A glob refusal as a tool error naming the argument.
+   */
+  export function globError(error: unknown): unknown {
+    return error instanceof GlobError
+      ? new ToolError(`"glob": ${error.message}`)
+      : error;
+  }
+
+  /**
+   * Whether `path` matches, within the call's budget.
+   */
+  export function matches(
+    budget: GlobBudget,
+    pattern: IGlobMatcher,
+    path: string
+  ): boolean {
+    try {
+      return budget.test(pattern, path);
+    } catch (error) {
+      throw globError(error);
+    }
+  }
+
   export function entry(model: Contents.IModel): IFileEntry {
     return {
       name: model.name,

@@ -266,6 +266,19 @@ export class TerminalHub {
   }
 
   /**
+   * Check that terminal `name` runs (and, with `idle`, runs no command of
+   * an agent's): a {@link ToolError} naming `terminal_name` otherwise.
+   */
+  async check(name: string, idle = false): Promise<void> {
+    const entry = await this._require(name);
+    if (idle && entry.pending) {
+      throw new ToolError(
+        `"terminal_name": terminal "${name}" is still running an earlier command ("${entry.pending.command}"): read it with read_terminal_output, wait, or use another terminal.`
+      );
+    }
+  }
+
+  /**
    * Shut terminal `name` down (its tab closes).
    */
   async close(name: string): Promise<void> {

@@ -30,6 +30,30 @@ export interface INotebookSummary {
 }
 
 /**
+ * A cell as {@link NotebookWorkspace.peek} sees it.
+ */
+export interface IPeekedCell {
+  /**
+   * Its id ('' for a cell of a file without ids, nbformat before 4.5).
+   */
+  id: string;
+  type: string;
+  readonly source: string;
+}
+
+/**
+ * A notebook's cells now, read without opening it.
+ */
+export interface INotebookPeek {
+  path: string;
+  /**
+   * Its tab, when it is open (the cells are then the live ones).
+   */
+  panel: NotebookPanel | null;
+  cells: IPeekedCell[];
+}
+
+/**
  * Options of {@link NotebookWorkspace.open}.
  */
 export interface IOpenOptions {
@@ -121,13 +145,55 @@ export class NotebookWorkspace {
   }
 
   /**
-   * The panel a tool acts on: `path` if given, else the session's notebook.
-   * A notebook that is not open is opened in the background.
+   * The cells of a notebook now, without opening it: the live ones when it
+   * is open, else those of the file; null when no file is there.
    */
-  async resolve(
-    path: string | undefined,
-    session: ISessionState
-  ): Promise<NotebookPanel> {
+  async peek(path: string): Promise<INotebookPeek | null> {
+    const panel = this.find(path);
+    if (panel) {
+      await panel.context.ready;
+      // Sources are read only when asked for (a check needs one or none).
+      const cells = panel.context.model.sharedModel.cells.map(cell => ({
+        id: cell.id,
+        type: cell.cell_type,
+        get source() {
+          return cell.getSource();
+        }
+      }));
+      return { path, panel, cells };
+    }
+    const model = await statPath(this._contents, path);
+    if (!model) {
+      return null;
+    }
+    if (model.type !== 'notebook') {
+      throw new ToolError(
+        `"notebook_path": "${path}" is a ${model.type}, not a notebook.`
+      );
+    }
+    await this._saves.settled(path);
+    const file = await this._contents.get(path, {
+      type: 'notebook',
+      content: true
+    });
+    const content = file.content as {
+      cells?: { id?: string; cell_type?: string; source?: string | string[] }[];
+    } | null;
+    const cells = (content?.cells ?? []).map(cell => ({
+      id: typeof cell.id === 'string' ? cell.id : '',
+      type: cell.cell_type ?? 'code',
+      source: Array.isArray(cell.source)
+        ? cell.source.join('')
+        : (cell.source ?? '')
+    }));
+    return { path, panel: null, cells };
+  }
+
+  /**
+   * The notebook path a call names (`path` when given, checked, else the
+   * session's notebook), or a ToolError when there is none.
+   */
+  static target(path: string | undefined, session: ISessionState): string {
     const target =
       path !== undefined
         ? NotebookWorkspace.checkNotebookPath(path)
@@ -137,6 +203,18 @@ export class NotebookWorkspace {
         'No notebook is in use by this session: call use_notebook first, or pass "notebook_path".'
       );
     }
+    return target;
+  }
+
+  /**
+   * The panel a tool acts on: `path` if given, else the session's notebook.
+   * A notebook that is not open is opened in the background.
+   */
+  async resolve(
+    path: string | undefined,
+    session: ISessionState
+  ): Promise<NotebookPanel> {
+    const target = NotebookWorkspace.target(path, session);
     const { panel } = await this.open(target, {
       create: false,
       activate: false

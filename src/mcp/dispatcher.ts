@@ -13,6 +13,7 @@ import type {
 import { Signal, type ISignal } from '@lumino/signaling';
 import { z } from 'zod';
 
+import type { IApprovedContent } from '../core/approved';
 import {
   errorResult,
   ToolError,
@@ -61,12 +62,16 @@ export interface IToolCallDone extends IToolCall {
 /**
  * A hook that may refuse a call before it runs, by throwing a
  * {@link ToolDenied} (policy, approval) or another {@link ToolError}.
+ * Guards see only calls whose arguments passed the tool's checks. A guard
+ * that showed the user what the call acts on (the approval dialog)
+ * returns it: the tool receives it as `context.approved`, and refuses to
+ * run anything else.
  */
 export type ToolCallGuard<Services = unknown> = (
   call: IToolCall,
   tool: ITool<Services>,
   context: IToolContext<Services>
-) => Promise<void>;
+) => Promise<IApprovedContent | void>;
 
 /**
  * Whether a tool is listed (and callable); a filter hides tools from
@@ -165,9 +170,7 @@ export class ToolDispatcher<Services = unknown> {
    * The tools, as MCP lists them (those every filter keeps).
    */
   list(): McpTool[] {
-    const listed = this.tools.filter(tool =>
-      this.filters.every(filter => filter(tool))
-    );
+    const listed = this.tools.filter(tool => this._listed(tool));
     return listed.map(tool => {
       const entry: McpTool = {
         name: tool.name,
@@ -198,8 +201,12 @@ export class ToolDispatcher<Services = unknown> {
   ): Promise<CallToolResult> {
     const tool = this._tools.get(name);
     if (!tool) {
+      // Only the listed tools: those the policy hides are not named.
+      const listed = this.tools
+        .filter(tool => this._listed(tool))
+        .map(tool => tool.name);
       return errorResult(
-        `Unknown tool "${name}". Available tools: ${[...this._tools.keys()].join(', ')}.`
+        `Unknown tool "${name}". Available tools: ${listed.join(', ')}.`
       );
     }
     const parsed = tool.schema.safeParse(rawArgs ?? {});
@@ -218,10 +225,19 @@ export class ToolDispatcher<Services = unknown> {
     let outcome: IToolCallDone['outcome'] = 'ok';
     this._callStarted.emit(call);
     try {
-      for (const guard of this.guards) {
-        await guard(call, tool, context);
+      // Validate, then ask, then run. A tool the policy hides is refused
+      // by its guard whatever its arguments.
+      if (tool.check && this._listed(tool)) {
+        await tool.check(parsed.data, context);
       }
-      const output = await tool.run(parsed.data, context);
+      let approved: IApprovedContent | undefined;
+      for (const guard of this.guards) {
+        approved = (await guard(call, tool, context)) ?? approved;
+      }
+      const output = await tool.run(
+        parsed.data,
+        approved ? { ...context, approved } : context
+      );
       result = Private.checkOutput(tool, output);
     } catch (error) {
       result = errorResult(Private.describeError(name, error));
@@ -250,6 +266,18 @@ export class ToolDispatcher<Services = unknown> {
       structuredContent: result.structuredContent
     });
     return result;
+  }
+
+  /**
+   * A page-unique id for something the activity log lists beside tool
+   * calls (a resource read), from the same sequence as the calls' ids.
+   */
+  newCallId(): number {
+    return ++this._nextId;
+  }
+
+  private _listed(tool: ITool<Services>): boolean {
+    return this.filters.every(filter => filter(tool));
   }
 
   private _tools = new Map<string, ITool<Services>>();

@@ -13,18 +13,21 @@ import type {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
+import type { IApprovedContent } from '../core/approved';
 import type { ContentBlock } from '../core/outputs';
 
 /**
  * Tool categories: the unit of approval policy.
  *
- * - `read`: lists, reads and inspections that change nothing;
+ * - `read`: lists, reads and inspections of notebooks, kernels and the
+ *   page that change nothing;
  * - `edit`: cell and notebook edits, and which notebook a session uses;
  * - `execute`: running code (cells, scratch code, answering `input()`,
  *   starting and interrupting kernels);
  * - `kernel`: restarting, shutting down and switching kernels;
- * - `files`: writing, moving and deleting files;
- * - `terminal`: starting, using and closing terminals;
+ * - `files`: listing, reading, writing, moving and deleting the server's
+ *   files;
+ * - `terminal`: starting, using, reading and closing terminals;
  * - `commands`: running JupyterLab commands.
  */
 export type ToolCategory =
@@ -151,6 +154,13 @@ export interface IToolContext<Services = unknown> {
    * the agent knows whether to re-run or re-read.
    */
   note?(text: string): void;
+  /**
+   * What the user saw in the approval dialog, when they were asked about
+   * this call: a tool that runs cells checks, at the moment it runs them,
+   * that they are the ones shown, with the code shown (see
+   * `core/approved.ts`). Absent when nobody was asked.
+   */
+  readonly approved?: IApprovedContent;
 }
 
 /**
@@ -189,6 +199,18 @@ export interface IToolDefinition<
   output?: Output;
   annotations: IToolAnnotations;
   /**
+   * Check the arguments against the page (paths, notebooks, cells,
+   * kernels, runs) without changing anything, throwing a
+   * {@link ToolError} that names the argument: the dispatcher runs it
+   * before its guards, so that an invalid call is refused at once and
+   * never reaches the user's approval dialog. `run` checks again (things
+   * may change meanwhile).
+   */
+  check?(
+    args: z.infer<z.ZodObject<Shape>>,
+    context: IToolContext<Services>
+  ): Promise<void>;
+  /**
    * The tool's wiring: returns content, or throws a {@link ToolError}.
    */
   run(
@@ -219,6 +241,10 @@ export interface ITool<Services = unknown> {
    */
   outputSchema: z.ZodObject<z.ZodRawShape> | null;
   annotations: IToolAnnotations;
+  /**
+   * See {@link IToolDefinition.check}.
+   */
+  check?(args: unknown, context: IToolContext<Services>): Promise<void>;
   run(args: unknown, context: IToolContext<Services>): Promise<IToolOutput>;
 }
 
@@ -241,6 +267,12 @@ export function defineTool<
       ? (z.object(definition.output) as unknown as z.ZodObject<z.ZodRawShape>)
       : null,
     annotations: definition.annotations,
+    ...(definition.check
+      ? {
+          check: (args: unknown, context: IToolContext<Services>) =>
+            definition.check!(args as z.infer<z.ZodObject<Shape>>, context)
+        }
+      : {}),
     run: async (args, context) =>
       (await definition.run(
         args as z.infer<z.ZodObject<Shape>>,

@@ -12,10 +12,12 @@ import { z } from 'zod';
 import {
   changeCellType as changeType,
   clearOutputs,
+  countReplacements,
   deleteCells,
   editSource,
   insertCell as insert,
   moveCell as move,
+  moveTarget,
   overwriteSource,
   resolveCell
 } from '../actions/cells';
@@ -38,6 +40,7 @@ import {
   userIsTypingIn,
   type JupyterTool
 } from './services';
+import { checkCell, checkCellList, checkInsert, checkNotebook } from './checks';
 
 /**
  * The output of a tool that changed a cell's source.
@@ -135,6 +138,9 @@ const readCell = defineJupyterTool({
     idempotentHint: true,
     openWorldHint: false
   },
+  check: async (args, context) => {
+    await checkCell(args, context);
+  },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
     const shared = panel.context.model.sharedModel;
@@ -228,6 +234,9 @@ const insertCell = defineJupyterTool({
     idempotentHint: false,
     openWorldHint: false
   },
+  check: async (args, context) => {
+    await checkInsert(args, context);
+  },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
     const inserted = insert(panel.context.model.sharedModel, {
@@ -267,6 +276,9 @@ const overwriteCellSource = defineJupyterTool({
     destructiveHint: true,
     idempotentHint: true,
     openWorldHint: false
+  },
+  check: async (args, context) => {
+    await checkCell(args, context);
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
@@ -318,6 +330,18 @@ const editCellSource = defineJupyterTool({
     destructiveHint: true,
     idempotentHint: false,
     openWorldHint: false
+  },
+  check: async (args, context) => {
+    const { notebook, index } = await checkCell(args, context);
+    countReplacements(
+      {
+        index,
+        id: notebook.cells[index].id,
+        source: notebook.cells[index].source
+      },
+      args.old_text,
+      args.replace_all
+    );
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
@@ -371,6 +395,9 @@ const deleteCell = defineJupyterTool({
     idempotentHint: false,
     openWorldHint: false
   },
+  check: async (args, context) => {
+    await checkCellList(args, context);
+  },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
     const result = deleteCells(panel.context.model.sharedModel, {
@@ -411,6 +438,10 @@ const moveCell = defineJupyterTool({
     destructiveHint: false,
     idempotentHint: false,
     openWorldHint: false
+  },
+  check: async (args, context) => {
+    const { notebook } = await checkCell(args, context);
+    moveTarget(args.to_index, notebook.cells.length);
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
@@ -453,6 +484,13 @@ const clearCellOutput = defineJupyterTool({
     idempotentHint: true,
     openWorldHint: false
   },
+  check: async (args, context) => {
+    if (args.cell_index !== undefined || args.cell_id !== undefined) {
+      await checkCell(args, context);
+    } else {
+      await checkNotebook(args, context);
+    }
+  },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
     const result = clearOutputs(panel.context.model.sharedModel, {
@@ -492,6 +530,9 @@ const changeCellType = defineJupyterTool({
     destructiveHint: true,
     idempotentHint: true,
     openWorldHint: false
+  },
+  check: async (args, context) => {
+    await checkCell(args, context);
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);

@@ -8,8 +8,11 @@ import { z } from 'zod';
 
 import { pageOf } from '../core/cells';
 import type { JsonValue } from '../core/commands';
+import { runsCells } from '../core/commandcategories';
 import {
+  cellsRunByCommand,
   checkCommand,
+  commandNotebook,
   describeCommand,
   findCommands,
   runCommand,
@@ -18,6 +21,8 @@ import {
 import { jsonOutput, ToolError } from '../mcp/tool';
 import { defineJupyterTool, type JupyterTool } from './services';
 import { checkTimeout, notebookFor } from './arguments';
+import { approvedRun } from './binding';
+import { checkNotebook } from './checks';
 
 const listCommands = defineJupyterTool({
   name: 'list_commands',
@@ -160,6 +165,19 @@ const executeCommand = defineJupyterTool({
     idempotentHint: false,
     openWorldHint: true
   },
+  check: async (args, context) => {
+    const limits = context.services.limits();
+    checkCommand(
+      context.services.commands,
+      args.command_id.trim(),
+      limits.allowedCommands
+    );
+    checkTimeout(args.timeout_seconds, context);
+    Private.jsonArgs(args.args);
+    if (args.notebook_path !== undefined) {
+      await checkNotebook(args, context);
+    }
+  },
   run: async (args, context) => {
     const limits = context.services.limits();
     const { commands } = context.services;
@@ -176,6 +194,17 @@ const executeCommand = defineJupyterTool({
         activate: false,
         ...commandArgs
       };
+    }
+    // Approval binds to the cells the dialog showed; the command reads
+    // their code as runCommand calls it.
+    const target = runsCells(id)
+      ? commandNotebook(context.services.tracker, commandArgs)
+      : null;
+    if (target) {
+      approvedRun(
+        context,
+        target.context.path
+      )?.(cellsRunByCommand(id, target));
     }
     const run = await runCommand(commands, id, commandArgs, {
       allowlist: limits.allowedCommands,

@@ -29,6 +29,8 @@ import {
   notebookFor,
   notebookPath
 } from './arguments';
+import { approvedRun } from './binding';
+import { checkCell, checkInsert, checkNotebook } from './checks';
 import { ProgressReporter } from './progress';
 import { renderForAgent } from './render';
 import {
@@ -119,6 +121,10 @@ const executeCell = defineJupyterTool({
     idempotentHint: false,
     openWorldHint: true
   },
+  check: async (args, context) => {
+    checkTimeout(args.timeout_seconds, context);
+    await checkCell(args, context, { code: true });
+  },
   run: async (args, context) => {
     const timeout = checkTimeout(args.timeout_seconds, context);
     const panel = await notebookFor(args, context);
@@ -126,7 +132,10 @@ const executeCell = defineJupyterTool({
     context.note?.(
       `Cell ${index} had not been sent to the kernel yet: nothing ran.`
     );
-    const execution = await context.services.executions.start(panel, index);
+    const execution = await context.services.executions.start(panel, index, {
+      owner: context.session.id,
+      before: approvedRun(context, panel.context.path)
+    });
     Private.started(execution, context);
     return Private.follow(execution, context, {
       timeout,
@@ -161,6 +170,10 @@ const insertExecuteCodeCell = defineJupyterTool({
     idempotentHint: false,
     openWorldHint: true
   },
+  check: async (args, context) => {
+    checkTimeout(args.timeout_seconds, context);
+    await checkInsert(args, context);
+  },
   run: async (args, context) => {
     const timeout = checkTimeout(args.timeout_seconds, context);
     const panel = await notebookFor(args, context);
@@ -176,7 +189,9 @@ const insertExecuteCodeCell = defineJupyterTool({
     );
     const execution = await context.services.executions.start(
       panel,
-      inserted.index
+      inserted.index,
+      // Its code is the argument the approval dialog showed.
+      { owner: context.session.id }
     );
     Private.started(execution, context, 'inserted and ');
     return Private.follow(execution, context, {
@@ -214,6 +229,9 @@ const getExecutionResult = defineJupyterTool({
     destructiveHint: true,
     idempotentHint: true,
     openWorldHint: false
+  },
+  check: async (args, context) => {
+    Private.execution(args.execution_id, context);
   },
   run: async (args, context) => {
     const execution = Private.execution(args.execution_id, context);
@@ -254,6 +272,9 @@ const sendInput = defineJupyterTool({
     idempotentHint: false,
     openWorldHint: true
   },
+  check: async (args, context) => {
+    Private.execution(args.execution_id, context);
+  },
   run: async (args, context) => {
     const execution = Private.execution(args.execution_id, context);
     execution.answerInput(args.value);
@@ -293,6 +314,10 @@ const executeCode = defineJupyterTool({
     destructiveHint: true,
     idempotentHint: false,
     openWorldHint: true
+  },
+  check: async (args, context) => {
+    checkTimeout(args.timeout_seconds, context);
+    await checkNotebook(args, context);
   },
   run: async (args, context) => {
     const timeout = checkTimeout(args.timeout_seconds, context);
@@ -366,6 +391,10 @@ const runAllCellsTool = defineJupyterTool({
     idempotentHint: false,
     openWorldHint: true
   },
+  check: async (args, context) => {
+    checkTimeout(args.timeout_seconds, context);
+    await checkNotebook(args, context);
+  },
   run: async (args, context) => {
     const timeout = checkTimeout(args.timeout_seconds, context);
     const panel = await notebookFor(args, context);
@@ -373,7 +402,8 @@ const runAllCellsTool = defineJupyterTool({
     const status = await runAllCells(
       context.services.commands,
       panel,
-      timeout * 1000
+      timeout * 1000,
+      approvedRun(context, panel.context.path)
     );
     if (status !== 'timeout') {
       saveAfterEdit(panel, context);
@@ -456,7 +486,7 @@ namespace Private {
     context: JupyterToolContext
   ): CellExecution {
     const execution = context.services.executions.get(id);
-    if (execution) {
+    if (execution && execution.owner === context.session.id) {
       return execution;
     }
     const earlier = context.session.runs.find(run => run.id === id);

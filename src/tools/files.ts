@@ -3,6 +3,7 @@
  * through the Jupyter contents service, inside the server root.
  */
 
+import type { Contents } from '@jupyterlab/services';
 import { z } from 'zod';
 
 import { pageOf } from '../core/cells';
@@ -15,7 +16,11 @@ import {
   type IToolOutput,
   type ISessionState
 } from '../mcp/tool';
-import { defineJupyterTool, type JupyterTool } from './services';
+import {
+  defineJupyterTool,
+  type JupyterTool,
+  type JupyterToolContext
+} from './services';
 
 const filePath = (what: string) =>
   z
@@ -43,7 +48,7 @@ const listFiles = defineJupyterTool({
   title: 'List files',
   description:
     'List files and directories under a directory of the Jupyter server (the file browser\'s tree): name, path, type ("file", "directory", "notebook"), size in bytes and last_modified. "depth" descends into subdirectories; "glob" filters by the path relative to the listed directory ("*.csv" in that directory, "**/*.py" at any depth). Results are sorted by path and paged with "start_index"/"limit".',
-  category: 'read',
+  category: 'files',
   input: {
     path: z
       .string()
@@ -107,15 +112,12 @@ const listFiles = defineJupyterTool({
     idempotentHint: true,
     openWorldHint: false
   },
+  check: async (args, context) => {
+    await Private.listedDirectory(args, context);
+  },
   run: async (args, context) => {
     const files = context.services.files;
-    const path = files.check(args.path, 'path', true);
-    const model = path ? await files.require(path, 'path') : null;
-    if (model && model.type !== 'directory') {
-      throw new ToolError(
-        `"path": "${path}" is a ${model.type}, not a directory; read it with read_file.`
-      );
-    }
+    const path = await Private.listedDirectory(args, context);
     const depth = args.depth ?? (args.glob?.includes('**') ? 10 : 1);
     const { entries, scanTruncated } = await files.list(path, {
       depth,
@@ -151,7 +153,7 @@ const readFile = defineJupyterTool({
   title: 'Read a file',
   description:
     'Read a file of the Jupyter server. Text files come back as text, "max_chars" characters from "offset" (the result says how to read the rest). PNG, JPEG, GIF and SVG images come back as an image (downscaled). Other binary files: only their type, mimetype and size. For notebooks prefer read_notebook (this returns their raw JSON).',
-  category: 'read',
+  category: 'files',
   input: {
     path: filePath('File to read'),
     offset: z
@@ -187,23 +189,12 @@ const readFile = defineJupyterTool({
     idempotentHint: true,
     openWorldHint: false
   },
+  check: async (args, context) => {
+    await Private.readTarget(args, context);
+  },
   run: async (args, context) => {
     const files = context.services.files;
-    const limits = context.services.limits();
-    const path = files.check(args.path, 'path');
-    const maxChars = args.max_chars ?? limits.maxOutputChars;
-    const cap = Math.max(limits.maxOutputChars, limits.maxResultChars);
-    if (maxChars > cap) {
-      throw new ToolError(
-        `"max_chars" ${maxChars} is above the maximum of ${cap}; read the rest with "offset".`
-      );
-    }
-    const model = await files.require(path, 'path');
-    if (model.type === 'directory') {
-      throw new ToolError(
-        `"path": "${path}" is a directory; list it with list_files.`
-      );
-    }
+    const { path, model, maxChars } = await Private.readTarget(args, context);
     const size = model.size ?? null;
     const info: IFileInfo = {
       path,
@@ -291,6 +282,14 @@ const writeFile = defineJupyterTool({
     idempotentHint: true,
     openWorldHint: false
   },
+  check: async (args, context) => {
+    const files = context.services.files;
+    await files.checkWrite(
+      files.check(args.path, 'path'),
+      args.content,
+      args.overwrite
+    );
+  },
   run: async (args, context) => {
     const files = context.services.files;
     const path = files.check(args.path, 'path');
@@ -328,6 +327,10 @@ const createDirectory = defineJupyterTool({
     destructiveHint: false,
     idempotentHint: true,
     openWorldHint: false
+  },
+  check: async (args, context) => {
+    const files = context.services.files;
+    await files.checkDirectories(files.check(args.path, 'path'));
   },
   run: async (args, context) => {
     const files = context.services.files;
@@ -367,6 +370,13 @@ const renameFile = defineJupyterTool({
     destructiveHint: false,
     idempotentHint: false,
     openWorldHint: false
+  },
+  check: async (args, context) => {
+    const files = context.services.files;
+    await files.checkMove(
+      files.check(args.path, 'path'),
+      files.check(args.new_path, 'new_path')
+    );
   },
   run: async (args, context) => {
     const files = context.services.files;
@@ -416,6 +426,10 @@ const deleteFile = defineJupyterTool({
     idempotentHint: true,
     openWorldHint: false
   },
+  check: async (args, context) => {
+    const files = context.services.files;
+    await files.checkDelete(files.check(args.path, 'path'), args.recursive);
+  },
   run: async (args, context) => {
     const files = context.services.files;
     const path = files.check(args.path, 'path');
@@ -458,6 +472,55 @@ export const fileTools: JupyterTool[] = [
 type IFileInfo = Omit<z.output<z.ZodObject<typeof fileInfo>>, 'kind'>;
 
 namespace Private {
+  /**
+   * The directory list_files lists (checked: it exists and is a
+   * directory), its glob compiled.
+   */
+  export async function listedDirectory(
+    args: { path: string; glob?: string },
+    context: JupyterToolContext
+  ): Promise<string> {
+    const files = context.services.files;
+    const path = files.check(args.path, 'path', true);
+    if (args.glob !== undefined) {
+      FileWorkspace.checkGlob(args.glob);
+    }
+    const model = path ? await files.require(path, 'path') : null;
+    if (model && model.type !== 'directory') {
+      throw new ToolError(
+        `"path": "${path}" is a ${model.type}, not a directory; read it with read_file.`
+      );
+    }
+    return path;
+  }
+
+  /**
+   * The file read_file reads (checked: it exists and is not a directory),
+   * and how much of it.
+   */
+  export async function readTarget(
+    args: { path: string; max_chars?: number },
+    context: JupyterToolContext
+  ): Promise<{ path: string; model: Contents.IModel; maxChars: number }> {
+    const files = context.services.files;
+    const limits = context.services.limits();
+    const path = files.check(args.path, 'path');
+    const maxChars = args.max_chars ?? limits.maxOutputChars;
+    const cap = Math.max(limits.maxOutputChars, limits.maxResultChars);
+    if (maxChars > cap) {
+      throw new ToolError(
+        `"max_chars" ${maxChars} is above the maximum of ${cap}; read the rest with "offset".`
+      );
+    }
+    const model = await files.require(path, 'path');
+    if (model.type === 'directory') {
+      throw new ToolError(
+        `"path": "${path}" is a directory; list it with list_files.`
+      );
+    }
+    return { path, model, maxChars };
+  }
+
   /**
    * An image file as image content (downscaled), or a note when images are
    * switched off.

@@ -15,6 +15,7 @@ import {
   type JupyterTool,
   type JupyterToolContext
 } from './services';
+import { checkKernelName, checkNotebook } from './checks';
 
 const kernelName = z
   .string()
@@ -111,6 +112,10 @@ const startKernel = defineJupyterTool({
     idempotentHint: true,
     openWorldHint: false
   },
+  check: async (args, context) => {
+    await checkNotebook(args, context);
+    await checkKernelName(args.kernel_name, context);
+  },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
     const result = await Private.kernels(context).start(
@@ -148,6 +153,10 @@ const changeKernel = defineJupyterTool({
     destructiveHint: true,
     idempotentHint: true,
     openWorldHint: false
+  },
+  check: async (args, context) => {
+    await checkNotebook(args, context);
+    await checkKernelName(args.kernel_name, context);
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
@@ -191,6 +200,9 @@ const interruptKernel = defineJupyterTool({
     idempotentHint: true,
     openWorldHint: false
   },
+  check: async (args, context) => {
+    await checkNotebook(args, context);
+  },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
     const runs = context.services.executions.runningIn(panel);
@@ -218,6 +230,9 @@ const restartNotebook = defineJupyterTool({
     destructiveHint: true,
     idempotentHint: false,
     openWorldHint: false
+  },
+  check: async (args, context) => {
+    await checkNotebook(args, context);
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
@@ -252,6 +267,9 @@ const shutdownKernel = defineJupyterTool({
     destructiveHint: true,
     idempotentHint: true,
     openWorldHint: false
+  },
+  check: async (args, context) => {
+    await checkNotebook(args, context);
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
@@ -311,6 +329,9 @@ const inspectVariables = defineJupyterTool({
     destructiveHint: false,
     idempotentHint: true,
     openWorldHint: false
+  },
+  check: async (args, context) => {
+    await checkNotebook(args, context);
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);

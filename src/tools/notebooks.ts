@@ -11,6 +11,7 @@ import { jsonOutput, ToolError } from '../mcp/tool';
 import { NotebookWorkspace } from '../jupyter/workspace';
 import { notebookFor, notebookPath } from './arguments';
 import { defineJupyterTool, saveAfterEdit, type JupyterTool } from './services';
+import { checkKernelName, checkNotebook } from './checks';
 
 /**
  * A cell as read_notebook and get_active_context return it.
@@ -116,6 +117,21 @@ const useNotebook = defineJupyterTool({
     idempotentHint: true,
     openWorldHint: false
   },
+  check: async (args, context) => {
+    const path = NotebookWorkspace.checkNotebookPath(args.notebook_path);
+    const found = await context.services.workspace.peek(path);
+    if (!found && !args.create) {
+      await checkNotebook({ notebook_path: path }, context);
+    }
+    if (!found) {
+      await checkKernelName(args.kernel_name, context);
+      if (!(await context.services.files.parentExists(path))) {
+        throw new ToolError(
+          `Cannot create "${path}": its directory does not exist (create it with create_directory).`
+        );
+      }
+    }
+  },
   run: async (args, context) => {
     const path = NotebookWorkspace.checkNotebookPath(args.notebook_path);
     const { panel, created } = await context.services.workspace.open(path, {
@@ -184,6 +200,9 @@ const readNotebook = defineJupyterTool({
     idempotentHint: true,
     openWorldHint: false
   },
+  check: async (args, context) => {
+    await checkNotebook(args, context);
+  },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
     const total = panel.context.model.cells.length;
@@ -231,6 +250,11 @@ const unuseNotebook = defineJupyterTool({
     destructiveHint: false,
     idempotentHint: true,
     openWorldHint: false
+  },
+  check: async args => {
+    if (args.notebook_path !== undefined) {
+      NotebookWorkspace.checkNotebookPath(args.notebook_path);
+    }
   },
   run: async (args, context) => {
     const path =

@@ -23,6 +23,16 @@ import {
 import type { IJupyterServices } from './services';
 
 /**
+ * `resources/read` as the policy and the activity log see it: in the
+ * `read` category, and `"resources/read"` in `toolPolicy` overrides it.
+ */
+export const READ_RESOURCE = {
+  name: 'resources/read',
+  title: 'Read an MCP resource',
+  category: 'read'
+} as const;
+
+/**
  * MIME type of notebook resources.
  */
 export const NOTEBOOK_MIME = 'text/markdown';

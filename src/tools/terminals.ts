@@ -150,6 +150,12 @@ const runTerminalCommand = defineJupyterTool({
     idempotentHint: false,
     openWorldHint: true
   },
+  check: async (args, context) => {
+    checkTimeout(args.timeout_seconds, context);
+    if (args.terminal_name !== undefined) {
+      await context.services.terminals.check(args.terminal_name, true);
+    }
+  },
   run: async (args, context) => {
     const timeout = checkTimeout(args.timeout_seconds, context);
     const terminals = context.services.terminals;
@@ -206,7 +212,7 @@ const readTerminalOutput = defineJupyterTool({
   title: 'Read terminal output',
   description:
     'Read the recent output of a terminal (what it printed since the bridge first saw it, plus what the server replayed then), ANSI codes removed, the last "max_chars" characters. Use it to follow a command that timed out or to see what the user did in a terminal.',
-  category: 'read',
+  category: 'terminal',
   input: {
     terminal_name: terminalName,
     max_chars: z
@@ -230,6 +236,9 @@ const readTerminalOutput = defineJupyterTool({
     destructiveHint: false,
     idempotentHint: true,
     openWorldHint: false
+  },
+  check: async (args, context) => {
+    await context.services.terminals.check(args.terminal_name);
   },
   run: async (args, context) => {
     const maxChars = args.max_chars ?? context.services.limits().maxOutputChars;
@@ -275,6 +284,9 @@ const closeTerminal = defineJupyterTool({
     destructiveHint: true,
     idempotentHint: true,
     openWorldHint: false
+  },
+  check: async (args, context) => {
+    await context.services.terminals.check(args.terminal_name);
   },
   run: async (args, context) => {
     await context.services.terminals.close(args.terminal_name);

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import {
   pageOf,
+  resolveCellList,
   resolveCellRef,
   resolveInsertIndex
 } from '../../src/core/cells';
@@ -33,6 +34,34 @@ describe('resolveCellRef', () => {
     assert.equal(resolveCellRef({ cell_id: 'zz' }, ids).ok, false);
     assert.equal(resolveCellRef({}, ids).ok, false);
     assert.equal(resolveCellRef({ index: 0, cell_id: 'a' }, ids).ok, false);
+  });
+});
+
+describe('resolveCellList', () => {
+  const ids = ['a', 'b', 'c'];
+  it('resolves indexes or ids, sorted and without repeats', () => {
+    assert.deepEqual(resolveCellList({ indices: [2, -3, 0] }, ids), {
+      ok: true,
+      indexes: [0, 2]
+    });
+    assert.deepEqual(resolveCellList({ ids: ['c', 'b'] }, ids), {
+      ok: true,
+      indexes: [1, 2]
+    });
+  });
+  it('refuses both, neither, empty lists and any invalid reference', () => {
+    const error = (refs: { indices?: number[]; ids?: string[] }) => {
+      const result = resolveCellList(refs, ids);
+      return result.ok ? '' : result.error;
+    };
+    assert.match(error({}), /exactly one of/);
+    assert.match(error({ indices: [0], ids: ['a'] }), /exactly one of/);
+    assert.match(error({ indices: [] }), /is empty/);
+    assert.match(
+      error({ indices: [0, 3] }),
+      /"cell_indices"\[1\] = 3 is out of range/
+    );
+    assert.match(error({ ids: ['a', 'z'] }), /"cell_ids"\[1\] = "z"/);
   });
 });
 

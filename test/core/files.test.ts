@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
-  globToRegExp,
   imageMimetype,
   isWithin,
   notebookJsonProblem,
@@ -70,30 +69,6 @@ describe('parentOf and isWithin', () => {
     assert.equal(isWithin('a/b', 'a'), true);
     assert.equal(isWithin('a', 'a'), true);
     assert.equal(isWithin('ab', 'a'), false);
-  });
-});
-
-describe('globToRegExp', () => {
-  const match = (glob: string, path: string) => globToRegExp(glob).test(path);
-  it('keeps * and ? within a segment', () => {
-    assert.equal(match('*.csv', 'data.csv'), true);
-    assert.equal(match('*.csv', 'dir/data.csv'), false);
-    assert.equal(match('file?.txt', 'file1.txt'), true);
-    assert.equal(match('file?.txt', 'file10.txt'), false);
-  });
-  it('lets ** span directories, including none', () => {
-    assert.equal(match('**/*.py', 'a.py'), true);
-    assert.equal(match('**/*.py', 'src/pkg/a.py'), true);
-    assert.equal(match('src/**', 'src/a/b'), true);
-    assert.equal(match('**/*.py', 'a.pyc'), false);
-  });
-  it('supports sets and alternatives, and escapes the rest', () => {
-    assert.equal(match('*.{png,jpg}', 'a.jpg'), true);
-    assert.equal(match('*.{png,jpg}', 'a.gif'), false);
-    assert.equal(match('[ab]*.txt', 'b1.txt'), true);
-    assert.equal(match('[!ab]*.txt', 'b1.txt'), false);
-    assert.equal(match('a+b(1).txt', 'a+b(1).txt'), true);
-    assert.equal(match('a.txt', 'abtxt'), false);
   });
 });
 

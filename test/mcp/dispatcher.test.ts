@@ -7,6 +7,8 @@ import { ToolDispatcher } from '../../src/mcp/dispatcher';
 import {
   defineTool,
   jsonOutput,
+  textOutput,
+  ToolError,
   type IToolContext,
   type IToolOutput
 } from '../../src/mcp/tool';
@@ -103,5 +105,85 @@ describe('ToolDispatcher', () => {
         ]),
       /Duplicate tool name same/
     );
+  });
+
+  it('checks the arguments before any guard: an invalid call never reaches one', async () => {
+    const asked: string[] = [];
+    const ran: string[] = [];
+    const tool = defineTool({
+      name: 'write',
+      title: 'Write',
+      description: 'Writes for the test.',
+      category: 'files',
+      input: { path: z.string() },
+      annotations,
+      check: async args => {
+        if (args.path.includes('..')) {
+          throw new ToolError('"path" may not contain "..".');
+        }
+      },
+      run: async args => {
+        ran.push(args.path);
+        return textOutput('written');
+      }
+    });
+    const dispatcher = new ToolDispatcher([tool]);
+    dispatcher.guards.push(async call => {
+      asked.push((call.args as { path: string }).path);
+    });
+    const refused = await dispatcher.call(
+      'write',
+      { path: '../escape.txt' },
+      context
+    );
+    assert.equal(refused.isError, true);
+    assert.match(
+      refused.content[0].type === 'text' ? refused.content[0].text : '',
+      /may not contain/
+    );
+    assert.deepEqual(asked, []);
+    assert.deepEqual(ran, []);
+    const ok = await dispatcher.call('write', { path: 'a.txt' }, context);
+    assert.equal(ok.isError, undefined);
+    assert.deepEqual(asked, ['a.txt']);
+    assert.deepEqual(ran, ['a.txt']);
+  });
+
+  it('hands the tool what a guard says the user approved', async () => {
+    let seen: unknown = 'not run';
+    const tool = defineTool({
+      name: 'run',
+      title: 'Run',
+      description: 'Runs for the test.',
+      category: 'execute',
+      input: {},
+      annotations,
+      run: async (_, toolContext) => {
+        seen = toolContext.approved;
+        return textOutput('ran');
+      }
+    });
+    const dispatcher = new ToolDispatcher([tool]);
+    await dispatcher.call('run', {}, context);
+    assert.equal(seen, undefined);
+    const approved = {
+      cells: [{ notebookPath: 'a.ipynb', cellId: 'c1', index: 0, source: 'x' }]
+    };
+    dispatcher.guards.push(async () => approved);
+    await dispatcher.call('run', {}, context);
+    assert.deepEqual(seen, approved);
+  });
+
+  it('names only the listed tools when a tool is unknown', async () => {
+    const dispatcher = new ToolDispatcher([
+      counting('visible', () => ({ count: 1 })),
+      counting('hidden', () => ({ count: 1 }))
+    ]);
+    dispatcher.filters.push(tool => tool.name !== 'hidden');
+    const result = await dispatcher.call('nope', {}, context);
+    const text =
+      result.content[0].type === 'text' ? result.content[0].text : '';
+    assert.match(text, /Unknown tool "nope"\. Available tools: visible\./);
+    assert.doesNotMatch(text, /hidden/);
   });
 });
