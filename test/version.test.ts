@@ -24,7 +24,7 @@ describe('one version', () => {
       'the extension compiles its own copy of the wire protocol: its npm package must not depend on the (separately published) relay'
     );
   });
-  it('the extension compiles the relay\'s wire protocol as it is', () => {
+  it("the extension compiles the relay's wire protocol as it is", () => {
     const relay = readFileSync(join(ROOT, 'relay/src/protocol.ts'), 'utf-8');
     const copy = readFileSync(join(ROOT, 'src/_protocol.ts'), 'utf-8');
     assert.ok(copy.endsWith(relay), 'run node scripts/write-generated.mjs');
