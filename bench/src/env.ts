@@ -81,6 +81,18 @@ export class BenchEnv {
     const labToken = randomBytes(16).toString('hex');
     const labPort = await freePort();
     const relayPort = await freePort();
+    // The bridge's settings name this relay, as an administrator sets them:
+    // a pairing link to a relay on another port than the settings' asks the
+    // user first, which would stop the measured cold start.
+    const overrides = join(stateDir, 'overrides.json');
+    writeFileSync(
+      overrides,
+      JSON.stringify({
+        'jupyterlab-mcp-bridge-extension:plugin': {
+          relayUrl: `ws://127.0.0.1:${relayPort}/page`
+        }
+      })
+    );
     const lab = await startProcess(
       '/usr/bin/python3',
       [
@@ -95,6 +107,8 @@ export class BenchEnv {
         stateDir,
         '--labextensions-dir',
         LABEXTENSIONS,
+        '--settings-overrides',
+        overrides,
         ...(options.labArgs ?? [])
       ],
       { ...process.env, SHELL: '/bin/bash' },

@@ -13,8 +13,10 @@ import {
   defaultTokenFile,
   generateToken,
   type IResolvedToken,
+  readTokenFile,
   resolveToken,
   TOKEN_ENV,
+  updatePairingLink,
   writePrivateFile
 } from './token';
 import { packageVersion } from './version';
@@ -48,8 +50,9 @@ Options:
   --print-pairing-link       Print the pairing link (it contains the token) even when stderr
                              is not a terminal; otherwise it goes to a 0600 file
   --rotate-token             Write a new token to the token file and exit. A relay running
-                             with that file refuses the old token at once and hands the new
-                             one to its pages; --stdio clients read the file again
+                             with that file refuses the old token at once, closes every page
+                             and ends every session; pair JupyterLab again with the new
+                             pairing link; --stdio clients read the file again
   -q, --quiet                No banner (errors are still printed)
   --verbose                  Debug logging
   -v, --version              Print the version
@@ -208,11 +211,28 @@ function rotateTokenFile(options: ICliOptions, logger: Logger): number {
     return 1;
   }
   const file = path.resolve(options.tokenFile ?? defaultTokenFile());
+  let old: string | undefined;
+  try {
+    old = readTokenFile(file);
+  } catch {
+    old = undefined;
+  }
   const token = generateToken();
   writePrivateFile(file, `${token}\n`);
+  if (old) {
+    try {
+      updatePairingLink(file, old, token);
+    } catch (error) {
+      logger.warn(
+        `could not update the pairing link: ${(error as Error).message}`
+      );
+    }
+  }
+  const link = path.join(path.dirname(file), 'pairing-link');
   logger.raw(
     `New token written to ${file}.\n` +
-      'A relay running with this file refuses the old token at once and hands the new one to its JupyterLab pages.\n' +
+      'A relay running with this file refuses the old token at once: it closes every JupyterLab page and ends every MCP session.\n' +
+      `Pair each JupyterLab again: open the pairing link in ${link}, or run "Start MCP bridge" there and paste the new token.\n` +
       'Clients that spawn `jupyterlab-mcp-bridge --stdio` read the file again by themselves; give HTTP clients the new token (Authorization: Bearer).\n'
   );
   return 0;

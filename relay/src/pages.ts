@@ -101,7 +101,12 @@ export class PageConnection {
   constructor(
     readonly id: string,
     readonly seq: number,
-    readonly socket: WebSocket
+    readonly socket: WebSocket,
+    readonly handshake: IPageHandshake = {
+      host: '',
+      pageNonce: '',
+      relayNonce: ''
+    }
   ) {}
 
   /** Whether the page said hello (only then does it get sessions). */
@@ -131,6 +136,17 @@ export class PageConnection {
       return false;
     }
   }
+}
+
+/**
+ * What a page and the relay proved to each other with (see `protocol.ts`):
+ * later proofs of the same connection (a rotation request) name the same.
+ */
+export interface IPageHandshake {
+  /** The `Host` the page connected to. */
+  host: string;
+  pageNonce: string;
+  relayNonce: string;
 }
 
 interface IInflight {
@@ -230,8 +246,11 @@ export interface IHubOptions {
   /** How long a client message waits for a page, in milliseconds. */
   pageWaitMs: number;
   logger: Logger;
-  /** A ready page asks for a new token. */
-  onRotateToken?: (page: PageConnection) => void;
+  /**
+   * A ready page asks for a new token, with the `rotate-token` proof of its
+   * connection (the relay checks it).
+   */
+  onRotateToken?: (page: PageConnection, proof: string) => void;
 }
 
 /**
@@ -458,8 +477,15 @@ export class Hub {
     }
     if (envelope.type === 'rotate-token') {
       if (page.ready) {
-        this._options.onRotateToken?.(page);
+        this._options.onRotateToken?.(page, envelope.proof);
       }
+      return;
+    }
+    if (envelope.type === 'auth-hello' || envelope.type === 'auth-page') {
+      // The handshake is over on this socket.
+      this._options.logger.warn(
+        `dropped a second handshake message from page ${page.id}`
+      );
       return;
     }
     this._fromPageSession(page, envelope);
@@ -595,6 +621,29 @@ export class Hub {
   async endSession(session: Session, reason: string): Promise<void> {
     this._options.logger.info(`session ${short(session.id)} ended: ${reason}`);
     await this._closeTransport(session);
+  }
+
+  /**
+   * End every session at once (the token was rotated): each page is told,
+   * and each client's next request gets 404 (401 with the old token).
+   * Returns how many were ended.
+   */
+  endAllSessions(reason: string): number {
+    const sessions = [...this.sessions.values()];
+    for (const session of sessions) {
+      this._options.logger.info(
+        `session ${short(session.id)} ended: ${reason}`
+      );
+      this.closeSession(session);
+      session.transport
+        .close()
+        .catch((error: unknown) =>
+          this._options.logger.debug(
+            `closing session ${short(session.id)}: ${String(error)}`
+          )
+        );
+    }
+    return sessions.length;
   }
 
   /**
@@ -844,7 +893,22 @@ export function validatePageMessage(value: unknown): PageToRelay {
     return { type: 'session-end', sessionId: value.sessionId };
   }
   if (value.type === 'rotate-token') {
-    return { type: 'rotate-token' };
+    if (typeof value.proof !== 'string') {
+      throw new Error('rotate-token without a proof');
+    }
+    return { type: 'rotate-token', proof: value.proof.slice(0, 100) };
+  }
+  if (value.type === 'auth-hello') {
+    if (typeof value.nonce !== 'string') {
+      throw new Error('auth-hello without a nonce');
+    }
+    return { type: 'auth-hello', nonce: value.nonce.slice(0, 100) };
+  }
+  if (value.type === 'auth-page') {
+    if (typeof value.proof !== 'string') {
+      throw new Error('auth-page without a proof');
+    }
+    return { type: 'auth-page', proof: value.proof.slice(0, 100) };
   }
   if (value.type === 'page-focus') {
     return { type: 'page-focus' };

@@ -1,13 +1,9 @@
 /**
- * Pure security helpers: token comparison, Origin and Host checks, token
- * extraction from headers and WebSocket subprotocols.
+ * Pure security helpers: token comparison, Origin and Host checks, the
+ * bearer token of a header, the page subprotocol of an upgrade.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import {
-  PAGE_SUBPROTOCOL,
-  PAGE_SUBPROTOCOL_PREFIX,
-  TOKEN_SUBPROTOCOL_PREFIX
-} from './protocol';
+import { PAGE_SUBPROTOCOL, PAGE_SUBPROTOCOL_PREFIX } from './protocol';
 
 /**
  * Compare a presented secret with the expected one in constant time (both
@@ -40,28 +36,26 @@ export function bearerFromHeader(
 
 /**
  * Parse the `Sec-WebSocket-Protocol` offers of a page: whether it offers
- * {@link PAGE_SUBPROTOCOL}, and the token of its `bearer.<token>` offer.
+ * {@link PAGE_SUBPROTOCOL}, and which page subprotocol it offers (of
+ * whatever version). No secret travels there: the page proves it knows the
+ * token over the socket (see `protocol.ts`).
  */
 export function parsePageSubprotocols(header: string | string[] | undefined): {
   hasPageProtocol: boolean;
   /** The page subprotocol offered, of whatever version (absent if none). */
   pageProtocol?: string;
-  token?: string;
 } {
   const raw = Array.isArray(header) ? header.join(',') : (header ?? '');
   const offers = raw
     .split(',')
     .map(s => s.trim())
     .filter(s => s.length > 0);
-  const bearer = offers.find(s => s.startsWith(TOKEN_SUBPROTOCOL_PREFIX));
-  const token = bearer?.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
   const pageProtocol = offers.includes(PAGE_SUBPROTOCOL)
     ? PAGE_SUBPROTOCOL
     : offers.find(s => s.startsWith(PAGE_SUBPROTOCOL_PREFIX));
   return {
     hasPageProtocol: pageProtocol === PAGE_SUBPROTOCOL,
-    ...(pageProtocol !== undefined ? { pageProtocol } : {}),
-    token: token && token.length > 0 ? token : undefined
+    ...(pageProtocol !== undefined ? { pageProtocol } : {})
   };
 }
 

@@ -107,3 +107,23 @@ export function resolveToken(options: {
   writePrivateFile(file, `${token}\n`);
   return { token, source: 'generated', file };
 }
+
+/**
+ * Put a new token in the pairing-link file the banner wrote beside the
+ * token file, if there is one.
+ */
+export function updatePairingLink(
+  tokenFile: string,
+  old: string,
+  token: string
+): void {
+  const file = path.join(path.dirname(tokenFile), 'pairing-link');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return;
+  }
+  // Tokens are base64url: the same in the link as in the file.
+  writePrivateFile(file, text.split(old).join(token));
+}

@@ -42,32 +42,27 @@ describe('bearerFromHeader', () => {
 });
 
 describe('parsePageSubprotocols', () => {
-  it('finds the page protocol and the token', () => {
-    assert.deepEqual(parsePageSubprotocols(`${PAGE_SUBPROTOCOL}, bearer.tok`), {
-      hasPageProtocol: true,
-      pageProtocol: PAGE_SUBPROTOCOL,
-      token: 'tok'
-    });
+  it('finds the page protocol, of whatever version; no secret travels there', () => {
     assert.deepEqual(parsePageSubprotocols(PAGE_SUBPROTOCOL), {
       hasPageProtocol: true,
-      pageProtocol: PAGE_SUBPROTOCOL,
-      token: undefined
+      pageProtocol: PAGE_SUBPROTOCOL
+    });
+    assert.deepEqual(parsePageSubprotocols(`other, ${PAGE_SUBPROTOCOL}`), {
+      hasPageProtocol: true,
+      pageProtocol: PAGE_SUBPROTOCOL
     });
     assert.deepEqual(
-      parsePageSubprotocols('jupyterlab-mcp-bridge.v99, bearer.tok'),
+      parsePageSubprotocols('jupyterlab-mcp-bridge.v1, bearer.tok'),
       {
         hasPageProtocol: false,
-        pageProtocol: 'jupyterlab-mcp-bridge.v99',
-        token: 'tok'
+        pageProtocol: 'jupyterlab-mcp-bridge.v1'
       }
     );
     assert.deepEqual(parsePageSubprotocols('bearer.'), {
-      hasPageProtocol: false,
-      token: undefined
+      hasPageProtocol: false
     });
     assert.deepEqual(parsePageSubprotocols(undefined), {
-      hasPageProtocol: false,
-      token: undefined
+      hasPageProtocol: false
     });
   });
 });
