@@ -7,6 +7,7 @@ import { DEFAULT_PORT } from './protocol';
 import { buildBanner } from './banner';
 import { Logger } from './log';
 import { Relay } from './relay';
+import { isLoopbackHost, remoteHostRefusal } from './security';
 import { createRequire } from 'node:module';
 import type * as Stdio from './stdio';
 import {
@@ -34,7 +35,11 @@ Modes:
                              listening on --port, or become it.
 
 Options:
-  --host HOST                Bind address (default 127.0.0.1)
+  --host HOST                Bind address (default 127.0.0.1). An address that is not this
+                             computer's loopback is refused without --allow-remote-host
+  --allow-remote-host        Bind a --host reachable from the network anyway. The relay has no
+                             TLS: HTTP clients' token and every MCP message cross the network
+                             in clear (put a TLS proxy in front, or keep to a trusted network)
   -p, --port PORT            Port (default ${DEFAULT_PORT})
   --page-wait SECONDS        How long a request waits for a JupyterLab page (default 30)
   --session-idle-minutes M   End a session after M minutes with no request and no open
@@ -66,6 +71,7 @@ Everything is written to stderr; stdout carries only MCP messages in --stdio mod
  */
 export interface ICliOptions {
   host: string;
+  allowRemoteHost: boolean;
   port: number;
   pageWaitSeconds: number;
   sessionIdleMinutes: number;
@@ -92,6 +98,7 @@ export function parseCli(argv: string[]): ICliOptions {
     allowPositionals: false,
     options: {
       host: { type: 'string' },
+      'allow-remote-host': { type: 'boolean' },
       port: { type: 'string', short: 'p' },
       'page-wait': { type: 'string' },
       'session-idle-minutes': { type: 'string' },
@@ -128,6 +135,7 @@ export function parseCli(argv: string[]): ICliOptions {
   }
   return {
     host: values.host ?? '127.0.0.1',
+    allowRemoteHost: values['allow-remote-host'] ?? false,
     port,
     pageWaitSeconds: pageWait,
     sessionIdleMinutes: idle,
@@ -165,6 +173,7 @@ function makeRelay(
 ): Relay {
   return new Relay({
     host: options.host,
+    allowRemoteHost: options.allowRemoteHost,
     port: options.port,
     token: resolved.token,
     tokenFile: resolved.file,
@@ -269,6 +278,16 @@ export async function main(
   if (options.rotateToken) {
     process.exitCode = rotateTokenFile(options, logger);
     return;
+  }
+  if (!isLoopbackHost(options.host)) {
+    if (!options.allowRemoteHost) {
+      logger.error(remoteHostRefusal(options.host));
+      process.exitCode = 2;
+      return;
+    }
+    logger.warn(
+      `listening on ${options.host} (--allow-remote-host): the token of HTTP clients and every MCP message cross the network in clear`
+    );
   }
   if (options.token) {
     logger.warn(

@@ -57,7 +57,9 @@ import {
   hostForUrl,
   type IOriginPattern,
   isHostAllowed,
+  isLoopbackHost,
   parseOriginPattern,
+  remoteHostRefusal,
   parsePageSubprotocols,
   tokensEqual
 } from './security';
@@ -103,6 +105,11 @@ export interface IRelayOptions {
   tokenFile?: string;
   /** Bind address (default 127.0.0.1). */
   host?: string;
+  /**
+   * Bind an address that is not loopback (refused otherwise; see
+   * `remoteHostRefusal`).
+   */
+  allowRemoteHost?: boolean;
   /** Port (default {@link DEFAULT_PORT}; 0 picks a free one). */
   port?: number;
   /** Extra allowed origins (`scheme://host[:port|:*]`), besides loopback ones. */
@@ -151,6 +158,9 @@ export class Relay {
     this._key = proofKey(options.token);
     this._tokenFile = options.tokenFile;
     this._host = options.host ?? '127.0.0.1';
+    if (!isLoopbackHost(this._host) && !options.allowRemoteHost) {
+      throw new Error(remoteHostRefusal(this._host));
+    }
     this._requestedPort = options.port ?? DEFAULT_PORT;
     this._maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this._helloTimeoutMs = options.helloTimeoutMs ?? 20_000;

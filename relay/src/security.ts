@@ -170,6 +170,35 @@ export function checkOrigin(
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
+ * Whether a bind address is on this computer only: `localhost`, `::1`, or
+ * an address in 127.0.0.0/8. Wildcards (`0.0.0.0`, `::`) are not.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  return (
+    h === 'localhost' ||
+    h === '::1' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
+  );
+}
+
+/**
+ * Why a bind address that is not loopback is refused without
+ * `--allow-remote-host`.
+ */
+export function remoteHostRefusal(host: string): string {
+  return (
+    `--host ${host} is not an address of this computer only: the relay would take connections from the network, ` +
+    'where HTTP clients send the token (Authorization: Bearer) and every MCP message in clear (the relay has no TLS), ' +
+    'and whoever holds the token runs code in your kernels. Keep the default 127.0.0.1; if you mean it (behind a TLS ' +
+    'proxy, on a network you trust), add --allow-remote-host.'
+  );
+}
+
+/**
  * Split a `Host` header into a lower-case host name and port (80 when absent).
  * Undefined when malformed.
  */
