@@ -118,7 +118,16 @@ export class BenchEnv {
     const labUrl = `http://127.0.0.1:${labPort}`;
     const relay = await startProcess(
       process.execPath,
-      [RELAY_BIN, '--port', String(relayPort), '--lab-url', `${labUrl}/lab`],
+      [
+        RELAY_BIN,
+        '--port',
+        String(relayPort),
+        '--lab-url',
+        `${labUrl}/lab`,
+        // The memory figures leave hundreds of sessions open (--abandoned).
+        '--max-sessions',
+        '10000'
+      ],
       {
         ...process.env,
         XDG_CONFIG_HOME: configDir,

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PORT } from './protocol';
 import { buildBanner } from './banner';
 import { Logger } from './log';
-import { Relay } from './relay';
+import { DEFAULT_MAX_SESSIONS, Relay } from './relay';
 import { isLoopbackHost, remoteHostRefusal } from './security';
 import { createRequire } from 'node:module';
 import type * as Stdio from './stdio';
@@ -45,6 +45,8 @@ Options:
   --session-idle-minutes M   End a session after M minutes with no request and no open
                              stream (default 30; fractions allowed). Its client then gets
                              404 and starts a new session
+  --max-sessions N           Sessions open at most (default 64; each is an MCP server in the
+                             page). A new client past it gets a JSON-RPC error (HTTP 503)
   --token-file PATH          Token file (default \${XDG_CONFIG_HOME:-~/.config}/jupyterlab-mcp-bridge/token,
                              created with a random token when missing)
   --token TOKEN              The token itself (discouraged: visible in the process list;
@@ -75,6 +77,7 @@ export interface ICliOptions {
   port: number;
   pageWaitSeconds: number;
   sessionIdleMinutes: number;
+  maxSessions: number;
   token?: string;
   tokenFile?: string;
   allowOrigins: string[];
@@ -102,6 +105,7 @@ export function parseCli(argv: string[]): ICliOptions {
       port: { type: 'string', short: 'p' },
       'page-wait': { type: 'string' },
       'session-idle-minutes': { type: 'string' },
+      'max-sessions': { type: 'string' },
       token: { type: 'string' },
       'token-file': { type: 'string' },
       'allow-origin': { type: 'string', multiple: true },
@@ -133,12 +137,22 @@ export function parseCli(argv: string[]): ICliOptions {
       `Invalid --session-idle-minutes: ${values['session-idle-minutes']} (a number of minutes above 0)`
     );
   }
+  const maxSessions =
+    values['max-sessions'] === undefined
+      ? DEFAULT_MAX_SESSIONS
+      : Number(values['max-sessions']);
+  if (!Number.isInteger(maxSessions) || maxSessions < 1) {
+    throw new Error(
+      `Invalid --max-sessions: ${values['max-sessions']} (a whole number of sessions, 1 or more)`
+    );
+  }
   return {
     host: values.host ?? '127.0.0.1',
     allowRemoteHost: values['allow-remote-host'] ?? false,
     port,
     pageWaitSeconds: pageWait,
     sessionIdleMinutes: idle,
+    maxSessions,
     token: values.token,
     tokenFile: values['token-file'],
     allowOrigins: values['allow-origin'] ?? [],
@@ -180,6 +194,7 @@ function makeRelay(
     allowOrigins: options.allowOrigins,
     pageWaitMs: options.pageWaitSeconds * 1000,
     sessionIdleMs: options.sessionIdleMinutes * 60_000,
+    maxSessions: options.maxSessions,
     logger
   });
 }

@@ -161,8 +161,30 @@ interface IInflight {
 
 interface IQueued {
   message: JsonRpcMessage;
+  /** Its size in bytes of JSON (characters). */
+  bytes: number;
   timer?: NodeJS.Timeout;
 }
+
+/**
+ * What a session keeps of its client's messages while no page is
+ * connected. Past either bound the oldest notifications go (the client is
+ * told how many); a request that finds no room gets an error at once.
+ */
+export interface IQueueLimits {
+  /** Messages kept (default 500). */
+  messages: number;
+  /** Bytes of JSON kept (default 4 MiB). */
+  bytes: number;
+}
+
+/**
+ * The default {@link IQueueLimits}.
+ */
+export const DEFAULT_QUEUE_LIMITS: IQueueLimits = {
+  messages: 500,
+  bytes: 4 * 1024 * 1024
+};
 
 /**
  * One MCP session: its SDK transport, its page, and what the relay keeps to
@@ -176,7 +198,7 @@ export class Session {
    */
   constructor(
     readonly transport: StreamableHTTPServerTransport,
-    events: SessionEventStore
+    readonly events: SessionEventStore
   ) {
     this.direct = new DirectStreams({
       events,
@@ -215,6 +237,12 @@ export class Session {
   readonly inflight = new Map<string, IInflight>();
   /** Client messages waiting for a page. */
   readonly queue: IQueued[] = [];
+  /** Bytes of the messages in {@link queue}. */
+  queuedBytes = 0;
+  /** Notifications dropped from the queue since the client was told. */
+  dropped = 0;
+  /** Whether the client is about to be told of the dropped ones. */
+  dropTold = false;
   /** Whether the session ended. */
   closed = false;
   /** How the client reaches the relay (told to the page). */
@@ -245,6 +273,8 @@ export class Session {
 export interface IHubOptions {
   /** How long a client message waits for a page, in milliseconds. */
   pageWaitMs: number;
+  /** What a session keeps while no page is connected. */
+  queueLimits?: IQueueLimits;
   logger: Logger;
   /**
    * A ready page asks for a new token, with the `rotate-token` proof of its
@@ -588,6 +618,7 @@ export class Hub {
       clearTimeout(queued.timer);
     }
     session.queue.length = 0;
+    session.queuedBytes = 0;
     session.inflight.clear();
     session.direct.closeAll(
       id =>
@@ -724,6 +755,7 @@ export class Hub {
       return;
     }
     const queued = session.queue.splice(0);
+    session.queuedBytes = 0;
     for (const item of queued) {
       clearTimeout(item.timer);
       this._forward(session, page, item.message);
@@ -754,8 +786,47 @@ export class Hub {
   }
 
   private _enqueue(session: Session, message: JsonRpcMessage): void {
-    const item: IQueued = { message };
+    const limits = this._options.queueLimits ?? DEFAULT_QUEUE_LIMITS;
+    const item: IQueued = { message, bytes: JSON.stringify(message).length };
     const reqId = requestIdOf(message);
+    // Make room: the oldest notifications go first (not the initialized
+    // one, which a page needs to start the session).
+    const full = () =>
+      session.queue.length + 1 > limits.messages ||
+      session.queuedBytes + item.bytes > limits.bytes;
+    for (let i = 0; full() && i < session.queue.length;) {
+      const old = session.queue[i];
+      if (
+        requestIdOf(old.message) === undefined &&
+        old.message.method !== 'notifications/initialized'
+      ) {
+        session.queue.splice(i, 1);
+        session.queuedBytes -= old.bytes;
+        session.dropped += 1;
+      } else {
+        i++;
+      }
+    }
+    if (full()) {
+      if (reqId !== undefined) {
+        session.inflight.delete(idKey(reqId));
+        this._toClient(
+          session,
+          errorResponse(
+            reqId,
+            RELAY_ERROR_CODE,
+            `No JupyterLab page is connected, and this session already has ${session.queue.length} messages ` +
+              `(${session.queuedBytes} bytes) waiting for one (the relay keeps at most ${limits.messages} messages and ` +
+              `${limits.bytes} bytes): this request was not queued. Retry once a page is connected.`
+          )
+        );
+      } else {
+        session.dropped += 1;
+      }
+      this._tellDropped(session, limits);
+      return;
+    }
+    this._tellDropped(session, limits);
     if (reqId !== undefined) {
       item.timer = setTimeout(
         () => this._expire(session, item, reqId),
@@ -764,6 +835,42 @@ export class Hub {
       item.timer.unref?.();
     }
     session.queue.push(item);
+    session.queuedBytes += item.bytes;
+  }
+
+  /**
+   * Tell the client (once per burst) how many of its notifications were
+   * dropped while no page was connected.
+   */
+  private _tellDropped(session: Session, limits: IQueueLimits): void {
+    if (session.dropped === 0 || session.dropTold) {
+      return;
+    }
+    session.dropTold = true;
+    setImmediate(() => {
+      session.dropTold = false;
+      const count = session.dropped;
+      session.dropped = 0;
+      if (count === 0 || session.closed) {
+        return;
+      }
+      this._options.logger.warn(
+        `session ${short(session.id)}: ${count} notification(s) dropped while no page was connected`
+      );
+      if (session.initializeAnswered) {
+        this._toClient(session, {
+          jsonrpc: '2.0',
+          method: 'notifications/message',
+          params: {
+            level: 'warning',
+            logger: 'jupyterlab-mcp-bridge.relay',
+            data:
+              `${count} notification(s) of this session were dropped: no JupyterLab page is connected, and the ` +
+              `relay keeps at most ${limits.messages} messages (${limits.bytes} bytes) for one.`
+          }
+        });
+      }
+    });
   }
 
   private _expire(session: Session, item: IQueued, reqId: RequestId): void {
@@ -772,6 +879,7 @@ export class Hub {
       return;
     }
     session.queue.splice(index, 1);
+    session.queuedBytes -= item.bytes;
     session.inflight.delete(idKey(reqId));
     this._options.logger.warn(
       `no JupyterLab page connected: request ${String(reqId)} failed`

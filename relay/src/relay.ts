@@ -38,9 +38,22 @@ import {
   sendJsonRpcError
 } from './http';
 import { EventStorePool, type IEventStoreLimits, SSE_RETRY_MS } from './events';
-import { idKey, isJsonRpcMessage, isObject, isRequestId } from './jsonrpc';
+import {
+  idKey,
+  isJsonRpcMessage,
+  isObject,
+  isRequestId,
+  jsonDeeperThan
+} from './jsonrpc';
 import { Logger } from './log';
-import { Hub, type IPageHandshake, PageConnection, Session } from './pages';
+import {
+  DEFAULT_QUEUE_LIMITS,
+  Hub,
+  type IPageHandshake,
+  type IQueueLimits,
+  PageConnection,
+  Session
+} from './pages';
 import {
   isNonce,
   macValid,
@@ -131,7 +144,41 @@ export interface IRelayOptions {
   logger?: Logger;
   /** Bounds of the SSE events kept for resumption (see `events.ts`). */
   eventStoreLimits?: Partial<IEventStoreLimits>;
+  /**
+   * Sessions open at most (default {@link DEFAULT_MAX_SESSIONS}). A new
+   * session past it ends the session idle longest (no request, no open
+   * stream, nothing in flight for {@link IRelayOptions.evictIdleMs}) to
+   * make room; when none is, its `initialize` gets a JSON-RPC error (HTTP
+   * 503).
+   */
+  maxSessions?: number;
+  /**
+   * How long a session must have been idle to be ended for a new one when
+   * the relay is at {@link IRelayOptions.maxSessions} (default 60 s).
+   */
+  evictIdleMs?: number;
+  /**
+   * Deepest nesting of arrays and objects in a request body (default
+   * {@link DEFAULT_MAX_JSON_DEPTH}); a deeper body gets a JSON-RPC error
+   * (HTTP 400) without being parsed.
+   */
+  maxJsonDepth?: number;
+  /**
+   * Messages (and their bytes of JSON) a session keeps while no page is
+   * connected (default {@link DEFAULT_QUEUE_LIMITS}).
+   */
+  queueLimits?: Partial<IQueueLimits>;
 }
+
+/**
+ * Default cap on open sessions (each is an `McpServer` in the page).
+ */
+export const DEFAULT_MAX_SESSIONS = 64;
+
+/**
+ * Default cap on the nesting of request bodies.
+ */
+export const DEFAULT_MAX_JSON_DEPTH = 100;
 
 /**
  * Counters, for tests and diagnostics.
@@ -166,6 +213,9 @@ export class Relay {
     this._helloTimeoutMs = options.helloTimeoutMs ?? 20_000;
     this._pingIntervalMs = options.pingIntervalMs ?? 30_000;
     this._sessionIdleMs = options.sessionIdleMs ?? 30 * 60_000;
+    this._maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    this._evictIdleMs = options.evictIdleMs ?? 60_000;
+    this._maxJsonDepth = options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
     this.logger = options.logger ?? new Logger();
     this.events = new EventStorePool(options.eventStoreLimits);
     this.logger.addSecret(this._token);
@@ -175,6 +225,7 @@ export class Relay {
     ].map(parseOriginPattern);
     this.hub = new Hub({
       pageWaitMs: options.pageWaitMs ?? 30_000,
+      queueLimits: { ...DEFAULT_QUEUE_LIMITS, ...options.queueLimits },
       logger: this.logger,
       onRotateToken: (page, presented) => {
         const { host, pageNonce, relayNonce } = page.handshake;
@@ -686,6 +737,34 @@ export class Relay {
   }
 
   /**
+   * At the session limit: end the session idle longest, if one has been
+   * idle for `evictIdleMs` (its client's next request gets 404 and it
+   * starts a new session). Returns whether one was ended.
+   */
+  private _endIdlest(): boolean {
+    const now = Date.now();
+    let idlest: Session | undefined;
+    for (const session of this.hub.sessions.values()) {
+      if (
+        session.isIdle(now, this._evictIdleMs) &&
+        (!idlest || session.lastActivity < idlest.lastActivity)
+      ) {
+        idlest = session;
+      }
+    }
+    if (!idlest) {
+      return false;
+    }
+    // Out of the count now; its transport closes in the background.
+    this.hub.closeSession(idlest);
+    void this.hub.endSession(
+      idlest,
+      `the relay is at its limit of ${this._maxSessions} sessions, and this one was idle longest`
+    );
+    return true;
+  }
+
+  /**
    * End the sessions whose clients went away without ending them.
    */
   private _endIdleSessions(): void {
@@ -724,6 +803,19 @@ export class Relay {
         );
         return;
       }
+      if (jsonDeeperThan(body.text, this._maxJsonDepth)) {
+        this.stats.malformed++;
+        this.logger.warn(
+          `refused a request body nested deeper than ${this._maxJsonDepth} levels`
+        );
+        sendJsonRpcError(
+          res,
+          400,
+          -32600,
+          `Invalid Request: the JSON is nested deeper than ${this._maxJsonDepth} levels (the relay's limit); nothing was forwarded`
+        );
+        return;
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(body.text);
@@ -756,6 +848,25 @@ export class Relay {
         );
         return;
       }
+      let open = this.hub.sessions.size + this._opening.size;
+      if (open >= this._maxSessions && this._endIdlest()) {
+        open -= 1;
+      }
+      if (open >= this._maxSessions) {
+        this.logger.warn(
+          `refused a new session: ${open} open, the limit is ${this._maxSessions} (--max-sessions)`
+        );
+        sendJsonRpcError(
+          res,
+          503,
+          -32000,
+          `Too many MCP sessions open (${open}; the relay's limit is ${this._maxSessions}, --max-sessions), and none ` +
+            `idle for ${Math.round(this._evictIdleMs / 1000)} s to end for this one: end sessions you no longer use ` +
+            '(HTTP DELETE), then retry',
+          { 'Retry-After': '30' }
+        );
+        return;
+      }
       const session = this._newSession();
       session.clientTransport =
         req.headers[STDIO_CLIENT_HEADER] === 'stdio' ? 'stdio' : 'http';
@@ -764,7 +875,18 @@ export class Relay {
         session.previousId = previous;
       }
       this._track(session, res);
-      await session.transport.handleRequest(req, res, parsed);
+      this._opening.add(session);
+      try {
+        await session.transport.handleRequest(req, res, parsed);
+      } finally {
+        this._opening.delete(session);
+        if (!session.id) {
+          // The SDK refused this initialize (headers, body): the session
+          // never began; free what it holds.
+          session.events.dispose();
+          void session.transport.close().catch(() => undefined);
+        }
+      }
       return;
     }
     if (req.method === 'GET' || req.method === 'DELETE') {
@@ -865,6 +987,7 @@ export class Relay {
       retryInterval: SSE_RETRY_MS,
       onsessioninitialized: id => {
         session.id = id;
+        this._opening.delete(session);
         this.hub.addSession(session);
       }
     });
@@ -1112,6 +1235,11 @@ export class Relay {
   private readonly _helloTimeoutMs: number;
   private readonly _pingIntervalMs: number;
   private readonly _sessionIdleMs: number;
+  private readonly _maxSessions: number;
+  private readonly _evictIdleMs: number;
+  private readonly _maxJsonDepth: number;
+  /** Sessions whose `initialize` is being handled (no id yet). */
+  private readonly _opening = new Set<Session>();
   private _idleTimer?: NodeJS.Timeout;
   private readonly _origins: IOriginPattern[];
   private readonly _server: http.Server;
