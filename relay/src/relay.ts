@@ -23,6 +23,7 @@ import {
   PAGE_SUBPROTOCOL_PREFIX,
   PREVIOUS_SESSION_HEADER,
   PROTOCOL_VERSION,
+  proofText,
   RELAY_NAME,
   STDIO_AUTH_SCHEME,
   STDIO_CLIENT_HEADER,
@@ -62,7 +63,6 @@ import {
   proofKey,
   StdioGrants
 } from './proof';
-import { proofText } from './protocol';
 import {
   bearerFromHeader,
   checkOrigin,
