@@ -71,7 +71,7 @@ export function addCommands(
   commands.addCommand(CommandIDs.rotateToken, {
     label: trans.__('Rotate MCP bridge token'),
     caption: trans.__(
-      'Make a new relay token: the old one is refused at once; this page keeps the new one'
+      'Make a new relay token: every page and client of the old one is disconnected at once; this page and the other tabs of this browser come back with the new one'
     ),
     describedBy: NO_ARGS,
     isEnabled: () => bridge.status === 'connected',

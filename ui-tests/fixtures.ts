@@ -10,7 +10,14 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import {
+  KEY_LABEL,
+  PAGE_SUBPROTOCOL,
+  type ProofLabel,
+  proofText
+} from 'jupyterlab-mcp-bridge/protocol';
+import WebSocket from 'ws';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -248,6 +255,84 @@ export function textOf(result: CallToolResult): string {
 }
 
 /**
+ * A page socket opened by the test, as a page (or an impostor) would.
+ */
+export interface IPageSocket {
+  /** Whether the relay welcomed it (it proved the token). */
+  welcomed: boolean;
+  /** The types of the messages the relay sent. */
+  received: string[];
+  /** Resolves with the close code once the socket is closed. */
+  closed: Promise<number>;
+  close(): void;
+}
+
+/**
+ * Open a page socket to the relay at `url` and run the handshake with
+ * `token` (HMAC-SHA-256 computed here with node:crypto, independently of
+ * the relay's code); `wrongProof` sends a proof of another token once the
+ * relay proved itself. Resolves once welcomed or closed.
+ */
+export function openPageSocket(
+  url: string,
+  token: string,
+  origin: string,
+  wrongProof = false
+): Promise<IPageSocket> {
+  const hmac = (key: Buffer | string, text: string): Buffer =>
+    createHmac('sha256', key).update(text, 'utf8').digest();
+  const key = hmac(token, KEY_LABEL);
+  const host = new URL(url).host;
+  const proof = (label: ProofLabel, first: string, second: string) =>
+    hmac(
+      wrongProof ? hmac(`${token}x`, KEY_LABEL) : key,
+      proofText(label, host, first, second)
+    ).toString('base64url');
+  return new Promise(resolve => {
+    const socket = new WebSocket(url, [PAGE_SUBPROTOCOL], { origin });
+    const received: string[] = [];
+    const nonce = randomBytes(32).toString('base64url');
+    let welcomed = false;
+    const closed = new Promise<number>(done =>
+      socket.on('close', code => done(code))
+    );
+    const result = (): IPageSocket => ({
+      welcomed,
+      received,
+      closed,
+      close: () => socket.close()
+    });
+    socket.on('open', () =>
+      socket.send(JSON.stringify({ type: 'auth-hello', nonce }))
+    );
+    socket.on('message', data => {
+      const message = JSON.parse(String(data)) as {
+        type: string;
+        nonce?: string;
+      };
+      received.push(message.type);
+      if (message.type === 'auth-relay') {
+        socket.send(
+          JSON.stringify({
+            type: 'auth-page',
+            proof: proof('page-to-relay', nonce, String(message.nonce))
+          })
+        );
+      } else if (message.type === 'welcome') {
+        welcomed = true;
+        resolve(result());
+      }
+    });
+    socket.on('unexpected-response', (_req, res) => {
+      received.push(`http ${res.statusCode}`);
+      socket.terminate();
+    });
+    socket.on('error', () => undefined);
+    void closed.then(() => resolve(result()));
+  });
+}
+
+/**
  * Open a paired JupyterLab page and wait until the bridge is connected.
  */
 export async function openPairedPage(
@@ -265,19 +350,65 @@ export async function openPairedPage(
     await (window as unknown as { jupyterapp: { restored: Promise<void> } })
       .jupyterapp.restored;
   });
+  const asked = await acceptOwnRelay(page, env.relayUrl);
   // The default layout opens a Launcher: the user's own tab in the tests.
-  await page.waitForFunction(() => {
+  // A pairing dialog held the focus while it opened: the user clicks back
+  // into their tab.
+  await page.waitForFunction(asked => {
     const app = (
       window as unknown as {
-        jupyterapp: { shell: { currentWidget: unknown } };
+        jupyterapp: {
+          shell: {
+            currentWidget: unknown;
+            widgets(area: string): IterableIterator<{ id: string }>;
+            activateById(id: string): void;
+          };
+        };
       }
     ).jupyterapp;
+    if (!app.shell.currentWidget && asked) {
+      const first = app.shell.widgets('main').next();
+      if (!first.done) {
+        app.shell.activateById(first.value.id);
+      }
+    }
     return !!app.shell.currentWidget;
-  });
+  }, asked);
   await expect(page.locator('.jp-McpBridge-status')).toHaveAttribute(
     'data-status',
     'connected'
   );
+}
+
+/**
+ * Wait until the page is connected, or asks whether to pair with the
+ * relay at `relayUrl` (a relay on this computer on another port than the
+ * settings name, or a token in place of the one the browser holds), and
+ * then answer "Connect", as the user who just started that relay does.
+ * Returns whether it was asked.
+ */
+export async function acceptOwnRelay(
+  page: Page,
+  relayUrl: string
+): Promise<boolean> {
+  const status = page.locator('.jp-McpBridge-status');
+  const dialog = page.locator('.jp-Dialog', {
+    has: page.locator('.jp-McpBridge-relayUrl')
+  });
+  await expect
+    .poll(
+      async () =>
+        (await status.getAttribute('data-status')) === 'connected' ||
+        (await dialog.count()) > 0
+    )
+    .toBe(true);
+  if ((await dialog.count()) > 0) {
+    await expect(dialog.locator('.jp-McpBridge-relayUrl')).toHaveText(relayUrl);
+    await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+    await expect(dialog).toHaveCount(0);
+    return true;
+  }
+  return false;
 }
 
 /**

@@ -71,17 +71,34 @@ export class BenchEnv {
     const labToken = randomBytes(16).toString('hex');
     const labPort = await freePort();
     const relayPort = await freePort();
+    // The bridge's settings name this relay, as an administrator sets them:
+    // a pairing link to a relay on another port than the settings' asks the
+    // user first, which would stop the measured cold start.
     const lab = await startJupyter({
       rootDir,
       stateDir,
       token: labToken,
       port: labPort,
+      settingsOverrides: {
+        'jupyterlab-mcp-bridge-extension:plugin': {
+          relayUrl: `ws://127.0.0.1:${relayPort}/page`
+        }
+      },
       args: options.labArgs
     });
     const labUrl = `http://127.0.0.1:${labPort}`;
     const relay = await startProcess(
       process.execPath,
-      [RELAY_BIN, '--port', String(relayPort), '--lab-url', `${labUrl}/lab`],
+      [
+        RELAY_BIN,
+        '--port',
+        String(relayPort),
+        '--lab-url',
+        `${labUrl}/lab`,
+        // The memory figures leave hundreds of sessions open (--abandoned).
+        '--max-sessions',
+        '10000'
+      ],
       {
         ...process.env,
         XDG_CONFIG_HOME: configDir,

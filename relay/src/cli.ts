@@ -6,15 +6,18 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PORT } from './protocol';
 import { buildBanner } from './banner';
 import { Logger } from './log';
-import { Relay } from './relay';
+import { DEFAULT_MAX_SESSIONS, Relay } from './relay';
+import { isLoopbackHost, remoteHostRefusal } from './security';
 import { createRequire } from 'node:module';
 import type * as Stdio from './stdio';
 import {
   defaultTokenFile,
   generateToken,
   type IResolvedToken,
+  readTokenFile,
   resolveToken,
   TOKEN_ENV,
+  updatePairingLink,
   writePrivateFile
 } from './token';
 import { packageVersion } from './version';
@@ -38,12 +41,18 @@ Modes:
                              listening on --port, or become it.
 
 Options:
-  --host HOST                Bind address (default 127.0.0.1)
+  --host HOST                Bind address (default 127.0.0.1). An address that is not this
+                             computer's loopback is refused without --allow-remote-host
+  --allow-remote-host        Bind a --host reachable from the network anyway. The relay has no
+                             TLS: HTTP clients' token and every MCP message cross the network
+                             in clear (put a TLS proxy in front, or keep to a trusted network)
   -p, --port PORT            Port (default ${DEFAULT_PORT})
   --page-wait SECONDS        How long a request waits for a JupyterLab page (default 30)
   --session-idle-minutes M   End a session after M minutes with no request and no open
                              stream (default 30; fractions allowed). Its client then gets
                              404 and starts a new session
+  --max-sessions N           Sessions open at most (default 64; each is an MCP server in the
+                             page). A new client past it gets a JSON-RPC error (HTTP 503)
   --token-file PATH          Token file (default \${XDG_CONFIG_HOME:-~/.config}/jupyterlab-mcp-bridge/token,
                              created with a random token when missing)
   --token TOKEN              The token itself (discouraged: visible in the process list;
@@ -56,8 +65,9 @@ Options:
   --print-pairing-link       Print the pairing link (it contains the token) even when stderr
                              is not a terminal; otherwise it goes to a 0600 file
   --rotate-token             Write a new token to the token file and exit. A relay running
-                             with that file refuses the old token at once and hands the new
-                             one to its pages; --stdio clients read the file again
+                             with that file refuses the old token at once, closes every page
+                             and ends every session; pair JupyterLab again with the new
+                             pairing link; --stdio clients read the file again
   -q, --quiet                No banner (errors are still printed)
   --verbose                  Debug logging
   -v, --version              Print the version
@@ -71,9 +81,11 @@ Everything is written to stderr; stdout carries only MCP messages in --stdio mod
  */
 export interface ICliOptions {
   host: string;
+  allowRemoteHost: boolean;
   port: number;
   pageWaitSeconds: number;
   sessionIdleMinutes: number;
+  maxSessions: number;
   token?: string;
   tokenFile?: string;
   allowOrigins: string[];
@@ -97,9 +109,11 @@ export function parseCli(argv: string[]): ICliOptions {
     allowPositionals: false,
     options: {
       host: { type: 'string' },
+      'allow-remote-host': { type: 'boolean' },
       port: { type: 'string', short: 'p' },
       'page-wait': { type: 'string' },
       'session-idle-minutes': { type: 'string' },
+      'max-sessions': { type: 'string' },
       token: { type: 'string' },
       'token-file': { type: 'string' },
       'allow-origin': { type: 'string', multiple: true },
@@ -131,11 +145,22 @@ export function parseCli(argv: string[]): ICliOptions {
       `Invalid --session-idle-minutes: ${values['session-idle-minutes']} (a number of minutes above 0)`
     );
   }
+  const maxSessions =
+    values['max-sessions'] === undefined
+      ? DEFAULT_MAX_SESSIONS
+      : Number(values['max-sessions']);
+  if (!Number.isInteger(maxSessions) || maxSessions < 1) {
+    throw new Error(
+      `Invalid --max-sessions: ${values['max-sessions']} (a whole number of sessions, 1 or more)`
+    );
+  }
   return {
     host: values.host ?? '127.0.0.1',
+    allowRemoteHost: values['allow-remote-host'] ?? false,
     port,
     pageWaitSeconds: pageWait,
     sessionIdleMinutes: idle,
+    maxSessions,
     token: values.token,
     tokenFile: values['token-file'],
     allowOrigins: values['allow-origin'] ?? [],
@@ -173,12 +198,14 @@ function makeRelay(
 ): Relay {
   return new Relay({
     host: options.host,
+    allowRemoteHost: options.allowRemoteHost,
     port: options.port,
     token: resolved.token,
     tokenFile: resolved.file,
     allowOrigins: options.allowOrigins,
     pageWaitMs: options.pageWaitSeconds * 1000,
     sessionIdleMs: options.sessionIdleMinutes * 60_000,
+    maxSessions: options.maxSessions,
     logger
   });
 }
@@ -219,11 +246,28 @@ function rotateTokenFile(options: ICliOptions, logger: Logger): number {
     return 1;
   }
   const file = path.resolve(options.tokenFile ?? defaultTokenFile());
+  let old: string | undefined;
+  try {
+    old = readTokenFile(file);
+  } catch {
+    old = undefined;
+  }
   const token = generateToken();
   writePrivateFile(file, `${token}\n`);
+  if (old) {
+    try {
+      updatePairingLink(file, old, token);
+    } catch (error) {
+      logger.warn(
+        `could not update the pairing link: ${(error as Error).message}`
+      );
+    }
+  }
+  const link = path.join(path.dirname(file), 'pairing-link');
   logger.raw(
     `New token written to ${file}.\n` +
-      'A relay running with this file refuses the old token at once and hands the new one to its JupyterLab pages.\n' +
+      'A relay running with this file refuses the old token at once: it closes every JupyterLab page and ends every MCP session.\n' +
+      `Pair each JupyterLab again: open the pairing link in ${link}, or run "Start MCP bridge" there and paste the new token.\n` +
       'Clients that spawn `jupyterlab-mcp-bridge --stdio` read the file again by themselves; give HTTP clients the new token (Authorization: Bearer).\n'
   );
   return 0;
@@ -260,6 +304,16 @@ export async function main(
   if (options.rotateToken) {
     process.exitCode = rotateTokenFile(options, logger);
     return;
+  }
+  if (!isLoopbackHost(options.host)) {
+    if (!options.allowRemoteHost) {
+      logger.error(remoteHostRefusal(options.host));
+      process.exitCode = 2;
+      return;
+    }
+    logger.warn(
+      `listening on ${options.host} (--allow-remote-host): the token of HTTP clients and every MCP message cross the network in clear`
+    );
   }
   if (options.token) {
     logger.warn(

@@ -101,7 +101,8 @@ const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
-  404: 'Not Found'
+  404: 'Not Found',
+  503: 'Service Unavailable'
 };
 
 /**

@@ -74,3 +74,38 @@ export function errorResponse(
 ): JsonRpcMessage {
   return { jsonrpc: '2.0', id, error: { code, message } };
 }
+
+/**
+ * Whether JSON text nests arrays and objects deeper than `limit` levels,
+ * found in one pass over the text, without parsing it (so that a body
+ * nested 200,000 levels deep is refused at once instead of exhausting the
+ * stack later, when it is serialized again). Brackets inside strings do
+ * not count. Malformed text is left to `JSON.parse`.
+ */
+export function jsonDeeperThan(text: string, limit: number): boolean {
+  if (text.length <= limit) {
+    return false;
+  }
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) {
+        // A backslash: skip the escaped character.
+        i++;
+      } else if (c === 0x22) {
+        inString = false;
+      }
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) {
+        return true;
+      }
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}

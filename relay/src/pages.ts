@@ -101,7 +101,12 @@ export class PageConnection {
   constructor(
     readonly id: string,
     readonly seq: number,
-    readonly socket: WebSocket
+    readonly socket: WebSocket,
+    readonly handshake: IPageHandshake = {
+      host: '',
+      pageNonce: '',
+      relayNonce: ''
+    }
   ) {}
 
   /** Whether the page said hello (only then does it get sessions). */
@@ -133,6 +138,17 @@ export class PageConnection {
   }
 }
 
+/**
+ * What a page and the relay proved to each other with (see `protocol.ts`):
+ * later proofs of the same connection (a rotation request) name the same.
+ */
+export interface IPageHandshake {
+  /** The `Host` the page connected to. */
+  host: string;
+  pageNonce: string;
+  relayNonce: string;
+}
+
 interface IInflight {
   id: RequestId;
   /** What was asked: the method, and the tool of a tools/call. */
@@ -145,8 +161,30 @@ interface IInflight {
 
 interface IQueued {
   message: JsonRpcMessage;
+  /** Its size in bytes of JSON (characters). */
+  bytes: number;
   timer?: NodeJS.Timeout;
 }
+
+/**
+ * What a session keeps of its client's messages while no page is
+ * connected. Past either bound the oldest notifications go (the client is
+ * told how many); a request that finds no room gets an error at once.
+ */
+export interface IQueueLimits {
+  /** Messages kept (default 500). */
+  messages: number;
+  /** Bytes of JSON kept (default 4 MiB). */
+  bytes: number;
+}
+
+/**
+ * The default {@link IQueueLimits}.
+ */
+export const DEFAULT_QUEUE_LIMITS: IQueueLimits = {
+  messages: 500,
+  bytes: 4 * 1024 * 1024
+};
 
 /**
  * One MCP session: its SDK transport, its page, and what the relay keeps to
@@ -160,7 +198,7 @@ export class Session {
    */
   constructor(
     readonly transport: StreamableHTTPServerTransport,
-    events: SessionEventStore
+    readonly events: SessionEventStore
   ) {
     this.direct = new DirectStreams({
       events,
@@ -199,6 +237,12 @@ export class Session {
   readonly inflight = new Map<string, IInflight>();
   /** Client messages waiting for a page. */
   readonly queue: IQueued[] = [];
+  /** Bytes of the messages in {@link queue}. */
+  queuedBytes = 0;
+  /** Notifications dropped from the queue since the client was told. */
+  dropped = 0;
+  /** Whether the client is about to be told of the dropped ones. */
+  dropTold = false;
   /** Whether the session ended. */
   closed = false;
   /** How the client reaches the relay (told to the page). */
@@ -229,9 +273,14 @@ export class Session {
 export interface IHubOptions {
   /** How long a client message waits for a page, in milliseconds. */
   pageWaitMs: number;
+  /** What a session keeps while no page is connected. */
+  queueLimits?: IQueueLimits;
   logger: Logger;
-  /** A ready page asks for a new token. */
-  onRotateToken?: (page: PageConnection) => void;
+  /**
+   * A ready page asks for a new token, with the `rotate-token` proof of its
+   * connection (the relay checks it).
+   */
+  onRotateToken?: (page: PageConnection, proof: string) => void;
 }
 
 /**
@@ -458,8 +507,15 @@ export class Hub {
     }
     if (envelope.type === 'rotate-token') {
       if (page.ready) {
-        this._options.onRotateToken?.(page);
+        this._options.onRotateToken?.(page, envelope.proof);
       }
+      return;
+    }
+    if (envelope.type === 'auth-hello' || envelope.type === 'auth-page') {
+      // The handshake is over on this socket.
+      this._options.logger.warn(
+        `dropped a second handshake message from page ${page.id}`
+      );
       return;
     }
     this._fromPageSession(page, envelope);
@@ -562,6 +618,7 @@ export class Hub {
       clearTimeout(queued.timer);
     }
     session.queue.length = 0;
+    session.queuedBytes = 0;
     session.inflight.clear();
     session.direct.closeAll(
       id =>
@@ -595,6 +652,29 @@ export class Hub {
   async endSession(session: Session, reason: string): Promise<void> {
     this._options.logger.info(`session ${short(session.id)} ended: ${reason}`);
     await this._closeTransport(session);
+  }
+
+  /**
+   * End every session at once (the token was rotated): each page is told,
+   * and each client's next request gets 404 (401 with the old token).
+   * Returns how many were ended.
+   */
+  endAllSessions(reason: string): number {
+    const sessions = [...this.sessions.values()];
+    for (const session of sessions) {
+      this._options.logger.info(
+        `session ${short(session.id)} ended: ${reason}`
+      );
+      this.closeSession(session);
+      session.transport
+        .close()
+        .catch((error: unknown) =>
+          this._options.logger.debug(
+            `closing session ${short(session.id)}: ${String(error)}`
+          )
+        );
+    }
+    return sessions.length;
   }
 
   /**
@@ -675,6 +755,7 @@ export class Hub {
       return;
     }
     const queued = session.queue.splice(0);
+    session.queuedBytes = 0;
     for (const item of queued) {
       clearTimeout(item.timer);
       this._forward(session, page, item.message);
@@ -705,8 +786,47 @@ export class Hub {
   }
 
   private _enqueue(session: Session, message: JsonRpcMessage): void {
-    const item: IQueued = { message };
+    const limits = this._options.queueLimits ?? DEFAULT_QUEUE_LIMITS;
+    const item: IQueued = { message, bytes: JSON.stringify(message).length };
     const reqId = requestIdOf(message);
+    // Make room: the oldest notifications go first (not the initialized
+    // one, which a page needs to start the session).
+    const full = () =>
+      session.queue.length + 1 > limits.messages ||
+      session.queuedBytes + item.bytes > limits.bytes;
+    for (let i = 0; full() && i < session.queue.length;) {
+      const old = session.queue[i];
+      if (
+        requestIdOf(old.message) === undefined &&
+        old.message.method !== 'notifications/initialized'
+      ) {
+        session.queue.splice(i, 1);
+        session.queuedBytes -= old.bytes;
+        session.dropped += 1;
+      } else {
+        i++;
+      }
+    }
+    if (full()) {
+      if (reqId !== undefined) {
+        session.inflight.delete(idKey(reqId));
+        this._toClient(
+          session,
+          errorResponse(
+            reqId,
+            RELAY_ERROR_CODE,
+            `No JupyterLab page is connected, and this session already has ${session.queue.length} messages ` +
+              `(${session.queuedBytes} bytes) waiting for one (the relay keeps at most ${limits.messages} messages and ` +
+              `${limits.bytes} bytes): this request was not queued. Retry once a page is connected.`
+          )
+        );
+      } else {
+        session.dropped += 1;
+      }
+      this._tellDropped(session, limits);
+      return;
+    }
+    this._tellDropped(session, limits);
     if (reqId !== undefined) {
       item.timer = setTimeout(
         () => this._expire(session, item, reqId),
@@ -715,6 +835,42 @@ export class Hub {
       item.timer.unref?.();
     }
     session.queue.push(item);
+    session.queuedBytes += item.bytes;
+  }
+
+  /**
+   * Tell the client (once per burst) how many of its notifications were
+   * dropped while no page was connected.
+   */
+  private _tellDropped(session: Session, limits: IQueueLimits): void {
+    if (session.dropped === 0 || session.dropTold) {
+      return;
+    }
+    session.dropTold = true;
+    setImmediate(() => {
+      session.dropTold = false;
+      const count = session.dropped;
+      session.dropped = 0;
+      if (count === 0 || session.closed) {
+        return;
+      }
+      this._options.logger.warn(
+        `session ${short(session.id)}: ${count} notification(s) dropped while no page was connected`
+      );
+      if (session.initializeAnswered) {
+        this._toClient(session, {
+          jsonrpc: '2.0',
+          method: 'notifications/message',
+          params: {
+            level: 'warning',
+            logger: 'jupyterlab-mcp-bridge.relay',
+            data:
+              `${count} notification(s) of this session were dropped: no JupyterLab page is connected, and the ` +
+              `relay keeps at most ${limits.messages} messages (${limits.bytes} bytes) for one.`
+          }
+        });
+      }
+    });
   }
 
   private _expire(session: Session, item: IQueued, reqId: RequestId): void {
@@ -723,6 +879,7 @@ export class Hub {
       return;
     }
     session.queue.splice(index, 1);
+    session.queuedBytes -= item.bytes;
     session.inflight.delete(idKey(reqId));
     this._options.logger.warn(
       `no JupyterLab page connected: request ${String(reqId)} failed`
@@ -844,7 +1001,22 @@ export function validatePageMessage(value: unknown): PageToRelay {
     return { type: 'session-end', sessionId: value.sessionId };
   }
   if (value.type === 'rotate-token') {
-    return { type: 'rotate-token' };
+    if (typeof value.proof !== 'string') {
+      throw new Error('rotate-token without a proof');
+    }
+    return { type: 'rotate-token', proof: value.proof.slice(0, 100) };
+  }
+  if (value.type === 'auth-hello') {
+    if (typeof value.nonce !== 'string') {
+      throw new Error('auth-hello without a nonce');
+    }
+    return { type: 'auth-hello', nonce: value.nonce.slice(0, 100) };
+  }
+  if (value.type === 'auth-page') {
+    if (typeof value.proof !== 'string') {
+      throw new Error('auth-page without a proof');
+    }
+    return { type: 'auth-page', proof: value.proof.slice(0, 100) };
   }
   if (value.type === 'page-focus') {
     return { type: 'page-focus' };

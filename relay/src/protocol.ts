@@ -5,8 +5,20 @@
  * relay never interprets MCP: it wraps each JSON-RPC message in an envelope
  * naming its session, and the page hosts one `McpServer` per session.
  *
- * This module holds types and constants only, so that both the page bundle
- * and the Node relay can import it.
+ * This module holds types, constants and the text of the handshake's proofs
+ * (no imports, no I/O), so that both the page bundle and the Node relay can
+ * import it.
+ *
+ * **The handshake.** Neither side reveals the token. Right after the
+ * upgrade the page sends a fresh nonce ({@link IAuthHello}); the relay
+ * answers with its own nonce and a proof ({@link IAuthRelay}); only when
+ * that proof checks out does the page send its proof ({@link IAuthPage}),
+ * and only when the page's proof checks out does the relay send its
+ * {@link IWelcome} and take any other message. A proof is an HMAC-SHA-256,
+ * keyed with a key derived from the token ({@link KEY_LABEL}), of
+ * {@link proofText}: a label naming who proves to whom, the `Host` the page
+ * connected to, and both nonces. A proof is good for one connection only,
+ * and the relay's proof is not a page's proof.
  */
 
 /**
@@ -25,11 +37,21 @@ export const MCP_PATH = '/mcp';
 export const HEALTH_PATH = '/healthz';
 
 /**
+ * Path of the endpoint where the `--stdio` proxy has the relay prove that
+ * it knows the token before it sends it anything else (see
+ * {@link IStdioAuthRequest}).
+ */
+export const AUTH_PATH = '/auth';
+
+/**
  * The version of this wire protocol. A page and a relay of different
  * protocol versions do not talk: the relay closes the page's socket with
  * {@link INCOMPATIBLE_CLOSE_CODE} and says why.
+ *
+ * Version 2: the mutual proof of the token replaced the `bearer.<token>`
+ * subprotocol; a rotation closes every page.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /**
  * What every version of the page subprotocol starts with.
@@ -48,11 +70,115 @@ export const PAGE_SUBPROTOCOL = `${PAGE_SUBPROTOCOL_PREFIX}${PROTOCOL_VERSION}`;
 export const INCOMPATIBLE_CLOSE_CODE = 4002;
 
 /**
- * Prefix of the second subprotocol a page offers, carrying the secret:
- * `bearer.<token>`. Browsers cannot set headers on a WebSocket, and a
- * subprotocol keeps the secret out of URLs (and so out of access logs).
+ * WebSocket close code of a relay refusing a page that did not prove it
+ * knows the token (no proof, a wrong one, or another message first).
  */
-export const TOKEN_SUBPROTOCOL_PREFIX = 'bearer.';
+export const UNAUTHORIZED_CLOSE_CODE = 4001;
+
+/**
+ * WebSocket close code of a relay whose token was rotated: every page
+ * socket is closed, and a page comes back only by proving the new token.
+ */
+export const TOKEN_ROTATED_CLOSE_CODE = 4003;
+
+/**
+ * WebSocket close code of a page leaving a program that did not prove it
+ * knows the token (it is not the user's relay).
+ */
+export const UNPROVEN_RELAY_CLOSE_CODE = 4005;
+
+/**
+ * What the HMAC key of the proofs is derived with: the key is
+ * HMAC-SHA-256(token, KEY_LABEL).
+ */
+export const KEY_LABEL = 'jupyterlab-mcp-bridge proof key v2';
+
+/**
+ * Who proves what to whom; each proof names its own, so that no proof can
+ * stand for another.
+ */
+export type ProofLabel =
+  /** The relay proves to a page. */
+  | 'relay-to-page'
+  /** A page proves to the relay. */
+  | 'page-to-relay'
+  /** A page's user asks the relay for a new token. */
+  | 'rotate-token'
+  /** The relay proves to the `--stdio` proxy. */
+  | 'relay-to-stdio'
+  /** The key of one `--stdio` proxy's requests (never sent). */
+  | 'stdio-key';
+
+/**
+ * The text a proof is the HMAC of. `host` is the `Host` the connection was
+ * made to (`127.0.0.1:4545`), so that a program on another port cannot pass
+ * off the relay's proof as its own; `first` is the nonce of the side that
+ * opened the connection (the page, or the `--stdio` proxy), `second` the
+ * relay's.
+ */
+export function proofText(
+  label: ProofLabel,
+  host: string,
+  first: string,
+  second: string
+): string {
+  return `${KEY_LABEL}\n${label}\n${host.toLowerCase()}\n${first}\n${second}`;
+}
+
+/**
+ * The text of the MAC of one `--stdio` request: its counter, method and path.
+ */
+export function stdioRequestText(
+  counter: number,
+  method: string,
+  path: string
+): string {
+  return `stdio-request\n${counter}\n${method.toUpperCase()}\n${path}`;
+}
+
+/**
+ * The text of the relay's proof on its answer to one `--stdio` request.
+ */
+export function stdioResponseText(counter: number): string {
+  return `stdio-response\n${counter}`;
+}
+
+/**
+ * Nonces are 32 random bytes, base64url (43 characters); proofs are
+ * HMAC-SHA-256 values, base64url (43 characters).
+ */
+export const NONCE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * How the `--stdio` proxy signs its requests once the relay proved itself:
+ * `Authorization: McpBridge <relay nonce>.<counter>.<mac>`. The MAC is keyed
+ * with a key only this proxy and this relay know ({@link ProofLabel}
+ * `stdio-key`), so it is worth nothing anywhere else, and the relay refuses
+ * a counter it saw before. The relay's answer carries
+ * {@link STDIO_PROOF_HEADER}: the proxy drops an answer without it.
+ */
+export const STDIO_AUTH_SCHEME = 'McpBridge';
+
+/**
+ * The header of the relay's proof on its answers to the `--stdio` proxy.
+ */
+export const STDIO_PROOF_HEADER = 'x-mcp-bridge-proof';
+
+/**
+ * `--stdio` proxy to relay, `POST /auth`: its nonce.
+ */
+export interface IStdioAuthRequest {
+  nonce: string;
+}
+
+/**
+ * Relay to `--stdio` proxy: the relay's nonce and its proof
+ * (`relay-to-stdio`).
+ */
+export interface IStdioAuthResponse {
+  nonce: string;
+  proof: string;
+}
 
 /**
  * Header with which a `--stdio` client that renews its session (its relay
@@ -160,7 +286,34 @@ export interface ISessionEnd {
 export type ClientTransport = 'http' | 'stdio';
 
 /**
- * Relay to page, first message after the upgrade.
+ * Page to relay, first message after the upgrade: the page's nonce.
+ */
+export interface IAuthHello {
+  type: 'auth-hello';
+  nonce: string;
+}
+
+/**
+ * Relay to page, the answer to {@link IAuthHello}: the relay's nonce and
+ * its proof (`relay-to-page`).
+ */
+export interface IAuthRelay {
+  type: 'auth-relay';
+  nonce: string;
+  proof: string;
+}
+
+/**
+ * Page to relay, once the relay's proof checked out: the page's proof
+ * (`page-to-relay`).
+ */
+export interface IAuthPage {
+  type: 'auth-page';
+  proof: string;
+}
+
+/**
+ * Relay to page, once the page proved itself.
  */
 export interface IWelcome {
   type: 'welcome';
@@ -272,17 +425,20 @@ export interface IPages {
 }
 
 /**
- * Page to relay: make a new token (the user ran "Rotate MCP bridge token").
+ * Page to relay: make a new token (the user ran "Rotate MCP bridge token"
+ * in this page). `proof` is the `rotate-token` proof of this connection's
+ * nonces with the current token.
  */
 export interface IRotateToken {
   type: 'rotate-token';
+  proof: string;
 }
 
 /**
- * Relay to page: the relay's token changed (rotated from a page or with
- * `jupyterlab-mcp-bridge --rotate-token`). The old token is refused from
- * now on; the page keeps the new one to reconnect with, so that the user
- * never types it. Sent only over sockets that authenticated.
+ * Relay to the page that asked for the rotation, and to it only: the new
+ * token. The relay then closes every page socket
+ * ({@link TOKEN_ROTATED_CLOSE_CODE}); this page keeps the token (other tabs
+ * of its origin read it from there) and comes back by proving it.
  */
 export interface ITokenRotated {
   type: 'token-rotated';
@@ -293,6 +449,7 @@ export interface ITokenRotated {
  * Messages the relay sends to a page.
  */
 export type RelayToPage =
+  | IAuthRelay
   | IWelcome
   | ISessionOpen
   | ISessionMessage
@@ -305,6 +462,8 @@ export type RelayToPage =
  * Messages a page sends to the relay.
  */
 export type PageToRelay =
+  | IAuthHello
+  | IAuthPage
   | IHello
   | ISessionMessage
   | ISessionEnd

@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createRequire } from 'node:module';
@@ -13,6 +12,7 @@ import type * as SdkStreamableHttp from '@modelcontextprotocol/sdk/server/stream
 import type * as SdkTypes from '@modelcontextprotocol/sdk/types.js';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
+  AUTH_PATH,
   DEFAULT_PORT,
   HEALTH_PATH,
   INCOMPATIBLE_CLOSE_CODE,
@@ -23,8 +23,13 @@ import {
   PAGE_SUBPROTOCOL_PREFIX,
   PREVIOUS_SESSION_HEADER,
   PROTOCOL_VERSION,
+  proofText,
   RELAY_NAME,
-  STDIO_CLIENT_HEADER
+  STDIO_AUTH_SCHEME,
+  STDIO_CLIENT_HEADER,
+  STDIO_PROOF_HEADER,
+  TOKEN_ROTATED_CLOSE_CODE,
+  UNAUTHORIZED_CLOSE_CODE
 } from './protocol';
 import {
   DEFAULT_MAX_BODY_BYTES,
@@ -34,9 +39,30 @@ import {
   sendJsonRpcError
 } from './http';
 import { EventStorePool, type IEventStoreLimits, SSE_RETRY_MS } from './events';
-import { idKey, isJsonRpcMessage, isObject, isRequestId } from './jsonrpc';
+import {
+  idKey,
+  isJsonRpcMessage,
+  isObject,
+  isRequestId,
+  jsonDeeperThan
+} from './jsonrpc';
 import { Logger } from './log';
-import { Hub, PageConnection, Session } from './pages';
+import {
+  DEFAULT_QUEUE_LIMITS,
+  Hub,
+  type IPageHandshake,
+  type IQueueLimits,
+  PageConnection,
+  Session
+} from './pages';
+import {
+  isNonce,
+  macValid,
+  newNonce,
+  proof,
+  proofKey,
+  StdioGrants
+} from './proof';
 import {
   bearerFromHeader,
   checkOrigin,
@@ -44,11 +70,18 @@ import {
   hostForUrl,
   type IOriginPattern,
   isHostAllowed,
+  isLoopbackHost,
   parseOriginPattern,
+  remoteHostRefusal,
   parsePageSubprotocols,
   tokensEqual
 } from './security';
-import { generateToken, readTokenFile, writePrivateFile } from './token';
+import {
+  generateToken,
+  readTokenFile,
+  updatePairingLink,
+  writePrivateFile
+} from './token';
 import { packageVersion } from './version';
 
 /**
@@ -85,6 +118,11 @@ export interface IRelayOptions {
   tokenFile?: string;
   /** Bind address (default 127.0.0.1). */
   host?: string;
+  /**
+   * Bind an address that is not loopback (refused otherwise; see
+   * `remoteHostRefusal`).
+   */
+  allowRemoteHost?: boolean;
   /** Port (default {@link DEFAULT_PORT}; 0 picks a free one). */
   port?: number;
   /** Extra allowed origins (`scheme://host[:port|:*]`), besides loopback ones. */
@@ -106,7 +144,41 @@ export interface IRelayOptions {
   logger?: Logger;
   /** Bounds of the SSE events kept for resumption (see `events.ts`). */
   eventStoreLimits?: Partial<IEventStoreLimits>;
+  /**
+   * Sessions open at most (default {@link DEFAULT_MAX_SESSIONS}). A new
+   * session past it ends the session idle longest (no request, no open
+   * stream, nothing in flight for {@link IRelayOptions.evictIdleMs}) to
+   * make room; when none is, its `initialize` gets a JSON-RPC error (HTTP
+   * 503).
+   */
+  maxSessions?: number;
+  /**
+   * How long a session must have been idle to be ended for a new one when
+   * the relay is at {@link IRelayOptions.maxSessions} (default 60 s).
+   */
+  evictIdleMs?: number;
+  /**
+   * Deepest nesting of arrays and objects in a request body (default
+   * {@link DEFAULT_MAX_JSON_DEPTH}); a deeper body gets a JSON-RPC error
+   * (HTTP 400) without being parsed.
+   */
+  maxJsonDepth?: number;
+  /**
+   * Messages (and their bytes of JSON) a session keeps while no page is
+   * connected (default {@link DEFAULT_QUEUE_LIMITS}).
+   */
+  queueLimits?: Partial<IQueueLimits>;
 }
+
+/**
+ * Default cap on open sessions (each is an `McpServer` in the page).
+ */
+export const DEFAULT_MAX_SESSIONS = 64;
+
+/**
+ * Default cap on the nesting of request bodies.
+ */
+export const DEFAULT_MAX_JSON_DEPTH = 100;
 
 /**
  * Counters, for tests and diagnostics.
@@ -130,13 +202,20 @@ export class Relay {
       throw new Error('The relay needs a token');
     }
     this._token = options.token;
+    this._key = proofKey(options.token);
     this._tokenFile = options.tokenFile;
     this._host = options.host ?? '127.0.0.1';
+    if (!isLoopbackHost(this._host) && !options.allowRemoteHost) {
+      throw new Error(remoteHostRefusal(this._host));
+    }
     this._requestedPort = options.port ?? DEFAULT_PORT;
     this._maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this._helloTimeoutMs = options.helloTimeoutMs ?? 20_000;
     this._pingIntervalMs = options.pingIntervalMs ?? 30_000;
     this._sessionIdleMs = options.sessionIdleMs ?? 30 * 60_000;
+    this._maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    this._evictIdleMs = options.evictIdleMs ?? 60_000;
+    this._maxJsonDepth = options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
     this.logger = options.logger ?? new Logger();
     this.events = new EventStorePool(options.eventStoreLimits);
     this.logger.addSecret(this._token);
@@ -146,23 +225,29 @@ export class Relay {
     ].map(parseOriginPattern);
     this.hub = new Hub({
       pageWaitMs: options.pageWaitMs ?? 30_000,
+      queueLimits: { ...DEFAULT_QUEUE_LIMITS, ...options.queueLimits },
       logger: this.logger,
-      onRotateToken: page => {
-        this.logger.info(`page ${page.id} asked for a new token`);
-        this.rotateToken();
+      onRotateToken: (page, presented) => {
+        const { host, pageNonce, relayNonce } = page.handshake;
+        if (
+          !macValid(
+            this._key,
+            proofText('rotate-token', host, pageNonce, relayNonce),
+            presented
+          )
+        ) {
+          this.logger.warn(
+            `page ${page.id} asked for a new token without a valid proof: refused`
+          );
+          return;
+        }
+        this.logger.info(
+          `page ${page.id} asked for a new token (its user's command)`
+        );
+        this.rotateToken(undefined, true, page);
       }
     });
-    this._server = http.createServer((req, res) => this._onRequest(req, res));
-    this._server.on(
-      'upgrade',
-      (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
-        this._onUpgrade(req, socket, head)
-    );
-    this._server.on('clientError', (error, socket) => {
-      this.stats.malformed++;
-      this.logger.debug(`HTTP client error: ${error.message}`);
-      socket.destroy();
-    });
+    this._server = this._createServer();
     this._wss = new WebSocketServer({
       noServer: true,
       maxPayload: this._maxBody,
@@ -254,7 +339,7 @@ export class Relay {
         );
         this._sweepTimer.unref();
         this._watchTokenFile();
-        resolve();
+        void this._guardLoopback().then(() => resolve());
       };
       this._server.once('error', onError);
       this._server.once('listening', onListening);
@@ -263,40 +348,66 @@ export class Relay {
   }
 
   /**
-   * Replace the token: the old one is refused from now on, on `/mcp` and
-   * `/page`. The new token is written to the token file (when the relay has
-   * one) and sent to every connected page over its authenticated socket,
-   * so that pages reconnect with it without the user typing it.
+   * Replace the token, and revoke everything the old one opened: every
+   * page socket is closed ({@link TOKEN_ROTATED_CLOSE_CODE}), every MCP
+   * session ends, every `--stdio` handshake is forgotten. The new token is
+   * written to the token file (when the relay has one) and the pairing-link
+   * file. Only `requester`, the page whose user asked for the rotation (and
+   * proved the current token), is told the new token, on its own socket,
+   * before it is closed too; it comes back by proving the new token, and so
+   * do the other tabs of its origin, which read it where it keeps it. Any
+   * other page re-pairs as its user did at first (the pairing link).
    *
    * @param token - the new token (default: a new random one).
    * @param write - whether to write it to the token file.
+   * @param requester - the page that asked for it, if one did.
    */
-  rotateToken(token: string = generateToken(), write = true): void {
+  rotateToken(
+    token: string = generateToken(),
+    write = true,
+    requester?: PageConnection
+  ): void {
     if (!token || token === this._token) {
       return;
     }
     const old = this._token;
     this._token = token;
+    this._key = proofKey(token);
     this.logger.addSecret(token);
     if (write && this._tokenFile) {
       try {
         writePrivateFile(this._tokenFile, `${token}\n`);
         this._tokenFileText = `${token}`;
-        Private.updatePairingLink(this._tokenFile, old, token);
+        updatePairingLink(this._tokenFile, old, token);
       } catch (error) {
         this.logger.error(
           `could not write the new token to ${this._tokenFile}: ${(error as Error).message}`
         );
       }
+    } else if (this._tokenFile) {
+      try {
+        updatePairingLink(this._tokenFile, old, token);
+      } catch (error) {
+        this.logger.warn(
+          `could not update the pairing link: ${(error as Error).message}`
+        );
+      }
     }
-    let told = 0;
-    for (const page of this.hub.pages.values()) {
-      if (page.ready && page.send({ type: 'token-rotated', token })) {
-        told += 1;
+    const told = requester?.send({ type: 'token-rotated', token }) === true;
+    this._stdio.clear();
+    const sessions = this.hub.endAllSessions('the token was rotated');
+    let pages = 0;
+    for (const ws of this._wss.clients) {
+      pages += 1;
+      try {
+        ws.close(TOKEN_ROTATED_CLOSE_CODE, 'token rotated');
+      } catch {
+        ws.terminate();
       }
     }
     this.logger.info(
-      `token rotated: the old token is refused from now on; ${told} page(s) received the new one${this._tokenFile ? ` (token file ${this._tokenFile})` : ''}`
+      `token rotated: the old token is refused from now on; ${pages} page socket(s) closed, ${sessions} session(s) ended` +
+        `${told ? '; the page that asked has the new token' : ''}${this._tokenFile ? ` (token file ${this._tokenFile})` : ''}`
     );
   }
 
@@ -346,9 +457,77 @@ export class Relay {
       );
     });
     this._wss.close();
+    await Promise.all(
+      [this._server, this._guard].map(
+        server =>
+          new Promise<void>(resolve => {
+            if (!server?.listening) {
+              resolve();
+              return;
+            }
+            server.close(() => resolve());
+            server.closeAllConnections();
+          })
+      )
+    );
+  }
+
+  /**
+   * The other loopback address the relay also listens on (`::1` beside
+   * `127.0.0.1`, and the other way round), or null.
+   */
+  get guardHost(): string | null {
+    return this._guard?.listening ? Private.otherLoopback(this._host) : null;
+  }
+
+  private _createServer(): http.Server {
+    const server = http.createServer((req, res) => this._onRequest(req, res));
+    server.on(
+      'upgrade',
+      (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
+        this._onUpgrade(req, socket, head)
+    );
+    server.on('clientError', (error, socket) => {
+      this.stats.malformed++;
+      this.logger.debug(`HTTP client error: ${error.message}`);
+      socket.destroy();
+    });
+    return server;
+  }
+
+  /**
+   * A browser may reach `localhost` on `::1` as well as on `127.0.0.1`:
+   * bound to one, the relay listens on the same port of the other too, so
+   * that no other program (of another user) can listen there and relay a
+   * page's handshake to this relay. Where the other address does not exist
+   * there is nothing to take; where a program already listens there, a
+   * warning says so.
+   */
+  private async _guardLoopback(): Promise<void> {
+    const other = Private.otherLoopback(this._host);
+    if (!other) {
+      return;
+    }
+    const guard = this._createServer();
     await new Promise<void>(resolve => {
-      this._server.close(() => resolve());
-      this._server.closeAllConnections();
+      guard.once('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE') {
+          this.logger.warn(
+            `another program listens on ${hostForUrl(other)}:${this.port}: a page whose relay URL says ` +
+              `"localhost" may reach it instead of this relay; use ${hostForUrl(this._host)} in the URL`
+          );
+        } else {
+          this.logger.debug(`not listening on ${other}: ${error.message}`);
+        }
+        resolve();
+      });
+      guard.listen(this.port, other, () => {
+        this._guard = guard;
+        guard.on('error', error =>
+          this.logger.error(`server error: ${error.message}`)
+        );
+        resolve();
+      });
     });
   }
 
@@ -448,10 +627,30 @@ export class Relay {
       sendJson(res, 200, this.health());
       return;
     }
+    if (pathname === AUTH_PATH) {
+      await this._handleStdioAuth(req, res);
+      return;
+    }
     if (pathname === MCP_PATH) {
+      const authorization = req.headers.authorization;
+      let authorized = false;
       if (
-        !tokensEqual(bearerFromHeader(req.headers.authorization), this._token)
+        typeof authorization === 'string' &&
+        authorization.startsWith(`${STDIO_AUTH_SCHEME} `)
       ) {
+        const answerProof = this._stdio.check(
+          authorization,
+          req.method ?? '',
+          MCP_PATH
+        );
+        if (answerProof) {
+          res.setHeader(STDIO_PROOF_HEADER, answerProof);
+          authorized = true;
+        }
+      } else {
+        authorized = tokensEqual(bearerFromHeader(authorization), this._token);
+      }
+      if (!authorized) {
         this.logger.warn(
           `refused an unauthenticated ${req.method ?? ''} ${MCP_PATH}`
         );
@@ -475,13 +674,53 @@ export class Relay {
   /**
    * The body of `/healthz`.
    */
-  health(): { name: string; version: string; pages: number; sessions: number } {
+  health(): {
+    name: string;
+    version: string;
+    protocol: number;
+    pages: number;
+    sessions: number;
+  } {
     return {
       name: RELAY_NAME,
       version: this.version,
+      protocol: PROTOCOL_VERSION,
       pages: this.hub.readyPageCount,
       sessions: this.hub.sessions.size
     };
+  }
+
+  /**
+   * `POST /auth`: the relay proves to a `--stdio` proxy that it knows the
+   * token (see `IStdioAuthRequest`), before the proxy sends it anything.
+   */
+  private async _handleStdioAuth(
+    req: http.IncomingMessage,
+    res: http.ServerResponse
+  ): Promise<void> {
+    if (req.method !== 'POST') {
+      sendJson(res, 405, { error: 'Method not allowed' }, { Allow: 'POST' });
+      return;
+    }
+    const body = await readBody(req, 1024);
+    let nonce: unknown;
+    try {
+      nonce = body.tooLarge
+        ? undefined
+        : (JSON.parse(body.text) as { nonce?: unknown }).nonce;
+    } catch {
+      nonce = undefined;
+    }
+    const host = req.headers.host ?? '';
+    const answer = this._stdio.open(this._key, host, nonce);
+    if (!answer) {
+      this.stats.malformed++;
+      sendJson(res, 400, {
+        error: 'Bad Request: expected {"nonce": <32 random bytes, base64url>}'
+      });
+      return;
+    }
+    sendJson(res, 200, answer);
   }
 
   /**
@@ -495,6 +734,34 @@ export class Relay {
       session.openStreams -= 1;
       session.lastActivity = Date.now();
     });
+  }
+
+  /**
+   * At the session limit: end the session idle longest, if one has been
+   * idle for `evictIdleMs` (its client's next request gets 404 and it
+   * starts a new session). Returns whether one was ended.
+   */
+  private _endIdlest(): boolean {
+    const now = Date.now();
+    let idlest: Session | undefined;
+    for (const session of this.hub.sessions.values()) {
+      if (
+        session.isIdle(now, this._evictIdleMs) &&
+        (!idlest || session.lastActivity < idlest.lastActivity)
+      ) {
+        idlest = session;
+      }
+    }
+    if (!idlest) {
+      return false;
+    }
+    // Out of the count now; its transport closes in the background.
+    this.hub.closeSession(idlest);
+    void this.hub.endSession(
+      idlest,
+      `the relay is at its limit of ${this._maxSessions} sessions, and this one was idle longest`
+    );
+    return true;
   }
 
   /**
@@ -536,6 +803,19 @@ export class Relay {
         );
         return;
       }
+      if (jsonDeeperThan(body.text, this._maxJsonDepth)) {
+        this.stats.malformed++;
+        this.logger.warn(
+          `refused a request body nested deeper than ${this._maxJsonDepth} levels`
+        );
+        sendJsonRpcError(
+          res,
+          400,
+          -32600,
+          `Invalid Request: the JSON is nested deeper than ${this._maxJsonDepth} levels (the relay's limit); nothing was forwarded`
+        );
+        return;
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(body.text);
@@ -568,6 +848,25 @@ export class Relay {
         );
         return;
       }
+      let open = this.hub.sessions.size + this._opening.size;
+      if (open >= this._maxSessions && this._endIdlest()) {
+        open -= 1;
+      }
+      if (open >= this._maxSessions) {
+        this.logger.warn(
+          `refused a new session: ${open} open, the limit is ${this._maxSessions} (--max-sessions)`
+        );
+        sendJsonRpcError(
+          res,
+          503,
+          -32000,
+          `Too many MCP sessions open (${open}; the relay's limit is ${this._maxSessions}, --max-sessions), and none ` +
+            `idle for ${Math.round(this._evictIdleMs / 1000)} s to end for this one: end sessions you no longer use ` +
+            '(HTTP DELETE), then retry',
+          { 'Retry-After': '30' }
+        );
+        return;
+      }
       const session = this._newSession();
       session.clientTransport =
         req.headers[STDIO_CLIENT_HEADER] === 'stdio' ? 'stdio' : 'http';
@@ -576,7 +875,18 @@ export class Relay {
         session.previousId = previous;
       }
       this._track(session, res);
-      await session.transport.handleRequest(req, res, parsed);
+      this._opening.add(session);
+      try {
+        await session.transport.handleRequest(req, res, parsed);
+      } finally {
+        this._opening.delete(session);
+        if (!session.id) {
+          // The SDK refused this initialize (headers, body): the session
+          // never began; free what it holds.
+          session.events.dispose();
+          void session.transport.close().catch(() => undefined);
+        }
+      }
       return;
     }
     if (req.method === 'GET' || req.method === 'DELETE') {
@@ -677,6 +987,7 @@ export class Relay {
       retryInterval: SSE_RETRY_MS,
       onsessioninitialized: id => {
         session.id = id;
+        this._opening.delete(session);
         this.hub.addSession(session);
       }
     });
@@ -728,11 +1039,6 @@ export class Relay {
       const offer = parsePageSubprotocols(
         req.headers['sec-websocket-protocol']
       );
-      if (!tokensEqual(offer.token, this._token)) {
-        this.logger.warn('refused a page without a valid token');
-        refuseUpgrade(socket, 401, 'Unauthorized: missing or invalid token');
-        return;
-      }
       if (offer.pageProtocol === undefined) {
         refuseUpgrade(
           socket,
@@ -745,14 +1051,32 @@ export class Relay {
         refuseUpgrade(socket, 403, 'Relay shutting down');
         return;
       }
-      this._wss.handleUpgrade(req, socket, head, ws => this._onPage(ws));
+      if (this._handshakes >= Relay.MAX_HANDSHAKES) {
+        this.logger.warn('refused a page: too many handshakes under way');
+        refuseUpgrade(socket, 503, 'Too many page handshakes under way');
+        return;
+      }
+      const host = req.headers.host ?? '';
+      this._wss.handleUpgrade(req, socket, head, ws =>
+        this._onSocket(ws, host)
+      );
     } catch (error) {
       this.logger.error(`upgrade failed: ${String(error)}`);
       socket.destroy();
     }
   }
 
-  private _onPage(ws: WebSocket): void {
+  /**
+   * A socket upgraded on `/page`: refuse another protocol version (that
+   * needs no secret), then the handshake. The page sends its nonce; the
+   * relay proves itself; the page proves itself; only then is it a page.
+   * Anything else, a wrong proof, or no proof in time closes the socket
+   * ({@link UNAUTHORIZED_CLOSE_CODE}) before the relay takes any message.
+   */
+  private _onSocket(ws: WebSocket, host: string): void {
+    ws.on('error', error =>
+      this.logger.debug(`page socket error: ${error.message}`)
+    );
     if (ws.protocol !== PAGE_SUBPROTOCOL) {
       const theirs = ws.protocol.slice(PAGE_SUBPROTOCOL_PREFIX.length);
       const reason = `relay ${this.version} speaks protocol v${PROTOCOL_VERSION}, the page v${theirs}: install the same version of both`;
@@ -760,10 +1084,87 @@ export class Relay {
       ws.close(INCOMPATIBLE_CLOSE_CODE, reason.slice(0, 120));
       return;
     }
+    this._handshakes += 1;
+    let relayNonce: string | undefined;
+    let pageNonce = '';
+    let done = false;
+    const finish = (): void => {
+      if (!done) {
+        done = true;
+        this._handshakes -= 1;
+        clearTimeout(timer);
+        ws.off('message', onMessage);
+      }
+    };
+    const refuse = (why: string): void => {
+      finish();
+      this.stats.malformed++;
+      this.logger.warn(
+        `refused a page that did not prove it knows the token: ${why}`
+      );
+      ws.close(UNAUTHORIZED_CLOSE_CODE, 'Unauthorized: prove the token first');
+    };
+    const timer = setTimeout(
+      () => refuse('no proof in time'),
+      this._helloTimeoutMs
+    );
+    timer.unref();
+    const key = this._key;
+    const onMessage = (data: unknown, isBinary: boolean): void => {
+      let message: { type?: unknown; nonce?: unknown; proof?: unknown };
+      try {
+        message = isBinary
+          ? {}
+          : (JSON.parse(Private.text(data)) as typeof message);
+      } catch {
+        refuse('a message that is not JSON');
+        return;
+      }
+      if (relayNonce === undefined) {
+        if (message?.type !== 'auth-hello' || !isNonce(message.nonce)) {
+          refuse('its first message was not a nonce');
+          return;
+        }
+        pageNonce = message.nonce;
+        relayNonce = newNonce();
+        ws.send(
+          JSON.stringify({
+            type: 'auth-relay',
+            nonce: relayNonce,
+            proof: proof(key, 'relay-to-page', host, pageNonce, relayNonce)
+          })
+        );
+        return;
+      }
+      if (
+        message?.type !== 'auth-page' ||
+        !macValid(
+          key,
+          proofText('page-to-relay', host, pageNonce, relayNonce),
+          message.proof
+        )
+      ) {
+        refuse('a wrong proof');
+        return;
+      }
+      finish();
+      if (key !== this._key) {
+        // The token was rotated during the handshake.
+        ws.close(TOKEN_ROTATED_CLOSE_CODE, 'token rotated');
+        return;
+      }
+      this._onPage(ws, { host, pageNonce, relayNonce });
+    };
+    ws.on('message', onMessage);
+    ws.on('close', finish);
+  }
+
+  private _onPage(ws: WebSocket, handshake: IPageHandshake): void {
     const page = new PageConnection(
       randomBytes(8).toString('hex'),
       ++this._pageSeq,
-      ws
+      ws,
+      handshake
     );
     this.hub.addPage(page);
     this.logger.info(`page ${page.id} connected`);
@@ -780,10 +1181,7 @@ export class Relay {
           this.logger.warn(`dropped a binary message from page ${page.id}`);
           return;
         }
-        const text = Array.isArray(data)
-          ? Buffer.concat(data).toString('utf8')
-          : Buffer.from(data as ArrayBuffer).toString('utf8');
-        this.hub.fromPage(page, text);
+        this.hub.fromPage(page, Private.text(data));
       } catch (error) {
         this.stats.malformed++;
         this.logger.warn(`page ${page.id} message failed: ${String(error)}`);
@@ -821,7 +1219,13 @@ export class Relay {
     }
   }
 
+  /** Page sockets in their handshake at most at once. */
+  static readonly MAX_HANDSHAKES = 64;
+
   private _token: string;
+  private _key: Buffer;
+  private readonly _stdio = new StdioGrants();
+  private _handshakes = 0;
   private readonly _tokenFile?: string;
   private _tokenFileText = '';
   private readonly _host: string;
@@ -831,9 +1235,15 @@ export class Relay {
   private readonly _helloTimeoutMs: number;
   private readonly _pingIntervalMs: number;
   private readonly _sessionIdleMs: number;
+  private readonly _maxSessions: number;
+  private readonly _evictIdleMs: number;
+  private readonly _maxJsonDepth: number;
+  /** Sessions whose `initialize` is being handled (no id yet). */
+  private readonly _opening = new Set<Session>();
   private _idleTimer?: NodeJS.Timeout;
   private readonly _origins: IOriginPattern[];
   private readonly _server: http.Server;
+  private _guard: http.Server | null = null;
   private readonly _wss: WebSocketServer;
   private readonly _helloTimers = new Map<string, NodeJS.Timeout>();
   private _pingTimer?: NodeJS.Timeout;
@@ -888,22 +1298,21 @@ function isInitialize(body: unknown): boolean {
 
 namespace Private {
   /**
-   * Put the new token in the pairing-link file the banner wrote beside the
-   * token file, if there is one.
+   * The loopback address of the other family, for the addresses a browser
+   * may reach as `localhost`.
    */
-  export function updatePairingLink(
-    tokenFile: string,
-    old: string,
-    token: string
-  ): void {
-    const file = path.join(path.dirname(tokenFile), 'pairing-link');
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch {
-      return;
-    }
-    // Tokens are base64url: the same in the link as in the file.
-    writePrivateFile(file, text.split(old).join(token));
+  export function otherLoopback(host: string): string | null {
+    return host === '127.0.0.1' ? '::1' : host === '::1' ? '127.0.0.1' : null;
+  }
+
+  /**
+   * The text of a WebSocket message.
+   */
+  export function text(data: unknown): string {
+    return Array.isArray(data)
+      ? Buffer.concat(data as Buffer[]).toString('utf8')
+      : Buffer.isBuffer(data)
+        ? data.toString('utf8')
+        : Buffer.from(data as ArrayBuffer).toString('utf8');
   }
 }

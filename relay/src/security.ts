@@ -1,13 +1,9 @@
 /**
- * Pure security helpers: token comparison, Origin and Host checks, token
- * extraction from headers and WebSocket subprotocols.
+ * Pure security helpers: token comparison, Origin and Host checks, the
+ * bearer token of a header, the page subprotocol of an upgrade.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import {
-  PAGE_SUBPROTOCOL,
-  PAGE_SUBPROTOCOL_PREFIX,
-  TOKEN_SUBPROTOCOL_PREFIX
-} from './protocol';
+import { PAGE_SUBPROTOCOL, PAGE_SUBPROTOCOL_PREFIX } from './protocol';
 
 /**
  * Compare a presented secret with the expected one in constant time (both
@@ -40,28 +36,26 @@ export function bearerFromHeader(
 
 /**
  * Parse the `Sec-WebSocket-Protocol` offers of a page: whether it offers
- * {@link PAGE_SUBPROTOCOL}, and the token of its `bearer.<token>` offer.
+ * {@link PAGE_SUBPROTOCOL}, and which page subprotocol it offers (of
+ * whatever version). No secret travels there: the page proves it knows the
+ * token over the socket (see `protocol.ts`).
  */
 export function parsePageSubprotocols(header: string | string[] | undefined): {
   hasPageProtocol: boolean;
   /** The page subprotocol offered, of whatever version (absent if none). */
   pageProtocol?: string;
-  token?: string;
 } {
   const raw = Array.isArray(header) ? header.join(',') : (header ?? '');
   const offers = raw
     .split(',')
     .map(s => s.trim())
     .filter(s => s.length > 0);
-  const bearer = offers.find(s => s.startsWith(TOKEN_SUBPROTOCOL_PREFIX));
-  const token = bearer?.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
   const pageProtocol = offers.includes(PAGE_SUBPROTOCOL)
     ? PAGE_SUBPROTOCOL
     : offers.find(s => s.startsWith(PAGE_SUBPROTOCOL_PREFIX));
   return {
     hasPageProtocol: pageProtocol === PAGE_SUBPROTOCOL,
-    ...(pageProtocol !== undefined ? { pageProtocol } : {}),
-    token: token && token.length > 0 ? token : undefined
+    ...(pageProtocol !== undefined ? { pageProtocol } : {})
   };
 }
 
@@ -174,6 +168,35 @@ export function checkOrigin(
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Whether a bind address is on this computer only: `localhost`, `::1`, or
+ * an address in 127.0.0.0/8. Wildcards (`0.0.0.0`, `::`) are not.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  return (
+    h === 'localhost' ||
+    h === '::1' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
+  );
+}
+
+/**
+ * Why a bind address that is not loopback is refused without
+ * `--allow-remote-host`.
+ */
+export function remoteHostRefusal(host: string): string {
+  return (
+    `--host ${host} is not an address of this computer only: the relay would take connections from the network, ` +
+    'where HTTP clients send the token (Authorization: Bearer) and every MCP message in clear (the relay has no TLS), ' +
+    'and whoever holds the token runs code in your kernels. Keep the default 127.0.0.1; if you mean it (behind a TLS ' +
+    'proxy, on a network you trust), add --allow-remote-host.'
+  );
+}
 
 /**
  * Split a `Host` header into a lower-case host name and port (80 when absent).

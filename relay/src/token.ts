@@ -64,12 +64,16 @@ export function writePrivateFile(file: string, content: string): void {
 
 /**
  * The token in a token file (trimmed), or undefined when the file does not
- * exist or is empty.
+ * exist or is empty. The file must belong to the current user and be
+ * neither readable nor writable by its group or others (whoever can read
+ * it holds the user's kernels; whoever can write it chooses their token):
+ * otherwise this throws, saying how to fix it. Checked on the open file,
+ * so that what is checked is what is read.
  */
 export function readTokenFile(file: string): string | undefined {
+  let fd: number;
   try {
-    const text = fs.readFileSync(file, 'utf8').trim();
-    return text.length > 0 ? text : undefined;
+    fd = fs.openSync(file, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       return undefined;
@@ -78,6 +82,54 @@ export function readTokenFile(file: string): string | undefined {
       `Cannot read the token file ${file}: ${(error as Error).message}`
     );
   }
+  try {
+    checkPrivate(file, fs.fstatSync(fd));
+    const text = fs.readFileSync(fd, 'utf8').trim();
+    return text.length > 0 ? text : undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Throw unless `stat` (of `file`) is a regular file of the current user
+ * with no permission for group or others. (No check where the platform
+ * has no user ids.)
+ */
+export function checkPrivate(file: string, stat: fs.Stats): void {
+  if (!stat.isFile()) {
+    throw new Error(`The token file ${file} is not a regular file.`);
+  }
+  const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+  if (uid < 0) {
+    return;
+  }
+  const problems: string[] = [];
+  if (stat.uid !== uid) {
+    problems.push(`it belongs to user id ${stat.uid}, not to you (${uid})`);
+  }
+  if ((stat.mode & 0o077) !== 0) {
+    problems.push(
+      `its mode is ${(stat.mode & 0o777).toString(8).padStart(4, '0')}: its group or others can read or write it`
+    );
+  }
+  if (problems.length === 0) {
+    return;
+  }
+  const fix =
+    stat.uid !== uid
+      ? `Use a token file of your own (--token-file), or remove this one (rm ${shellQuote(file)}) and a new one is made.`
+      : `Fix it with: chmod 600 ${shellQuote(file)}`;
+  throw new Error(
+    `Refusing the token file ${file}: ${problems.join('; ')}. Whoever can read it can run code in your kernels, and ` +
+      `whoever can write it chooses your token. ${fix}`
+  );
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value)
+    ? value
+    : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
@@ -106,4 +158,24 @@ export function resolveToken(options: {
   const token = generateToken();
   writePrivateFile(file, `${token}\n`);
   return { token, source: 'generated', file };
+}
+
+/**
+ * Put a new token in the pairing-link file the banner wrote beside the
+ * token file, if there is one.
+ */
+export function updatePairingLink(
+  tokenFile: string,
+  old: string,
+  token: string
+): void {
+  const file = path.join(path.dirname(tokenFile), 'pairing-link');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return;
+  }
+  // Tokens are base64url: the same in the link as in the file.
+  writePrivateFile(file, text.split(old).join(token));
 }

@@ -115,7 +115,7 @@ export class UpstreamLink {
    */
   static isLost(error: unknown): boolean {
     const text = `${String(error)} ${String((error as { cause?: unknown })?.cause ?? '')}`;
-    return /fetch failed|ECONNREFUSED|ECONNRESET|socket hang up|HTTP 404|Session not found/i.test(
+    return /fetch failed|ECONNREFUSED|ECONNRESET|socket hang up|HTTP 404|Session not found|no relay that proves/i.test(
       text
     );
   }

@@ -9,10 +9,11 @@ import {
   MCP_PATH,
   PAGE_PATH,
   PAGE_SUBPROTOCOL,
-  type RelayToPage,
-  TOKEN_SUBPROTOCOL_PREFIX
+  proofText,
+  type RelayToPage
 } from '../src/protocol';
 import { isObject } from '../src/jsonrpc';
+import { macValid, newNonce, proof, proofKey } from '../src/proof';
 
 /**
  * Open an MCP session with a raw `initialize` POST (protocol 2025-11-25);
@@ -44,21 +45,18 @@ export function initializeRaw(port: number, token: string): Promise<Response> {
  */
 export function tryPageUpgrade(
   port: number,
-  options: { token?: string; origin?: string; host?: string }
+  options: { origin?: string; host?: string; protocol?: string }
 ): Promise<number> {
   return new Promise(resolve => {
-    const protocols = [PAGE_SUBPROTOCOL];
-    if (options.token !== undefined) {
-      protocols.push(TOKEN_SUBPROTOCOL_PREFIX + options.token);
-    }
     const headers: Record<string, string> = {};
     if (options.host) {
       headers.Host = options.host;
     }
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${PAGE_PATH}`, protocols, {
-      origin: options.origin,
-      headers
-    });
+    const ws = new WebSocket(
+      `ws://127.0.0.1:${port}${PAGE_PATH}`,
+      [options.protocol ?? PAGE_SUBPROTOCOL],
+      { origin: options.origin, headers }
+    );
     ws.on('unexpected-response', (_req, res) => {
       resolve(res.statusCode ?? 0);
       res.resume();
@@ -73,6 +71,75 @@ export function tryPageUpgrade(
 }
 
 /**
+ * How a handshake with the relay ended: welcomed, or closed (with its code
+ * and reason), and everything the relay sent before.
+ */
+export interface IHandshakeOutcome {
+  welcomed: boolean;
+  code?: number;
+  reason?: string;
+  received: Record<string, unknown>[];
+}
+
+/**
+ * Run the page handshake with `token`, step by step as `script` says:
+ * `'honest'` (as a page does), `'skip-hello'` (send a session message
+ * first), `'wrong-proof'` (a proof made with another token), or
+ * `'replay'` (a proof of another connection).
+ */
+export function pageHandshake(
+  port: number,
+  token: string,
+  script: 'honest' | 'skip-hello' | 'wrong-proof' | 'replay' = 'honest',
+  replayProof?: string
+): Promise<IHandshakeOutcome & { proof?: string }> {
+  return new Promise(resolve => {
+    const ws = new WebSocket(
+      `ws://127.0.0.1:${port}${PAGE_PATH}`,
+      [PAGE_SUBPROTOCOL],
+      { origin: 'http://localhost:8888' }
+    );
+    const received: Record<string, unknown>[] = [];
+    const pageNonce = newNonce();
+    let sentProof: string | undefined;
+    const host = `127.0.0.1:${port}`;
+    ws.on('open', () => {
+      if (script === 'skip-hello') {
+        ws.send(JSON.stringify({ type: 'hello', extensionVersion: 'x' }));
+        return;
+      }
+      ws.send(JSON.stringify({ type: 'auth-hello', nonce: pageNonce }));
+    });
+    ws.on('message', data => {
+      const message = JSON.parse(String(data)) as Record<string, unknown>;
+      received.push(message);
+      if (message.type === 'auth-relay') {
+        const relayNonce = String(message.nonce);
+        const key = proofKey(script === 'wrong-proof' ? `${token}x` : token);
+        sentProof =
+          script === 'replay' && replayProof
+            ? replayProof
+            : proof(key, 'page-to-relay', host, pageNonce, relayNonce);
+        ws.send(JSON.stringify({ type: 'auth-page', proof: sentProof }));
+      } else if (message.type === 'welcome') {
+        resolve({ welcomed: true, received, proof: sentProof });
+        ws.close();
+      }
+    });
+    ws.on('close', (code, reason) =>
+      resolve({
+        welcomed: false,
+        code,
+        reason: reason.toString(),
+        received,
+        proof: sentProof
+      })
+    );
+    ws.on('error', () => undefined);
+  });
+}
+
+/**
  * A fake page. Tools: `echo` (sends a progress notification with
  * `relatedRequestId`, then its result) and `slow` (never answers; with a
  * `note` argument it first sends that call note).
@@ -80,7 +147,12 @@ export function tryPageUpgrade(
 export class FakePage {
   private constructor(readonly ws: WebSocket) {
     ws.on('message', data => this._onMessage(String(data)));
+    ws.on('close', code => {
+      this._closeCode = code;
+    });
   }
+
+  private _closeCode = 0;
 
   /** Everything the relay sent. */
   readonly received: RelayToPage[] = [];
@@ -98,13 +170,42 @@ export class FakePage {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(
         `ws://127.0.0.1:${port}${PAGE_PATH}`,
-        [PAGE_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX + token],
+        [PAGE_SUBPROTOCOL],
         { origin }
       );
       const page = new FakePage(ws);
+      const host = `127.0.0.1:${port}`;
+      const pageNonce = newNonce();
+      const key = proofKey(token);
       ws.once('error', reject);
+      ws.once('close', (code, reason) =>
+        reject(new Error(`closed ${code} ${reason.toString()}`))
+      );
+      ws.once('open', () =>
+        ws.send(JSON.stringify({ type: 'auth-hello', nonce: pageNonce }))
+      );
       page
-        .waitFor(m => m.type === 'welcome')
+        .waitFor(m => m.type === 'auth-relay')
+        .then(m => {
+          const relay = m as unknown as { nonce: string; proof: string };
+          if (
+            !macValid(
+              key,
+              proofText('relay-to-page', host, pageNonce, relay.nonce),
+              relay.proof
+            )
+          ) {
+            throw new Error('the relay did not prove it knows the token');
+          }
+          page.handshake = { host, pageNonce, relayNonce: relay.nonce, key };
+          ws.send(
+            JSON.stringify({
+              type: 'auth-page',
+              proof: proof(key, 'page-to-relay', host, pageNonce, relay.nonce)
+            })
+          );
+          return page.waitFor(w => w.type === 'welcome');
+        })
         .then(() => {
           ws.send(
             JSON.stringify({
@@ -115,6 +216,50 @@ export class FakePage {
           );
           resolve(page);
         }, reject);
+    });
+  }
+
+  /** What this page and the relay proved to each other with. */
+  handshake?: {
+    host: string;
+    pageNonce: string;
+    relayNonce: string;
+    key: Buffer;
+  };
+
+  /**
+   * Ask for a new token as the user's command does (with the rotation
+   * proof of this connection); `key` signs it (default: this page's).
+   */
+  requestRotation(key?: Buffer): void {
+    const h = this.handshake;
+    if (!h) {
+      throw new Error('no handshake');
+    }
+    this.ws.send(
+      JSON.stringify({
+        type: 'rotate-token',
+        proof: proof(
+          key ?? h.key,
+          'rotate-token',
+          h.host,
+          h.pageNonce,
+          h.relayNonce
+        )
+      })
+    );
+  }
+
+  /**
+   * Resolves with the close code once the relay closed this socket.
+   */
+  closed(): Promise<number> {
+    return new Promise(resolve => {
+      if (this.ws.readyState === WebSocket.CLOSED) {
+        resolve(this._closeCode);
+        return;
+      }
+      this.ws.once('close', code => resolve(code));
     });
   }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { WebSocket } from 'ws';
@@ -11,9 +12,9 @@ import {
   PAGE_PATH,
   RELAY_NAME,
   STDIO_CLIENT_HEADER,
-  TOKEN_SUBPROTOCOL_PREFIX
+  UNAUTHORIZED_CLOSE_CODE
 } from '../src/protocol';
-import { FakePage, tryPageUpgrade } from './fake-page';
+import { FakePage, pageHandshake, tryPageUpgrade } from './fake-page';
 import { Logger, silentLogger } from '../src/log';
 import { NO_PAGE_MESSAGE, PAGE_DISCONNECTED_MESSAGE } from '../src/pages';
 import { Relay } from '../src/relay';
@@ -234,7 +235,7 @@ describe('Relay', () => {
         (resolve, reject) => {
           const ws = new WebSocket(
             `ws://127.0.0.1:${relay.port}${PAGE_PATH}`,
-            ['jupyterlab-mcp-bridge.v99', TOKEN_SUBPROTOCOL_PREFIX + TOKEN],
+            ['jupyterlab-mcp-bridge.v99'],
             { origin: 'http://localhost:8888' }
           );
           ws.on('close', (code, reason) =>
@@ -246,7 +247,7 @@ describe('Relay', () => {
       assert.equal(closed.code, INCOMPATIBLE_CLOSE_CODE);
       assert.match(
         closed.reason,
-        /^relay \S+ speaks protocol v1, the page v99: install the same version of both$/
+        /^relay \S+ speaks protocol v2, the page v99: install the same version of both$/
       );
       assert.match(lines.join(''), /refused a page: relay .* the page v99/);
       assert.equal(relay.hub.pages.size, 0);
@@ -255,29 +256,14 @@ describe('Relay', () => {
     }
   });
 
-  it('refuses page upgrades without a token, with a wrong one, or from a foreign Origin', async () => {
+  it('refuses page upgrades from a foreign Origin or Host, or without the page subprotocol', async () => {
     assert.equal(
-      await tryPageUpgrade(port, { origin: 'http://localhost:8888' }),
-      401
-    );
-    assert.equal(
-      await tryPageUpgrade(port, {
-        token: 'nope',
-        origin: 'http://localhost:8888'
-      }),
-      401
-    );
-    assert.equal(
-      await tryPageUpgrade(port, {
-        token: TOKEN,
-        origin: 'http://evil.example'
-      }),
+      await tryPageUpgrade(port, { origin: 'http://evil.example' }),
       403
     );
-    assert.equal(await tryPageUpgrade(port, { token: TOKEN }), 403);
+    assert.equal(await tryPageUpgrade(port, {}), 403);
     assert.equal(
       await tryPageUpgrade(port, {
-        token: TOKEN,
         origin: 'http://localhost:8888',
         host: `evil.example:${port}`
       }),
@@ -285,11 +271,65 @@ describe('Relay', () => {
     );
     assert.equal(
       await tryPageUpgrade(port, {
-        token: TOKEN,
-        origin: 'http://localhost:8888'
+        origin: 'http://localhost:8888',
+        protocol: 'something-else'
       }),
+      400
+    );
+    assert.equal(
+      await tryPageUpgrade(port, { origin: 'http://localhost:8888' }),
       101
     );
+  });
+
+  it('also holds its port on the other loopback address, so that no other program takes "localhost" there', async () => {
+    const ipv6 = await new Promise<boolean>(resolve => {
+      const probe = net.createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(0, '::1', () => probe.close(() => resolve(true)));
+    });
+    if (!ipv6) {
+      // No IPv6 loopback here: nobody can listen there either.
+      assert.equal(relay.guardHost, null);
+      return;
+    }
+    assert.equal(relay.guardHost, '::1');
+    const squatter = net.createServer();
+    const code = await new Promise<string>(resolve => {
+      squatter.once('error', (error: NodeJS.ErrnoException) =>
+        resolve(error.code ?? '')
+      );
+      squatter.listen(port, '::1', () => resolve('listening'));
+    });
+    squatter.close();
+    assert.equal(code, 'EADDRINUSE');
+    // And it is the relay that answers there.
+    const health = await fetch(`http://[::1]:${port}${HEALTH_PATH}`);
+    assert.equal(((await health.json()) as { name: string }).name, RELAY_NAME);
+  });
+
+  it('takes a page only once it proved the token, after the relay proved it first', async () => {
+    const honest = await pageHandshake(port, TOKEN);
+    assert.equal(honest.welcomed, true);
+    // The relay's proof came first, and nothing but it before the welcome.
+    assert.deepEqual(
+      honest.received.map(m => m.type),
+      ['auth-relay', 'welcome']
+    );
+    for (const script of ['wrong-proof', 'skip-hello'] as const) {
+      const outcome = await pageHandshake(port, TOKEN, script);
+      assert.equal(outcome.welcomed, false, script);
+      assert.equal(outcome.code, UNAUTHORIZED_CLOSE_CODE, script);
+      assert.ok(
+        outcome.received.every(m => m.type === 'auth-relay'),
+        `${script}: ${JSON.stringify(outcome.received)}`
+      );
+    }
+    // A proof is good for its own connection only.
+    const replayed = await pageHandshake(port, TOKEN, 'replay', honest.proof);
+    assert.equal(replayed.welcomed, false);
+    assert.equal(replayed.code, UNAUTHORIZED_CLOSE_CODE);
+    await until(() => relay.hub.pages.size === 0);
   });
 
   it('answers a client that initializes with no page connected', async () => {

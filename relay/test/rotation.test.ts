@@ -4,9 +4,13 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { FakePage, tryPageUpgrade } from './fake-page';
+import { FakePage, initializeRaw } from './fake-page';
 import { silentLogger } from '../src/log';
-import { MCP_PATH, type ITokenRotated } from '../src/protocol';
+import {
+  MCP_PATH,
+  type ITokenRotated,
+  TOKEN_ROTATED_CLOSE_CODE
+} from '../src/protocol';
 import { Relay } from '../src/relay';
 import { writePrivateFile } from '../src/token';
 
@@ -50,6 +54,29 @@ function initializeStatus(port: number, token: string): Promise<number> {
   });
 }
 
+/**
+ * A `ping` on a session, with `token`.
+ */
+async function ping(
+  port: number,
+  token: string,
+  sessionId: string
+): Promise<Response> {
+  const response = await fetch(`http://127.0.0.1:${port}${MCP_PATH}`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      'Mcp-Session-Id': sessionId,
+      'Mcp-Protocol-Version': '2025-11-25'
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' })
+  });
+  await response.body?.cancel();
+  return response;
+}
+
 async function until(check: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if (await check()) {
@@ -87,47 +114,96 @@ describe('token rotation', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a page asks for a new token: the old one is refused at once, the page and the file get the new one', async () => {
+  it("the user's page asks for a new token: every page socket closes, every session ends, only that page gets the new token and comes back with it", async () => {
     const page = await FakePage.connect(relay.port, OLD);
+    const other = await FakePage.connect(relay.port, OLD);
+    // An HTTP session opened with the old token.
+    const opened = await initializeRaw(relay.port, OLD);
+    assert.equal(opened.status, 200);
+    const sessionId = opened.headers.get('mcp-session-id') ?? '';
+    await opened.body?.cancel();
+    await until(async () => relay.hub.sessions.size === 1);
+    const pageClosed = page.closed();
+    const otherClosed = other.closed();
     try {
-      page.ws.send(JSON.stringify({ type: 'rotate-token' }));
+      page.requestRotation();
       const rotated = (await page.waitFor(
         m => m.type === 'token-rotated'
       )) as ITokenRotated;
       assert.notEqual(rotated.token, OLD);
       assert.match(rotated.token, /^[A-Za-z0-9_-]{43}$/);
-      assert.equal(await initializeStatus(relay.port, OLD), 401);
-      assert.equal(await initializeStatus(relay.port, rotated.token), 200);
+      // Both sockets opened before the rotation are closed by it.
+      assert.equal(await pageClosed, TOKEN_ROTATED_CLOSE_CODE);
+      assert.equal(await otherClosed, TOKEN_ROTATED_CLOSE_CODE);
+      assert.ok(!other.received.some(m => m.type === 'token-rotated'));
+      // The session opened with the old token is over, whatever token.
+      assert.equal(relay.hub.sessions.size, 0);
+      assert.equal((await ping(relay.port, OLD, sessionId)).status, 401);
       assert.equal(
-        await tryPageUpgrade(relay.port, {
-          token: OLD,
-          origin: 'http://localhost:8888'
-        }),
-        401
+        (await ping(relay.port, rotated.token, sessionId)).status,
+        404
       );
+      assert.equal(await initializeStatus(relay.port, OLD), 401);
+      // The old token proves nothing any more: the relay's proof does not
+      // check out with it, so a page holding it sends no proof.
+      await assert.rejects(
+        FakePage.connect(relay.port, OLD),
+        /did not prove it knows the token/
+      );
+      // The user's page comes back by proving the new token, and serves.
+      const back = await FakePage.connect(relay.port, rotated.token);
+      try {
+        assert.equal(await initializeStatus(relay.port, rotated.token), 200);
+        await until(async () => back.sessionOpens.length === 1);
+      } finally {
+        await back.close();
+      }
       assert.equal(fs.readFileSync(tokenFile, 'utf8').trim(), rotated.token);
       assert.equal(fs.statSync(tokenFile).mode & 0o777, 0o600);
       const link = fs.readFileSync(path.join(dir, 'pairing-link'), 'utf8');
       assert.ok(link.includes(rotated.token) && !link.includes(OLD));
     } finally {
       await page.close();
+      await other.close();
     }
   });
 
-  it('a new token written to the file (--rotate-token) is taken up and sent to the pages', async () => {
+  it('a rotation request without the proof of the current token changes nothing', async () => {
     const page = await FakePage.connect(relay.port, OLD);
+    try {
+      page.requestRotation(Buffer.alloc(32, 7));
+      // A request that the relay answers comes after it on the same socket.
+      const opened = await initializeRaw(relay.port, OLD);
+      assert.equal(opened.status, 200);
+      await opened.body?.cancel();
+      await until(async () => page.sessionOpens.length === 1);
+      assert.equal(page.ws.readyState, page.ws.OPEN);
+      assert.ok(!page.received.some(m => m.type === 'token-rotated'));
+      assert.equal(fs.readFileSync(tokenFile, 'utf8').trim(), OLD);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a new token written to the file (--rotate-token) closes every page and session, and is sent to none', async () => {
+    const page = await FakePage.connect(relay.port, OLD);
+    const closed = page.closed();
+    const opened = await initializeRaw(relay.port, OLD);
+    assert.equal(opened.status, 200);
+    await opened.body?.cancel();
     try {
       const fresh = 'new-token-0123456789abcdefghijklmnopqrs';
       // As `--rotate-token` does: a new file put in place.
       writePrivateFile(tokenFile, `${fresh}\n`);
-      const rotated = (await page.waitFor(
-        m => m.type === 'token-rotated'
-      )) as ITokenRotated;
-      assert.equal(rotated.token, fresh);
-      await until(
-        async () => (await initializeStatus(relay.port, OLD)) === 401
-      );
+      assert.equal(await closed, TOKEN_ROTATED_CLOSE_CODE);
+      assert.ok(!page.received.some(m => m.type === 'token-rotated'));
+      assert.equal(relay.hub.sessions.size, 0);
+      assert.equal(await initializeStatus(relay.port, OLD), 401);
       assert.equal(await initializeStatus(relay.port, fresh), 200);
+      const link = fs.readFileSync(path.join(dir, 'pairing-link'), 'utf8');
+      assert.ok(link.includes(fresh) && !link.includes(OLD));
+      const back = await FakePage.connect(relay.port, fresh);
+      await back.close();
     } finally {
       await page.close();
     }

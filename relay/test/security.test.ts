@@ -16,7 +16,13 @@ import {
   parsePageSubprotocols,
   tokensEqual
 } from '../src/security';
-import { resolveToken, TOKEN_ENV } from '../src/token';
+import { spawnSync } from 'node:child_process';
+import { silentLogger } from '../src/log';
+import { Relay } from '../src/relay';
+import { isLoopbackHost } from '../src/security';
+import { checkPrivate, resolveToken, TOKEN_ENV } from '../src/token';
+
+const BIN = path.join(__dirname, '..', 'bin', 'jupyterlab-mcp-bridge.js');
 
 const defaults = DEFAULT_ORIGIN_PATTERNS.map(parseOriginPattern);
 
@@ -42,32 +48,27 @@ describe('bearerFromHeader', () => {
 });
 
 describe('parsePageSubprotocols', () => {
-  it('finds the page protocol and the token', () => {
-    assert.deepEqual(parsePageSubprotocols(`${PAGE_SUBPROTOCOL}, bearer.tok`), {
-      hasPageProtocol: true,
-      pageProtocol: PAGE_SUBPROTOCOL,
-      token: 'tok'
-    });
+  it('finds the page protocol, of whatever version; no secret travels there', () => {
     assert.deepEqual(parsePageSubprotocols(PAGE_SUBPROTOCOL), {
       hasPageProtocol: true,
-      pageProtocol: PAGE_SUBPROTOCOL,
-      token: undefined
+      pageProtocol: PAGE_SUBPROTOCOL
+    });
+    assert.deepEqual(parsePageSubprotocols(`other, ${PAGE_SUBPROTOCOL}`), {
+      hasPageProtocol: true,
+      pageProtocol: PAGE_SUBPROTOCOL
     });
     assert.deepEqual(
-      parsePageSubprotocols('jupyterlab-mcp-bridge.v99, bearer.tok'),
+      parsePageSubprotocols('jupyterlab-mcp-bridge.v1, bearer.tok'),
       {
         hasPageProtocol: false,
-        pageProtocol: 'jupyterlab-mcp-bridge.v99',
-        token: 'tok'
+        pageProtocol: 'jupyterlab-mcp-bridge.v1'
       }
     );
     assert.deepEqual(parsePageSubprotocols('bearer.'), {
-      hasPageProtocol: false,
-      token: undefined
+      hasPageProtocol: false
     });
     assert.deepEqual(parsePageSubprotocols(undefined), {
-      hasPageProtocol: false,
-      token: undefined
+      hasPageProtocol: false
     });
   });
 });
@@ -184,7 +185,7 @@ describe('resolveToken', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jmb-token-'));
     try {
       const file = path.join(dir, 'tok');
-      fs.writeFileSync(file, 'from-file\n');
+      fs.writeFileSync(file, 'from-file\n', { mode: 0o600 });
       assert.equal(
         resolveToken({ token: 'opt', env: { [TOKEN_ENV]: 'env' } }).token,
         'opt'
@@ -213,5 +214,178 @@ describe('pairingLink', () => {
       link,
       'http://localhost:8888/lab#mcp-bridge-url=ws%3A%2F%2F127.0.0.1%3A4545%2Fpage&mcp-bridge-token=tok'
     );
+  });
+});
+
+describe('the token file', () => {
+  it('is refused when its group or others can read or write it, saying how to fix it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jmb-token-'));
+    try {
+      const file = path.join(dir, 'token');
+      fs.writeFileSync(file, 'planted-token\n');
+      for (const mode of [0o644, 0o640, 0o620, 0o604, 0o660]) {
+        fs.chmodSync(file, mode);
+        assert.throws(
+          () => resolveToken({ tokenFile: file, env: {} }),
+          (error: Error) => {
+            assert.match(error.message, /Refusing the token file/);
+            assert.match(
+              error.message,
+              new RegExp(`mode is 0${mode.toString(8)}`)
+            );
+            assert.ok(
+              error.message.includes(`chmod 600 ${file}`),
+              error.message
+            );
+            assert.ok(!error.message.includes('planted-token'));
+            return true;
+          },
+          mode.toString(8)
+        );
+      }
+      fs.chmodSync(file, 0o600);
+      assert.equal(
+        resolveToken({ tokenFile: file, env: {} }).token,
+        'planted-token'
+      );
+      fs.chmodSync(file, 0o400);
+      assert.equal(
+        resolveToken({ tokenFile: file, env: {} }).token,
+        'planted-token'
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is refused when it belongs to another user', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jmb-token-'));
+    try {
+      const file = path.join(dir, 'token');
+      fs.writeFileSync(file, 'theirs\n', { mode: 0o600 });
+      const stat = fs.statSync(file);
+      const other = Object.assign(
+        Object.create(Object.getPrototypeOf(stat)) as fs.Stats,
+        stat,
+        {
+          uid: stat.uid + 1
+        }
+      );
+      assert.throws(
+        () => checkPrivate(file, other),
+        /belongs to user id \d+, not to you .*Use a token file of your own \(--token-file\), or remove this one/
+      );
+      assert.doesNotThrow(() => checkPrivate(file, stat));
+      if (process.getuid?.() === 0) {
+        // As root, a real file of another user.
+        fs.chownSync(file, 65534, 65534);
+        assert.throws(
+          () => resolveToken({ tokenFile: file, env: {} }),
+          /belongs to user id 65534/
+        );
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('makes the relay CLI exit with the reason', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jmb-token-'));
+    try {
+      const file = path.join(dir, 'token');
+      fs.writeFileSync(file, 'planted-token\n', { mode: 0o644 });
+      fs.chmodSync(file, 0o644);
+      const run = spawnSync(
+        process.execPath,
+        [BIN, '--token-file', file, '--port', '0'],
+        {
+          env: { PATH: process.env.PATH ?? '', HOME: dir },
+          encoding: 'utf8',
+          timeout: 20_000
+        }
+      );
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, /Refusing the token file .*mode is 0644/);
+      assert.ok(run.stderr.includes(`chmod 600 ${file}`));
+      assert.ok(!run.stderr.includes('RELAY_READY'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('--host', () => {
+  it('knows the addresses of this computer only', () => {
+    for (const host of [
+      '127.0.0.1',
+      '127.0.0.2',
+      'localhost',
+      '::1',
+      '[::1]',
+      'LOCALHOST'
+    ]) {
+      assert.equal(isLoopbackHost(host), true, host);
+    }
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '192.168.1.5',
+      '10.0.0.1',
+      'myhost',
+      '127.0.0.1.example',
+      '::ffff:127.0.0.1',
+      ''
+    ]) {
+      assert.equal(isLoopbackHost(host), false, host);
+    }
+  });
+
+  it('refuses an address reachable from the network unless the user says they mean it', async () => {
+    assert.throws(
+      () =>
+        new Relay({
+          token: 't',
+          host: '0.0.0.0',
+          port: 0,
+          logger: silentLogger()
+        }),
+      /--host 0\.0\.0\.0 is not an address of this computer only.*in clear.*--allow-remote-host/
+    );
+    const run = spawnSync(
+      process.execPath,
+      [BIN, '--host', '0.0.0.0', '--port', '0'],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          JUPYTERLAB_MCP_BRIDGE_TOKEN: 'x'.repeat(43)
+        },
+        encoding: 'utf8',
+        timeout: 20_000
+      }
+    );
+    assert.equal(run.status, 2);
+    assert.match(
+      run.stderr,
+      /--host 0\.0\.0\.0 is not an address of this computer only/
+    );
+    assert.match(
+      run.stderr,
+      /token \(Authorization: Bearer\) and every MCP message in clear/
+    );
+    assert.ok(!run.stderr.includes('RELAY_READY'));
+    const relay = new Relay({
+      token: 't',
+      host: '0.0.0.0',
+      port: 0,
+      allowRemoteHost: true,
+      logger: silentLogger()
+    });
+    await relay.start();
+    try {
+      assert.ok(relay.port > 0);
+      assert.equal(relay.guardHost, null);
+    } finally {
+      await relay.close();
+    }
   });
 });

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { WebSocketServer } from 'ws';
 import { FakePage } from './fake-page';
 import { probeRelay } from '../src/stdio';
 import { silentLogger } from '../src/log';
@@ -28,16 +30,25 @@ function freePort(): Promise<number> {
 
 function spawnStdio(
   port: number,
-  configHome: string
+  configHome: string,
+  tokenFile?: string
 ): { client: Client; transport: StdioClientTransport; stderr: () => string } {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [BIN, '--stdio', '--port', String(port), '--page-wait', '10'],
+    args: [
+      BIN,
+      '--stdio',
+      '--port',
+      String(port),
+      '--page-wait',
+      '10',
+      ...(tokenFile ? ['--token-file', tokenFile] : [])
+    ],
     env: {
       PATH: process.env.PATH ?? '',
       HOME: configHome,
       XDG_CONFIG_HOME: configHome,
-      [TOKEN_ENV]: TOKEN
+      ...(tokenFile ? {} : { [TOKEN_ENV]: TOKEN })
     },
     stderr: 'pipe'
   });
@@ -47,6 +58,68 @@ function spawnStdio(
   });
   const client = new Client({ name: 'stdio-test', version: '0.0.0' });
   return { client, transport, stderr: () => stderr };
+}
+
+/**
+ * A program on the port that does not know the token: a plain \`ws\`
+ * server, which (when \`mimic\` is set) also answers like the relay:
+ * \`/healthz\` with the relay's name, \`/auth\` with a made-up proof, and
+ * \`/mcp\` with a made-up tool result. It records everything it gets.
+ */
+async function fakeRelay(
+  port: number,
+  mimic: boolean
+): Promise<{ seen: string[]; paths: string[]; close: () => Promise<void> }> {
+  const seen: string[] = [];
+  const paths: string[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', chunk => (body += String(chunk)));
+    req.on('end', () => {
+      paths.push(`${req.method} ${req.url}`);
+      seen.push(JSON.stringify(req.headers), body);
+      if (!mimic) {
+        res.writeHead(426).end();
+        return;
+      }
+      const json = (value: unknown): void => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(value));
+      };
+      if (req.url === '/healthz') {
+        json({ name: 'jupyterlab-mcp-bridge', version: '0.1.0' });
+      } else if (req.url === '/auth') {
+        json({
+          nonce: 'n'.repeat(43),
+          proof: 'p'.repeat(43)
+        });
+      } else {
+        const id = (JSON.parse(body || '{}') as { id?: unknown }).id ?? 0;
+        json({
+          jsonrpc: '2.0',
+          id,
+          result: {
+            protocolVersion: '2025-06-18',
+            capabilities: { tools: {} },
+            serverInfo: { name: 'impostor', version: '0' }
+          }
+        });
+      }
+    });
+  });
+  const wss = new WebSocketServer({ server });
+  wss.on('connection', ws => ws.on('message', data => seen.push(String(data))));
+  await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve));
+  return {
+    seen,
+    paths,
+    close: () =>
+      new Promise(resolve => {
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })
+  };
 }
 
 describe('--stdio', () => {
@@ -59,6 +132,34 @@ describe('--stdio', () => {
   after(() => {
     fs.rmSync(configHome, { recursive: true, force: true });
   });
+
+  for (const mimic of [false, true]) {
+    it(`sends nothing reusable to a program on the port that does not know the token, and no call reaches it (${mimic ? 'it answers like the relay' : 'a plain ws server'})`, async () => {
+      const port = await freePort();
+      const fake = await fakeRelay(port, mimic);
+      const { client, transport, stderr } = spawnStdio(port, configHome);
+      try {
+        await assert.rejects(client.connect(transport));
+        assert.match(
+          stderr(),
+          new RegExp(
+            `Port ${port} is used by a program that did not prove it knows the token`
+          )
+        );
+        // It was asked to prove itself, with a nonce, and got nothing else:
+        // no token, no Authorization, no MCP message.
+        assert.deepEqual(fake.paths, ['POST /auth']);
+        const everything = fake.seen.join('\n');
+        assert.ok(!everything.includes(TOKEN), 'the token reached the fake');
+        assert.ok(!/authorization/i.test(everything), everything);
+        assert.ok(!everything.includes('initialize'), everything);
+        assert.match(fake.seen[1], /^\{"nonce":"[A-Za-z0-9_-]{43}"\}$/);
+      } finally {
+        await client.close();
+        await fake.close();
+      }
+    });
+  }
 
   it('joins a relay already listening', async () => {
     const relay = new Relay({ port: 0, token: TOKEN, logger: silentLogger() });
@@ -89,6 +190,51 @@ describe('--stdio', () => {
         await new Promise(r => setTimeout(r, 50));
       }
       assert.equal(relay.hub.sessions.size, 0);
+    } finally {
+      await client.close();
+      await page.close();
+      await relay.close();
+    }
+  });
+
+  it('carries on through a rotation: reads the token file again, proves the new token, renews its session', async () => {
+    const tokenFile = path.join(configHome, 'rotating-token');
+    fs.writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+    const relay = new Relay({
+      port: 0,
+      token: TOKEN,
+      tokenFile,
+      logger: silentLogger()
+    });
+    await relay.start();
+    let page = await FakePage.connect(relay.port, TOKEN);
+    const { client, transport, stderr } = spawnStdio(
+      relay.port,
+      configHome,
+      tokenFile
+    );
+    try {
+      await client.connect(transport);
+      const before = await client.callTool({
+        name: 'echo',
+        arguments: { n: 1 }
+      });
+      assert.deepEqual(before.content, [
+        { type: 'text', text: 'echo {"n":1}' }
+      ]);
+      const closed = page.closed();
+      relay.rotateToken();
+      await closed;
+      const fresh = fs.readFileSync(tokenFile, 'utf8').trim();
+      assert.notEqual(fresh, TOKEN);
+      page = await FakePage.connect(relay.port, fresh);
+      const after = await client.callTool({
+        name: 'echo',
+        arguments: { n: 2 }
+      });
+      assert.deepEqual(after.content, [{ type: 'text', text: 'echo {"n":2}' }]);
+      assert.match(stderr(), /the relay token was rotated: using the new one/);
+      assert.ok(!stderr().includes(fresh) && !stderr().includes(TOKEN));
     } finally {
       await client.close();
       await page.close();

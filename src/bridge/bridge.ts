@@ -9,7 +9,7 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import type { IApprovalQuestion } from '../core/approvals';
 import type { IPageInfo } from '../_protocol';
 
-import { isLoopbackRelayUrl } from '../core/pairing';
+import { isLoopbackRelayUrl, pairingRisk } from '../core/pairing';
 import { DEFAULT_CATEGORY_POLICY, readPolicy } from '../core/policy';
 import { DEFAULT_SETTINGS, type IBridgeSettings } from '../core/settings';
 import { z } from 'zod';
@@ -32,7 +32,7 @@ import type { ActivityLog } from './activity';
 import type { IApprovalRequest } from './approvaldialog';
 import type { CredentialStore } from './credentials';
 import { CellMarker } from './marks';
-import type { RelayRequestSource } from './relaydialog';
+import type { IRelayQuestion } from './relaydialog';
 import { SessionHost, SessionStore } from './sessions';
 import { CallSupervisor } from './supervisor';
 
@@ -94,9 +94,10 @@ export class McpBridge implements IMcpBridge {
         });
       }
       if (message.type === 'token-rotated') {
-        // The relay refuses the old token from now on: keep the new one.
+        // This page asked for it (the connection drops it otherwise). The
+        // relay closes every page now; this one, and the other tabs of this
+        // origin, come back by proving the token kept here.
         this._credentials.setToken(message.token);
-        this._connection.setToken(message.token);
       }
     }, this);
     this._host.countChanged.connect(() => this._changed.emit(), this);
@@ -170,22 +171,28 @@ export class McpBridge implements IMcpBridge {
 
   /**
    * Connect to the relay of the settings. A relay that is not on this
-   * computer needs the user's confirmation first (once per relay URL).
+   * computer needs the user's confirmation first (once per relay URL). The
+   * user is asked for the token when the page holds none, or when the relay
+   * did not prove the one it holds (it changed, or that is not the relay).
    */
   async start(): Promise<void> {
     const url = this._values.relayUrl;
     if (!(await this._trust(url, 'settings', false))) {
       return;
     }
-    let token = this._credentials.token;
-    if (!token) {
-      token = (await this._askToken()) ?? '';
+    const failure = this._connection.failure;
+    if (
+      !this._credentials.token ||
+      failure === 'unproven' ||
+      failure === 'refused'
+    ) {
+      const token = (await this._askToken()) ?? '';
       if (!token) {
         return;
       }
       this._credentials.setToken(token);
     }
-    this._connection.start({ url, token });
+    this._connection.start({ url, token: () => this._credentials.token });
   }
 
   stop(): void {
@@ -201,14 +208,14 @@ export class McpBridge implements IMcpBridge {
   }
 
   /**
-   * Ask the relay for a new token. The relay refuses the old one at once
-   * and sends the new one to its pages, which keep it (see the
-   * `token-rotated` message): nobody types it.
+   * Ask the relay for a new token (the user's command): the request carries
+   * the proof of the current token. The relay sends the new token to this
+   * page alone, which keeps it, then closes every page socket and ends
+   * every session; this page and the other tabs of its origin come back by
+   * proving the new token (see {@link RelayConnection.requestRotation}).
    */
   async rotateToken(): Promise<void> {
-    if (!this._connection.send({ type: 'rotate-token' })) {
-      throw new Error('The MCP bridge is not connected to its relay.');
-    }
+    await this._connection.requestRotation();
   }
 
   /**
@@ -218,15 +225,24 @@ export class McpBridge implements IMcpBridge {
    * nothing connects.
    */
   async pair(url: string, token: string): Promise<void> {
-    const target = url || this._values.relayUrl;
-    if (!(await this._trust(target, 'link', true))) {
+    const configured = this._values.relayUrl;
+    const target = url || configured;
+    const risk = pairingRisk(url, token, configured, this._credentials.token);
+    this._refusal = '';
+    if (
+      risk &&
+      !(await this._ask({ url: target, source: 'link', risk, configured }))
+    ) {
       return;
     }
-    if (url && url !== this._values.relayUrl) {
+    if (url && url !== configured) {
       await this._save({ relayUrl: url });
     }
     this._credentials.setToken(token);
-    this._connection.start({ url: target, token });
+    this._connection.start({
+      url: target,
+      token: () => this._credentials.token
+    });
   }
 
   /**
@@ -268,7 +284,7 @@ export class McpBridge implements IMcpBridge {
    */
   private async _trust(
     url: string,
-    source: RelayRequestSource,
+    source: IRelayQuestion['source'],
     alwaysAsk: boolean
   ): Promise<boolean> {
     this._refusal = '';
@@ -278,11 +294,25 @@ export class McpBridge implements IMcpBridge {
     if (!alwaysAsk && this._credentials.isConfirmed(url)) {
       return true;
     }
-    if (await this._confirmRelay(url, source)) {
-      this._credentials.confirm(url);
+    return this._ask({
+      url,
+      source,
+      risk: 'remote',
+      configured: this._values.relayUrl
+    });
+  }
+
+  /**
+   * Ask the user; a relay elsewhere they accept is remembered.
+   */
+  private async _ask(question: IRelayQuestion): Promise<boolean> {
+    if (await this._confirmRelay(question)) {
+      if (question.risk === 'remote') {
+        this._credentials.confirm(question.url);
+      }
       return true;
     }
-    this._refusal = `Not connected: you did not accept the relay at ${url}.`;
+    this._refusal = `Not connected: you did not accept the relay at ${question.url}.`;
     this._changed.emit();
     return false;
   }
@@ -366,9 +396,9 @@ export namespace McpBridge {
     credentials: CredentialStore;
     /**
      * Ask the user whether to connect to a relay that is not on this
-     * computer.
+     * computer, or to pair with a relay or a token the page did not know.
      */
-    confirmRelay: (url: string, source: RelayRequestSource) => Promise<boolean>;
+    confirmRelay: (question: IRelayQuestion) => Promise<boolean>;
     /**
      * The log every call is written to.
      */

@@ -22,7 +22,7 @@ import type { ActivityLog } from './activity';
 import { showApprovalDialog } from './approvaldialog';
 import { McpBridge } from './bridge';
 import type { CredentialStore } from './credentials';
-import type { RelayRequestSource } from './relaydialog';
+import type { IRelayQuestion } from './relaydialog';
 
 /**
  * What the bridge is built from.
@@ -34,7 +34,7 @@ export interface IBridgeParts {
   settings: ISettingRegistry.ISettings | null;
   askToken: () => Promise<string | null>;
   credentials: CredentialStore;
-  confirmRelay: (url: string, source: RelayRequestSource) => Promise<boolean>;
+  confirmRelay: (question: IRelayQuestion) => Promise<boolean>;
   /**
    * The activity log (made before the bridge, for the activity panel).
    */

@@ -19,7 +19,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { clientLabel } from '../bridge/activity';
 import { BridgeController } from '../bridge/controller';
 import { browserStorage, CredentialStore } from '../bridge/credentials';
-import { confirmRemoteRelay } from '../bridge/relaydialog';
+import { confirmRelay } from '../bridge/relaydialog';
 import { addCommands, CommandIDs } from '../commands';
 import { readPairing } from '../core/pairing';
 import { IMcpBridge } from '../tokens';
@@ -75,7 +75,7 @@ export const bridgePlugin: JupyterFrontEndPlugin<IMcpBridge> = {
           settings,
           askToken,
           credentials,
-          confirmRelay: (url, source) => confirmRemoteRelay(url, source, trans)
+          confirmRelay: question => confirmRelay(question, trans)
         });
       }
     });

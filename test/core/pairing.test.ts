@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { isLoopbackRelayUrl, readPairing } from '../../src/core/pairing';
+import {
+  isLoopbackRelayUrl,
+  pairingRisk,
+  readPairing,
+  sameRelayUrl
+} from '../../src/core/pairing';
 
 describe('readPairing', () => {
   it('reads url and token and removes them', () => {
@@ -64,5 +69,72 @@ describe('isLoopbackRelayUrl', () => {
     ]) {
       assert.equal(isLoopbackRelayUrl(url), false, url);
     }
+  });
+});
+
+describe('sameRelayUrl', () => {
+  it('takes any name of this computer for another, and nothing else', () => {
+    assert.equal(
+      sameRelayUrl('ws://127.0.0.1:4545/page', 'ws://localhost:4545/page'),
+      true
+    );
+    assert.equal(
+      sameRelayUrl('ws://[::1]:4545/page', 'ws://127.0.0.1:4545/page'),
+      true
+    );
+    assert.equal(
+      sameRelayUrl('ws://h.example/page', 'ws://h.example:80/page'),
+      true
+    );
+    assert.equal(
+      sameRelayUrl('ws://127.0.0.1:4546/page', 'ws://127.0.0.1:4545/page'),
+      false
+    );
+    assert.equal(
+      sameRelayUrl('wss://127.0.0.1:4545/page', 'ws://127.0.0.1:4545/page'),
+      false
+    );
+    assert.equal(
+      sameRelayUrl('ws://127.0.0.1:4545/other', 'ws://127.0.0.1:4545/page'),
+      false
+    );
+    assert.equal(
+      sameRelayUrl('ws://a.example:4545/page', 'ws://b.example:4545/page'),
+      false
+    );
+    assert.equal(sameRelayUrl('garbage', 'garbage'), false);
+  });
+});
+
+describe('pairingRisk', () => {
+  const configured = 'ws://127.0.0.1:4545/page';
+  it('pairs silently with the relay of the settings, with the token held or a first one', () => {
+    assert.equal(pairingRisk('', 'tok', configured, ''), null);
+    assert.equal(pairingRisk(configured, 'tok', configured, ''), null);
+    assert.equal(pairingRisk(configured, 'tok', configured, 'tok'), null);
+    assert.equal(
+      pairingRisk('ws://localhost:4545/page', 'tok', configured, 'tok'),
+      null
+    );
+  });
+  it('asks for a relay elsewhere, another port of this computer, or a token that replaces the one held', () => {
+    assert.equal(
+      pairingRisk('ws://relay.example.org/page', 'tok', configured, ''),
+      'remote'
+    );
+    assert.equal(
+      pairingRisk('', 'tok', 'ws://relay.example.org/page', 'tok'),
+      'remote'
+    );
+    assert.equal(
+      pairingRisk('ws://127.0.0.1:4546/page', 'tok', configured, ''),
+      'port'
+    );
+    assert.equal(
+      pairingRisk('ws://127.0.0.1:4546/page', 'tok', configured, 'tok'),
+      'port'
+    );
+    assert.equal(pairingRisk(configured, 'new', configured, 'old'), 'token');
+    assert.equal(pairingRisk('', 'new', configured, 'old'), 'token');
   });
 });

@@ -159,7 +159,13 @@ test.describe('sessions, pages and relays that come and go', () => {
     env
   }) => {
     const relay = await ownRelay();
-    const running = await startRelay(relay, ['--session-idle-minutes', '0.05']);
+    // More sessions than the default cap (64): this is about idle ones.
+    const running = await startRelay(relay, [
+      '--session-idle-minutes',
+      '0.05',
+      '--max-sessions',
+      '250'
+    ]);
     try {
       await openPairedPage(page, relay.bridge(env), `idle${Date.now()}`);
       const token = relay.token();

@@ -14,6 +14,7 @@ import { createServer, type Server } from 'node:net';
 import { WebSocketServer } from 'ws';
 
 import {
+  acceptOwnRelay,
   expect,
   freePort,
   openPairedPage,
@@ -27,7 +28,7 @@ const TOKEN_KEY = 'jupyterlab-mcp-bridge:relay-token';
 /**
  * A TCP server standing for a stranger's relay; it counts connections.
  */
-async function strangerRelay(): Promise<{
+async function strangerRelay(host = 'relay.mcp-bridge.test'): Promise<{
   url: string;
   connections: () => number;
   close: () => Promise<void>;
@@ -40,7 +41,7 @@ async function strangerRelay(): Promise<{
   });
   await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve));
   return {
-    url: `ws://relay.mcp-bridge.test:${port}/page`,
+    url: `ws://${host}:${port}/page`,
     connections: () => count,
     close: () => new Promise(resolve => server.close(() => resolve()))
   };
@@ -160,6 +161,63 @@ test.describe('pairing', () => {
     }
   });
 
+  test('a link to a relay on this computer but on another port than the settings asks first; refusing changes nothing', async ({
+    page,
+    env
+  }) => {
+    // Another user of this computer can listen on any free port.
+    const squatter = await strangerRelay('127.0.0.1');
+    try {
+      await openPairedPage(page, env, workspace('own'));
+      const before = await savedSettings(page);
+      await page.goto(strangerLink(env, workspace('port'), squatter.url));
+      const dialog = page.locator('.jp-Dialog');
+      await expect(dialog.locator('.jp-McpBridge-relayUrl')).toHaveText(
+        squatter.url
+      );
+      await expect(dialog).toContainText(
+        'on this computer but is not the relay of your settings'
+      );
+      await expect(dialog).toContainText(env.relayUrl);
+      await expect(dialog).toContainText('Any program on this computer');
+      expect(page.url()).not.toContain('stranger-token');
+      expect(squatter.connections()).toBe(0);
+      await dialog.getByRole('button', { name: 'Do not connect' }).click();
+      await expect(page.locator('.jp-McpBridge-status')).toHaveAttribute(
+        'title',
+        /did not accept/
+      );
+      expect(squatter.connections()).toBe(0);
+      expect(await savedSettings(page)).toBe(before);
+      expect(
+        await page.evaluate(key => localStorage.getItem(key), TOKEN_KEY)
+      ).toBe(env.token);
+    } finally {
+      await squatter.close();
+    }
+  });
+
+  test('a link to the relay of the settings with another token asks before it replaces the token held', async ({
+    page,
+    env
+  }) => {
+    await openPairedPage(page, env, workspace('held'));
+    await page.goto(
+      `${env.labUrl}/lab/workspaces/${workspace('swap')}?token=${env.labToken}` +
+        `#mcp-bridge-url=${encodeURIComponent(env.relayUrl)}&mcp-bridge-token=another-token`
+    );
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog).toContainText('Replace the MCP bridge token?');
+    await expect(dialog.locator('.jp-McpBridge-relayUrl')).toHaveText(
+      env.relayUrl
+    );
+    await dialog.getByRole('button', { name: 'Do not connect' }).click();
+    await expect(dialog).toHaveCount(0);
+    expect(
+      await page.evaluate(key => localStorage.getItem(key), TOKEN_KEY)
+    ).toBe(env.token);
+  });
+
   test('accepting a relay elsewhere saves it and connects to it', async ({
     page,
     env
@@ -229,7 +287,7 @@ test('a relay of another protocol version is named in the status bar', async ({
     connections += 1;
     ws.close(
       4002,
-      'relay 9.9.9 speaks protocol v9, the page v1: install the same version of both'
+      'relay 9.9.9 speaks protocol v9, the page v2: install the same version of both'
     );
   });
   try {
@@ -237,14 +295,17 @@ test('a relay of another protocol version is named in the status bar', async ({
       `${env.labUrl}/lab/workspaces/${workspace('versions')}?token=${env.labToken}` +
         `#mcp-bridge-url=${encodeURIComponent(`ws://127.0.0.1:${port}/page`)}&mcp-bridge-token=${env.token}`
     );
+    // Another port than the settings': the user says it is their relay.
+    await acceptOwnRelay(page, `ws://127.0.0.1:${port}/page`);
     const status = page.locator('.jp-McpBridge-status');
     await expect(status).toHaveAttribute(
       'title',
-      /Version mismatch: the relay 9\.9\.9 speaks protocol v9, the page v1/
+      /Version mismatch: the relay 9\.9\.9 speaks protocol v9, the page v2/
     );
     await expect(status).toHaveAttribute('data-status', 'disconnected');
     expect(connections).toBe(1);
   } finally {
     await new Promise(resolve => server.close(resolve));
+    await saveSettings(page, { relayUrl: env.relayUrl });
   }
 });

@@ -1,7 +1,10 @@
 /**
- * Token rotation: from the page's command and from the CLI. The old token is
- * refused at once on /mcp and /page; the page keeps working with the new one
- * without the user typing it, and a --stdio client reads the file again.
+ * Token rotation revokes: from the page's command and from the CLI, every
+ * page socket and every session of the old token is closed at once. The
+ * tab that asked comes back by proving the new token, and so does another
+ * tab of its origin (it reads the token that tab kept); a --stdio client
+ * reads the file again. After a rotation from the CLI no page is told the
+ * new token: the user pairs again with the new pairing link.
  *
  * This spec runs its own relay with a token file (the shared test relay
  * takes its token from the environment, which a rotation cannot change).
@@ -14,14 +17,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 
 import {
+  acceptOwnRelay,
   call,
   connectHttp,
   disconnect,
   expect,
   freePort,
+  openPageSocket,
   openPairedPage,
   RELAY_BIN,
   startProcess,
@@ -32,36 +36,43 @@ import {
 
 const TOKEN_KEY = 'jupyterlab-mcp-bridge:relay-token';
 
-function pageUpgradeStatus(
+/**
+ * The status of a `ping` on a session, with `token`.
+ */
+async function pingStatus(
   port: number,
   token: string,
-  origin: string
+  sessionId: string
 ): Promise<number> {
-  return new Promise(resolve => {
-    const socket = new WebSocket(
-      `ws://127.0.0.1:${port}/page`,
-      ['jupyterlab-mcp-bridge.v1', `bearer.${token}`],
-      { origin }
-    );
-    socket.on('open', () => {
-      socket.close();
-      resolve(101);
-    });
-    socket.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      socket.terminate();
-    });
-    socket.on('error', () => resolve(0));
+  const response = await fetch(`http://127.0.0.1:${port}/mcp`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      'Mcp-Session-Id': sessionId,
+      'Mcp-Protocol-Version': '2025-06-18'
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' })
   });
+  await response.body?.cancel();
+  return response.status;
 }
 
-test('a rotated token is refused at once; the page and a --stdio client carry on with the new one', async ({
+async function pagesConnected(port: number): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+  return ((await response.json()) as { pages: number }).pages;
+}
+
+test("a rotation closes every page socket and session of the old token; the user's tabs and a --stdio client come back with the new one", async ({
   page,
   env
 }) => {
   const configHome = mkdtempSync(join(tmpdir(), 'mcp-bridge-rotate-'));
   const tokenFile = join(configHome, 'jupyterlab-mcp-bridge', 'token');
+  const linkFile = join(configHome, 'jupyterlab-mcp-bridge', 'pairing-link');
   const port = await freePort();
+  const relayUrl = `ws://127.0.0.1:${port}/page`;
   const relayEnv: NodeJS.ProcessEnv = {
     ...process.env,
     XDG_CONFIG_HOME: configHome
@@ -75,21 +86,40 @@ test('a rotated token is refused at once; the page and a --stdio client carry on
     'relay'
   );
   const clients: Client[] = [];
+  const tokenNow = () =>
+    page.evaluate(key => localStorage.getItem(key), TOKEN_KEY);
   try {
     const first = readFileSync(tokenFile, 'utf-8').trim();
     const own = (token: string): IBridgeEnv => ({
       ...env,
       relayPort: port,
-      relayUrl: `ws://127.0.0.1:${port}/page`,
+      relayUrl,
       token,
       pairingUrl: workspace =>
         `${env.labUrl}/lab/workspaces/${workspace}?token=${env.labToken}` +
-        `#mcp-bridge-url=${encodeURIComponent(`ws://127.0.0.1:${port}/page`)}&mcp-bridge-token=${token}`
+        `#mcp-bridge-url=${encodeURIComponent(relayUrl)}&mcp-bridge-token=${token}`
     });
     await openPairedPage(page, own(first), `rotate${Date.now()}`);
-    const before = (await connectHttp(own(first))).client;
+    // A second tab of the same browser: it connects with the token the
+    // first one keeps, no link.
+    const second = await page.context().newPage();
+    await second.goto(
+      `${env.labUrl}/lab/workspaces/second${Date.now()}?token=${env.labToken}`
+    );
+    await expect(second.locator('.jp-McpBridge-status')).toHaveAttribute(
+      'data-status',
+      'connected'
+    );
+    await expect.poll(() => pagesConnected(port)).toBe(2);
+    const connected = await connectHttp(own(first));
+    const before = connected.client;
     clients.push(before);
     expect((await call(before, 'list_notebooks')).isError).toBeFalsy();
+    const oldSession = connected.transport.sessionId as string;
+    // A page socket opened with the old token before the rotation (say by
+    // whoever had it).
+    const leaked = await openPageSocket(relayUrl, first, env.labUrl);
+    expect(leaked.welcomed).toBe(true);
 
     // 1. From the page: the command palette's "Rotate MCP bridge token".
     await page.evaluate(() =>
@@ -99,21 +129,32 @@ test('a rotated token is refused at once; the page and a --stdio client carry on
         }
       ).jupyterapp.commands.execute('mcp-bridge:rotate-token')
     );
-    await expect
-      .poll(() => page.evaluate(key => localStorage.getItem(key), TOKEN_KEY))
-      .not.toBe(first);
-    const second = (await page.evaluate(
-      key => localStorage.getItem(key),
-      TOKEN_KEY
-    )) as string;
-    expect(readFileSync(tokenFile, 'utf-8').trim()).toBe(second);
+    expect(await leaked.closed).toBe(4003);
+    await expect.poll(tokenNow).not.toBe(first);
+    const secondToken = (await tokenNow()) as string;
+    expect(readFileSync(tokenFile, 'utf-8').trim()).toBe(secondToken);
+    expect(readFileSync(linkFile, 'utf-8')).toContain(secondToken);
+    // The socket of the old token got nothing but the close.
+    expect(leaked.received).toEqual(['auth-relay', 'welcome']);
 
-    // The old token is refused at once, on /mcp and on /page.
+    // The old token is refused at once, and the session it opened is over.
     await expect(call(before, 'list_notebooks')).rejects.toThrow();
+    expect(await pingStatus(port, first, oldSession)).toBe(401);
+    expect(await pingStatus(port, secondToken, oldSession)).toBe(404);
     await expect(connectHttp(own(first))).rejects.toThrow();
-    expect(await pageUpgradeStatus(port, first, env.labUrl)).toBe(401);
-    // The page still serves, with the new token.
-    const after = (await connectHttp(own(second))).client;
+    const stale = await openPageSocket(relayUrl, first, env.labUrl);
+    expect(stale.welcomed).toBe(false);
+    // Both tabs come back by proving the new token.
+    for (const tab of [page, second]) {
+      await expect(tab.locator('.jp-McpBridge-status')).toHaveAttribute(
+        'data-status',
+        'connected'
+      );
+    }
+    await expect.poll(() => pagesConnected(port)).toBe(2);
+    await second.close();
+    const reconnected = await connectHttp(own(secondToken));
+    const after = reconnected.client;
     clients.push(after);
     expect((await call(after, 'list_notebooks')).isError).toBeFalsy();
 
@@ -130,32 +171,52 @@ test('a rotated token is refused at once; the page and a --stdio client carry on
     clients.push(stdio);
     expect((await call(stdio, 'list_notebooks')).isError).toBeFalsy();
 
-    // 2. From the command line.
+    // 2. From the command line: no page is told the new token.
     const cli = spawnSync(process.execPath, [RELAY_BIN, '--rotate-token'], {
       env: relayEnv,
       encoding: 'utf-8'
     });
     expect(cli.status).toBe(0);
     expect(cli.stderr).toContain('New token written to');
+    expect(cli.stderr).toContain(linkFile);
     const third = readFileSync(tokenFile, 'utf-8').trim();
-    expect(third).not.toBe(second);
+    expect(third).not.toBe(secondToken);
     expect(cli.stderr).not.toContain(third);
+    // The relay takes the file up within a second.
     await expect
-      .poll(() => page.evaluate(key => localStorage.getItem(key), TOKEN_KEY))
-      .toBe(third);
+      .poll(() =>
+        pingStatus(port, secondToken, reconnected.transport.sessionId as string)
+      )
+      .toBe(401);
     await expect(call(after, 'list_notebooks')).rejects.toThrow();
-    expect(await pageUpgradeStatus(port, second, env.labUrl)).toBe(401);
-    // The --stdio client reads the file again and carries on.
+    const status = page.locator('.jp-McpBridge-status');
+    // The page lost its socket and cannot come back with the token it has.
+    await expect(status).toHaveAttribute(
+      'title',
+      /did not prove that it knows the token/
+    );
+    expect(await tokenNow()).toBe(secondToken);
+
+    // The user pairs again with the new pairing link (the file was updated).
+    const link = readFileSync(linkFile, 'utf-8').trim();
+    expect(link).toContain(third);
+    const url = new URL(link);
+    await page.goto(
+      `${env.labUrl}/lab/workspaces/repaired${Date.now()}?token=${env.labToken}${url.hash}`
+    );
+    // It replaces the token this browser holds: the user confirms.
+    await acceptOwnRelay(page, relayUrl);
+    await expect(status).toHaveAttribute('data-status', 'connected');
+    expect(await tokenNow()).toBe(third);
+    // The --stdio client read the file again and carries on, on a new
+    // session (the old one ended with the old token).
     expect((await call(stdio, 'list_notebooks')).isError).toBeFalsy();
 
     // 3. Reloaded without a link, the page connects with the token it kept.
     await page.goto(
       `${env.labUrl}/lab/workspaces/rotated${Date.now()}?token=${env.labToken}`
     );
-    await expect(page.locator('.jp-McpBridge-status')).toHaveAttribute(
-      'data-status',
-      'connected'
-    );
+    await expect(status).toHaveAttribute('data-status', 'connected');
     const last = (await connectHttp(own(third))).client;
     clients.push(last);
     expect((await call(last, 'list_notebooks')).isError).toBeFalsy();
