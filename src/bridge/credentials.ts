@@ -2,35 +2,48 @@
  * Where the page keeps its relay credentials: the browser's `localStorage`
  * for the JupyterLab origin, not the settings, so that the token never
  * shows in the Settings Editor (nor in the settings files on the server).
+ *
+ * Several Jupyter servers can share an origin (JupyterHub serves every user
+ * at `/user/<name>/` of one origin), so the keys are scoped by the server's
+ * base path: one user's token never reaches another user's page in the
+ * same browser. A server at `/` keeps the unscoped keys.
  */
 
 /**
  * The relay token and the relay URLs the user accepted.
  */
 export class CredentialStore {
-  constructor(storage: Storage | null) {
+  /**
+   * @param storage - where to keep them (null: this page's memory only).
+   * @param basePath - the Jupyter server's base path (`PageConfig`'s
+   *   `baseUrl`), which scopes the keys.
+   */
+  constructor(storage: Storage | null, basePath = '/') {
     this._storage = storage;
+    const scope = basePath === '/' || basePath === '' ? '' : `:${basePath}`;
+    this._tokenKey = Private.TOKEN_KEY + scope;
+    this._confirmedKey = Private.CONFIRMED_KEY + scope;
   }
 
   /**
    * The relay token ('' when none is known).
    */
   get token(): string {
-    return this._get(Private.TOKEN_KEY) ?? '';
+    return this._get(this._tokenKey) ?? '';
   }
 
   /**
    * Keep a new relay token.
    */
   setToken(token: string): void {
-    this._set(Private.TOKEN_KEY, token);
+    this._set(this._tokenKey, token);
   }
 
   /**
    * Whether the user accepted connecting to this (non-loopback) relay URL.
    */
   isConfirmed(url: string): boolean {
-    return this._get(Private.CONFIRMED_KEY) === url;
+    return this._get(this._confirmedKey) === url;
   }
 
   /**
@@ -38,7 +51,7 @@ export class CredentialStore {
    * kept: changing the relay asks again).
    */
   confirm(url: string): void {
-    this._set(Private.CONFIRMED_KEY, url);
+    this._set(this._confirmedKey, url);
   }
 
   private _get(key: string): string | null {
@@ -63,6 +76,8 @@ export class CredentialStore {
   }
 
   private _storage: Storage | null;
+  private _tokenKey: string;
+  private _confirmedKey: string;
   private _memory = new Map<string, string>();
 }
 

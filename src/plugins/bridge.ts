@@ -11,6 +11,7 @@ import {
   InputDialog,
   Notification
 } from '@jupyterlab/apputils';
+import { PageConfig } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -51,7 +52,12 @@ export const bridgePlugin: JupyterFrontEndPlugin<IMcpBridge> = {
   ): Promise<IMcpBridge> => {
     const trans = (translator ?? nullTranslator).load('jupyterlab');
     const settings = registry ? await registry.load(PLUGIN_ID) : null;
-    const credentials = new CredentialStore(browserStorage());
+    // Scoped by the server's base path: JupyterHub serves every user's
+    // server on one origin.
+    const credentials = new CredentialStore(
+      browserStorage(),
+      new URL(PageConfig.getBaseUrl(), window.location.href).pathname
+    );
     const askToken = async () => {
       const result = await InputDialog.getPassword({
         title: trans.__('MCP bridge token'),

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
+  acceptOwnRelay,
   call,
   connectHttp,
   disconnect,
@@ -121,6 +122,9 @@ test('each user logs in through the hub, and their page pairs with their own rel
     watchConsole(page, consoleErrors);
     await logIn(page, hub, user);
     await page.goto(envs[user].pairingUrl(`hub${user}${Date.now()}`));
+    // A relay on another port than the settings' default: the user who
+    // just started it answers "Connect".
+    expect(await acceptOwnRelay(page, envs[user].relayUrl)).toBe(true);
     await expect(page.locator('.jp-McpBridge-status')).toHaveAttribute(
       'data-status',
       'connected',
@@ -203,5 +207,43 @@ test("neither user's agent, token or browser reaches the other's page, session o
   // Each relay still has its own single page.
   for (const user of USERS) {
     expect(await health(envs[user])).toMatchObject({ pages: 1 });
+  }
+});
+
+test("in one browser, bob's page after alice's does not take her token: each server's tab keeps its own", async ({
+  browser,
+  consoleErrors
+}) => {
+  test.setTimeout(240_000);
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    watchConsole(page, consoleErrors);
+    await logIn(page, hub, 'alice');
+    await page.goto(envs.alice.pairingUrl(`hubshared${Date.now()}`));
+    // (Her settings name her relay since she accepted it: no dialog now.)
+    await acceptOwnRelay(page, envs.alice.relayUrl);
+    await expect(page.locator('.jp-McpBridge-status')).toHaveAttribute(
+      'data-status',
+      'connected'
+    );
+    expect(await health(envs.alice)).toMatchObject({ pages: 2 });
+    // Alice logs out; bob logs in, in the same browser (same origin, same
+    // localStorage).
+    await page.goto(`${hub.url}/hub/logout`);
+    await logIn(page, hub, 'bob');
+    // Bob's page knows no token: it does not connect anywhere by itself.
+    await expect(page.locator('.jp-McpBridge-status')).toHaveAttribute(
+      'data-status',
+      'disconnected'
+    );
+    expect(await health(envs.alice)).toMatchObject({ pages: 1 });
+    const stored = await page.evaluate(() => Object.keys(localStorage));
+    expect(stored).toContain('jupyterlab-mcp-bridge:relay-token:/user/alice/');
+    expect(stored).not.toContain(
+      'jupyterlab-mcp-bridge:relay-token:/user/bob/'
+    );
+  } finally {
+    await context.close();
   }
 });

@@ -11,6 +11,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
+  acceptOwnRelay,
   call,
   connectHttp,
   disconnect,
@@ -55,6 +56,7 @@ async function openNotebookPage(
     return app.name;
   });
   expect(name).toBe('Jupyter Notebook');
+  await acceptOwnRelay(page, env.relayUrl);
   await expect(page.locator('.jp-McpBridge-status')).toHaveAttribute(
     'data-status',
     'connected'

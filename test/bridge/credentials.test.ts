@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { CredentialStore } from '../../src/bridge/credentials';
+
+/**
+ * A `Storage` over a map, as the browser's `localStorage` of one origin.
+ */
+class MemoryStorage implements Storage {
+  get length(): number {
+    return this._items.size;
+  }
+  clear(): void {
+    this._items.clear();
+  }
+  getItem(key: string): string | null {
+    return this._items.get(key) ?? null;
+  }
+  key(index: number): string | null {
+    return [...this._items.keys()][index] ?? null;
+  }
+  removeItem(key: string): void {
+    this._items.delete(key);
+  }
+  setItem(key: string, value: string): void {
+    this._items.set(key, value);
+  }
+  keys(): string[] {
+    return [...this._items.keys()];
+  }
+  private _items = new Map<string, string>();
+}
+
+describe('credential store', () => {
+  it('keeps a server at / under the unscoped keys', () => {
+    const storage = new MemoryStorage();
+    const store = new CredentialStore(storage, '/');
+    store.setToken('t1');
+    store.confirm('wss://relay.example/page');
+    assert.deepEqual(storage.keys().sort(), [
+      'jupyterlab-mcp-bridge:confirmed-relay-url',
+      'jupyterlab-mcp-bridge:relay-token'
+    ]);
+    assert.equal(new CredentialStore(storage).token, 't1');
+  });
+
+  it("scopes the keys by base path: one hub user's token is not another's", () => {
+    const storage = new MemoryStorage();
+    const alice = new CredentialStore(storage, '/user/alice/');
+    const bob = new CredentialStore(storage, '/user/bob/');
+    alice.setToken('alice-token');
+    alice.confirm('ws://127.0.0.1:4545/page');
+    assert.equal(bob.token, '');
+    assert.equal(bob.isConfirmed('ws://127.0.0.1:4545/page'), false);
+    assert.equal(new CredentialStore(storage, '/').token, '');
+    bob.setToken('bob-token');
+    // Another tab of alice's server reads hers.
+    assert.equal(
+      new CredentialStore(storage, '/user/alice/').token,
+      'alice-token'
+    );
+    assert.equal(new CredentialStore(storage, '/user/bob/').token, 'bob-token');
+  });
+});
