@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -22,6 +22,32 @@ describe('one version', () => {
       extension.dependencies?.['jupyterlab-mcp-bridge'],
       undefined,
       'the extension compiles its own copy of the wire protocol: its npm package must not depend on the (separately published) relay'
+    );
+  });
+  it('no source file of the extension imports the relay package', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(join(ROOT, dir), {
+        withFileTypes: true
+      })) {
+        const path = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) {
+          walk(path);
+        } else if (
+          /\.tsx?$/.test(entry.name) &&
+          /from 'jupyterlab-mcp-bridge(\/[^']*)?'/.test(
+            readFileSync(join(ROOT, path), 'utf-8')
+          )
+        ) {
+          offenders.push(path);
+        }
+      }
+    };
+    walk('src');
+    assert.deepEqual(
+      offenders,
+      [],
+      'import the wire protocol from src/_protocol.ts: `jupyter labextension install` cannot fetch the unpublished relay package'
     );
   });
   it("the extension compiles the relay's wire protocol as it is", () => {

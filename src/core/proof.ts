@@ -9,7 +9,7 @@ import {
   NONCE_PATTERN,
   type ProofLabel,
   proofText
-} from 'jupyterlab-mcp-bridge/protocol';
+} from '../_protocol';
 
 /**
  * What the page proves with on one connection.

@@ -6,7 +6,8 @@
  * the server saves is a valid notebook with both.
  */
 import type { Browser, Page } from '@playwright/test';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
@@ -41,7 +42,14 @@ test.describe.configure({ mode: 'serial' });
 let env: IRunningBridgeEnv;
 
 test.beforeAll(async () => {
-  env = await startBridgeEnv({ venv: VENVS.rtc });
+  const stateDir = mkdtempSync(join(tmpdir(), 'mcp-bridge-state-'));
+  env = await startBridgeEnv({
+    venv: VENVS.rtc,
+    stateDir,
+    // The collaboration server's store of document updates (by default
+    // .jupyter_ystore.db in the folder the server was started from).
+    args: [`--SQLiteYStore.db_path=${join(stateDir, 'ystore.db')}`]
+  });
 });
 
 test.afterAll(async () => {

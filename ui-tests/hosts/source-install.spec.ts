@@ -18,7 +18,7 @@ import {
   readFileSync,
   rmSync
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
@@ -137,6 +137,18 @@ test('jupyter labextension install of the npm tarball rebuilds JupyterLab with t
     file.endsWith('.tgz')
   );
   expect(tarballs).toHaveLength(1);
+  // Yarn (which JupyterLab's build runs) keys its global cache by the
+  // tarball's name and place, not its content: a rebuilt tarball of the
+  // same version would come from the cache, stale. Drop those entries.
+  const cache =
+    process.env.YARN_CACHE_FOLDER ?? join(homedir(), '.yarn', 'berry', 'cache');
+  if (existsSync(cache)) {
+    for (const file of readdirSync(cache)) {
+      if (file.startsWith(`${NAME}-file-`)) {
+        rmSync(join(cache, file));
+      }
+    }
+  }
   const output = await labextension('install', join(TARBALL_DIR, tarballs[0]));
   expect(output).not.toMatch(/error/i);
   expect(await listed()).toMatch(new RegExp(`${NAME} v\\S+ enabled\\s+OK`));
