@@ -10,13 +10,18 @@ import type { IApprovalQuestion } from '../core/approvals';
 import type { IPageInfo } from 'jupyterlab-mcp-bridge/protocol';
 
 import { isLoopbackRelayUrl } from '../core/pairing';
-import { DEFAULT_CATEGORY_POLICY, readPolicy } from '../core/policy';
+import {
+  DEFAULT_CATEGORY_POLICY,
+  readPolicy,
+  sameListing
+} from '../core/policy';
 import { DEFAULT_SETTINGS, type IBridgeSettings } from '../core/settings';
 import { z } from 'zod';
 
 import type { SaveQueue } from '../jupyter/saves';
 import { ToolDispatcher } from '../mcp/dispatcher';
 import { defineTool } from '../mcp/tool';
+import type { IPromptProvider } from '../mcp/prompts';
 import type { IResourceProvider } from '../mcp/resources';
 import { createSessionServer } from '../mcp/server';
 import type {
@@ -53,6 +58,8 @@ export class McpBridge implements IMcpBridge {
       pages: () => ({ thisPage: this._host.pageId, pages: this._host.pages })
     };
     const resources = options.resources?.(services);
+    const prompts = options.prompts;
+    this._prompts = prompts?.prompts ?? [];
     this._host = new SessionHost({
       connection: this._connection,
       store: new SessionStore(Private.sessionStorage()),
@@ -62,7 +69,8 @@ export class McpBridge implements IMcpBridge {
           services,
           session,
           relay,
-          resources
+          resources,
+          prompts
         })
     });
     this.activity = options.activity;
@@ -306,15 +314,21 @@ export class McpBridge implements IMcpBridge {
   }
 
   private _configure(): void {
+    const before = this._supervisor.policy;
     this._supervisor.configure({
       categoryPolicy: this._values.categoryPolicy,
       toolPolicy: this._values.toolPolicy,
       defaultCategoryPolicy: this._defaultCategories,
       approvalTimeoutSeconds: this._values.approvalTimeoutSeconds
     });
+    // Prompts follow the policy as tools do.
+    if (!sameListing(this._prompts, before, this._supervisor.policy)) {
+      this._host.notifyPromptListChanged();
+    }
   }
 
   private _settings: ISettingRegistry.ISettings | null;
+  private _prompts: readonly JupyterTool[];
   private _saves: SaveQueue;
   private _askToken: () => Promise<string | null>;
   private _credentials: CredentialStore;
@@ -353,6 +367,10 @@ export namespace McpBridge {
      * Make the MCP resources provider (none when absent).
      */
     resources?: (services: IJupyterServices) => IResourceProvider;
+    /**
+     * The MCP prompts and their completion (none when absent).
+     */
+    prompts?: IPromptProvider<IJupyterServices>;
     settings: ISettingRegistry.ISettings | null;
     /**
      * Ask the user for the relay token (null when they cancel).

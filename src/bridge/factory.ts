@@ -17,6 +17,8 @@ import { SaveQueue } from '../jupyter/saves';
 import { TerminalHub } from '../jupyter/terminals';
 import { NotebookWorkspace } from '../jupyter/workspace';
 import { jupyterTools } from '../tools';
+import { jupyterCompletions } from '../tools/completion';
+import { jupyterPrompts } from '../tools/prompts';
 import { jupyterResources } from '../tools/resources';
 import type { ActivityLog } from './activity';
 import { showApprovalDialog } from './approvaldialog';
@@ -81,6 +83,7 @@ export function createBridge(parts: IBridgeParts): McpBridge {
       ),
     tools: jupyterTools(),
     resources: jupyterResources,
+    prompts: { prompts: jupyterPrompts(), completions: jupyterCompletions() },
     settings: parts.settings,
     askToken: parts.askToken,
     credentials: parts.credentials,

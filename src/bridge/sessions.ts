@@ -244,6 +244,19 @@ export class SessionHost {
   }
 
   /**
+   * Tell every session's client that the prompt list changed.
+   */
+  notifyPromptListChanged(): void {
+    for (const entry of this._sessions.values()) {
+      if (entry.server.isConnected()) {
+        void entry.server.server.sendPromptListChanged().catch(() => {
+          // A client that went away (or a server without prompts) hears nothing.
+        });
+      }
+    }
+  }
+
+  /**
    * Sessions by id (read-only view).
    */
   get sessions(): ReadonlyMap<string, ISessionState> {

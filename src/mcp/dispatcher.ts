@@ -189,14 +189,17 @@ export class ToolDispatcher<Services = unknown> {
   }
 
   /**
-   * Call a tool by name with raw arguments.
+   * Call a tool by name with raw arguments. `unlisted` runs a definition
+   * that is not among the tools (an MCP prompt) through the same
+   * validation, guards and observers.
    */
   async call(
     name: string,
     rawArgs: unknown,
-    context: IToolContext<Services>
+    context: IToolContext<Services>,
+    unlisted?: ITool<Services>
   ): Promise<CallToolResult> {
-    const tool = this._tools.get(name);
+    const tool = unlisted ?? this._tools.get(name);
     if (!tool) {
       return errorResult(
         `Unknown tool "${name}". Available tools: ${[...this._tools.keys()].join(', ')}.`

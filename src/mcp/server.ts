@@ -13,6 +13,11 @@ import { VERSION } from '../_version';
 import type { ToolDispatcher } from './dispatcher';
 import { PlainErrorTransport } from './errors';
 import {
+  PROMPTS_CAPABILITY,
+  registerPrompts,
+  type IPromptProvider
+} from './prompts';
+import {
   registerResources,
   RESOURCES_CAPABILITY,
   type IResourceProvider
@@ -31,7 +36,8 @@ export const SERVER_INFO = {
 const INSTRUCTIONS = `This server acts on the JupyterLab page the user is looking at: notebooks open in their browser, edited live, with outputs shown there and saved to disk.
 Some tools may need the user's approval in JupyterLab first (the call waits, with progress notifications, until they answer); a refused call says so and changes nothing. Tools the user's policy denies are not listed.
 Start with list_notebooks, then use_notebook to pick (or create) the notebook this session works on; other tools default to it. Cells are addressed by cell_index or cell_id (ids are stable while cells move). Each edit is saved and can be undone by the user.
-Resources: each open notebook is readable as notebook://<path> (Markdown: cells with ids, sources, outputs cut short); one output whole, or an image at full size, as output://<notebook path>/<cell id>/<output index>.`;
+Resources: each open notebook is readable as notebook://<path> (Markdown: cells with ids, sources, outputs cut short); one output whole, or an image at full size, as output://<notebook path>/<cell id>/<output index>.
+Prompts: jupyter_cite (cite cells), explain_cell_error and fix_cell_error (the active cell's error), summarize_notebook; completion/complete fills in their notebook_path.`;
 
 /**
  * Create the server of one MCP session; every tool call goes through
@@ -53,13 +59,18 @@ export function createSessionServer<Services>(options: {
    * Serves MCP resources when given.
    */
   resources?: IResourceProvider;
+  /**
+   * Serves MCP prompts and completion when given.
+   */
+  prompts?: IPromptProvider<Services>;
 }): McpServer {
-  const { dispatcher, services, session, relay, resources } = options;
+  const { dispatcher, services, session, relay, resources, prompts } = options;
   const mcp = new SessionServer(SERVER_INFO, {
     capabilities: {
       tools: { listChanged: true },
       logging: {},
-      ...(resources ? RESOURCES_CAPABILITY : {})
+      ...(resources ? RESOURCES_CAPABILITY : {}),
+      ...(prompts ? PROMPTS_CAPABILITY : {})
     },
     instructions: INSTRUCTIONS
   });
@@ -70,20 +81,31 @@ export function createSessionServer<Services>(options: {
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: dispatcher.list()
   }));
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const progressToken = request.params._meta?.progressToken;
+  /**
+   * The context of a request: its session, services and signal; progress
+   * goes to `progressToken` when the client sent one.
+   */
+  const contextOf = (
+    signal: AbortSignal,
+    requestId: string | number,
+    sendProgress?: (params: {
+      progress: number;
+      total?: number;
+      message: string;
+    }) => Promise<void>
+  ): IToolContext<Services> => {
     // Progress must increase through the call: waiting for approval, then
     // the tool's own reports, share one sequence.
     let last = -1;
-    const context: IToolContext<Services> = {
+    return {
       services,
       session,
-      signal: extra.signal,
-      cancelledByClient: () => extra.signal.aborted && !relay.ending(),
+      signal,
+      cancelledByClient: () => signal.aborted && !relay.ending(),
       saveSession: () => relay.saveSession(),
       note: text => {
-        if (!extra.signal.aborted) {
-          relay.noteCall(extra.requestId, text);
+        if (!signal.aborted) {
+          relay.noteCall(requestId, text);
         }
       },
       log: async (level, message) => {
@@ -95,18 +117,36 @@ export function createSessionServer<Services>(options: {
           .catch(() => undefined);
       },
       progress: async (message, progress, total) => {
-        if (progressToken === undefined || extra.signal.aborted) {
+        if (!sendProgress || signal.aborted) {
           return;
         }
         const value =
           total === undefined && progress <= last ? last + 1 : progress;
         last = value;
-        await extra.sendNotification({
-          method: 'notifications/progress',
-          params: { progressToken, progress: value, total, message }
-        });
+        await sendProgress({ progress: value, total, message });
       }
     };
+  };
+  if (prompts) {
+    registerPrompts(server, {
+      dispatcher,
+      provider: prompts,
+      context: (signal, requestId) => contextOf(signal, requestId)
+    });
+  }
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const progressToken = request.params._meta?.progressToken;
+    const context = contextOf(
+      extra.signal,
+      extra.requestId,
+      progressToken === undefined
+        ? undefined
+        : params =>
+            extra.sendNotification({
+              method: 'notifications/progress',
+              params: { progressToken, ...params }
+            })
+    );
     return dispatcher.call(
       request.params.name,
       request.params.arguments,
