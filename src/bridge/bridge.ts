@@ -70,7 +70,8 @@ export class McpBridge implements IMcpBridge {
           session,
           relay,
           resources,
-          prompts
+          prompts,
+          changes: services.changes
         })
     });
     this.activity = options.activity;

@@ -11,6 +11,7 @@ import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { NotebookBaselines } from '../jupyter/baselines';
+import { NotebookChanges } from '../jupyter/changes';
 import { ExecutionRegistry } from '../jupyter/execute';
 import { FileWorkspace } from '../jupyter/files';
 import { SaveQueue } from '../jupyter/saves';
@@ -63,6 +64,7 @@ export function createBridge(parts: IBridgeParts): McpBridge {
         baselines
       }),
       executions: new ExecutionRegistry(),
+      changes: new NotebookChanges(tracker),
       commands: app.commands,
       files: new FileWorkspace({
         app,

@@ -22,6 +22,11 @@ import {
   RESOURCES_CAPABILITY,
   type IResourceProvider
 } from './resources';
+import {
+  registerSubscriptions,
+  SUBSCRIPTIONS_CAPABILITY,
+  type IChangeFeed
+} from './subscriptions';
 import type { ISessionState, IToolContext } from './tool';
 
 /**
@@ -36,7 +41,7 @@ export const SERVER_INFO = {
 const INSTRUCTIONS = `This server acts on the JupyterLab page the user is looking at: notebooks open in their browser, edited live, with outputs shown there and saved to disk.
 Some tools may need the user's approval in JupyterLab first (the call waits, with progress notifications, until they answer); a refused call says so and changes nothing. Tools the user's policy denies are not listed.
 Start with list_notebooks, then use_notebook to pick (or create) the notebook this session works on; other tools default to it. Cells are addressed by cell_index or cell_id (ids are stable while cells move). Each edit is saved and can be undone by the user.
-Resources: each open notebook is readable as notebook://<path> (Markdown: cells with ids, sources, outputs cut short); one output whole, or an image at full size, as output://<notebook path>/<cell id>/<output index>.
+Resources: each open notebook is readable as notebook://<path> (Markdown: cells with ids, sources, outputs cut short); one output whole, or an image at full size, as output://<notebook path>/<cell id>/<output index>. Subscribe to notebook://<path> to hear when the user or another agent changes or runs it (never of your own changes); get_notebook_changes with the notebook_version of read_notebook tells what changed since, by cell id.
 Prompts: jupyter_cite (cite cells), explain_cell_error and fix_cell_error (the active cell's error), summarize_notebook; completion/complete fills in their notebook_path.`;
 
 /**
@@ -63,13 +68,25 @@ export function createSessionServer<Services>(options: {
    * Serves MCP prompts and completion when given.
    */
   prompts?: IPromptProvider<Services>;
+  /**
+   * With resources: the changes that subscribed clients hear of.
+   */
+  changes?: IChangeFeed;
 }): McpServer {
-  const { dispatcher, services, session, relay, resources, prompts } = options;
+  const { dispatcher, services, session, relay, resources, prompts, changes } =
+    options;
   const mcp = new SessionServer(SERVER_INFO, {
     capabilities: {
       tools: { listChanged: true },
       logging: {},
-      ...(resources ? RESOURCES_CAPABILITY : {}),
+      ...(resources
+        ? {
+            resources: {
+              ...RESOURCES_CAPABILITY.resources,
+              ...(changes ? SUBSCRIPTIONS_CAPABILITY : {})
+            }
+          }
+        : {}),
       ...(prompts ? PROMPTS_CAPABILITY : {})
     },
     instructions: INSTRUCTIONS
@@ -77,6 +94,14 @@ export function createSessionServer<Services>(options: {
   const server = mcp.server;
   if (resources) {
     registerResources(server, resources);
+    if (changes) {
+      // The session's subscriptions end with it.
+      const subscriptions = registerSubscriptions(server, {
+        sessionId: session.id,
+        feed: changes
+      });
+      server.onclose = () => subscriptions.dispose();
+    }
   }
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: dispatcher.list()

@@ -4,6 +4,7 @@
  */
 
 import type * as nbformat from '@jupyterlab/nbformat';
+import type { NotebookPanel } from '@jupyterlab/notebook';
 import { z } from 'zod';
 
 import { insertCell, resolveCell } from '../actions/cells';
@@ -32,6 +33,7 @@ import {
 import { ProgressReporter } from './progress';
 import { renderForAgent } from './render';
 import {
+  asAgent,
   defineJupyterTool,
   saveAfterEdit,
   userIsTypingIn,
@@ -126,7 +128,7 @@ const executeCell = defineJupyterTool({
     context.note?.(
       `Cell ${index} had not been sent to the kernel yet: nothing ran.`
     );
-    const execution = await context.services.executions.start(panel, index);
+    const execution = await Private.start(panel, index, context);
     Private.started(execution, context);
     return Private.follow(execution, context, {
       timeout,
@@ -164,20 +166,19 @@ const insertExecuteCodeCell = defineJupyterTool({
   run: async (args, context) => {
     const timeout = checkTimeout(args.timeout_seconds, context);
     const panel = await notebookFor(args, context);
-    const inserted = insertCell(panel.context.model.sharedModel, {
-      index: args.cell_index,
-      type: 'code',
-      source: args.cell_source,
-      keepBlankCell: userIsTypingIn(panel, 0)
-    });
+    const inserted = asAgent(context, () =>
+      insertCell(panel.context.model.sharedModel, {
+        index: args.cell_index,
+        type: 'code',
+        source: args.cell_source,
+        keepBlankCell: userIsTypingIn(panel, 0)
+      })
+    );
     saveAfterEdit(panel, context);
     context.note?.(
       `The cell was inserted at index ${inserted.index} (id ${inserted.id}), not yet sent to the kernel: it did not run. Read the notebook before inserting it again.`
     );
-    const execution = await context.services.executions.start(
-      panel,
-      inserted.index
-    );
+    const execution = await Private.start(panel, inserted.index, context);
     Private.started(execution, context, 'inserted and ');
     return Private.follow(execution, context, {
       timeout,
@@ -370,11 +371,13 @@ const runAllCellsTool = defineJupyterTool({
     const timeout = checkTimeout(args.timeout_seconds, context);
     const panel = await notebookFor(args, context);
     const started = Date.now();
-    const status = await runAllCells(
+    const running = runAllCells(
       context.services.commands,
       panel,
       timeout * 1000
     );
+    context.services.changes.runBy(panel, null, context.session.id, running);
+    const status = await running;
     if (status !== 'timeout') {
       saveAfterEdit(panel, context);
     }
@@ -419,6 +422,30 @@ namespace Private {
    * The structured result of a run.
    */
   export type IRunReport = z.output<z.ZodObject<typeof runReport>>;
+
+  /**
+   * Start running the cell at `index`. Its outputs count as the session's
+   * own changes of the notebook from the start (JupyterLab clears them as
+   * it sends the cell), for subscribers to the notebook.
+   */
+  export async function start(
+    panel: NotebookPanel,
+    index: number,
+    context: JupyterToolContext
+  ): Promise<CellExecution> {
+    const cellId = panel.context.model.sharedModel.cells[index]?.id ?? '';
+    let release = (): void => undefined;
+    const ran = new Promise<void>(resolve => (release = resolve));
+    context.services.changes.runBy(panel, cellId, context.session.id, ran);
+    try {
+      const execution = await context.services.executions.start(panel, index);
+      void execution.done.finally(release);
+      return execution;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
 
   /**
    * A run was sent to the kernel: keep it in the session's state (a page

@@ -48,6 +48,12 @@ const cellIndexArgument = z
     "Index of the cell (0-based). Default: the notebook's active cell (the one the user is on)."
   );
 
+/**
+ * Define a prompt: a tool definition of the `read` category that is not
+ * listed among the tools.
+ */
+const definePrompt = defineJupyterTool;
+
 const READ_ONLY = {
   readOnlyHint: true,
   destructiveHint: false,
@@ -55,7 +61,7 @@ const READ_ONLY = {
   openWorldHint: false
 };
 
-const jupyterCite = defineJupyterTool({
+const jupyterCite = definePrompt({
   name: 'jupyter_cite',
   title: 'Cite notebook cells',
   description:
@@ -94,7 +100,7 @@ const jupyterCite = defineJupyterTool({
  * The two error prompts differ only in what they ask.
  */
 function errorPrompt(fix: boolean): JupyterTool {
-  return defineJupyterTool({
+  return definePrompt({
     name: fix ? 'fix_cell_error' : 'explain_cell_error',
     title: fix ? "Fix a cell's error" : "Explain a cell's error",
     description: fix
@@ -132,7 +138,7 @@ function errorPrompt(fix: boolean): JupyterTool {
   });
 }
 
-const summarizeNotebook = defineJupyterTool({
+const summarizeNotebook = definePrompt({
   name: 'summarize_notebook',
   title: 'Summarize a notebook',
   description:
