@@ -20,7 +20,8 @@ import { z } from 'zod';
 
 import type { SaveQueue } from '../jupyter/saves';
 import { ToolDispatcher } from '../mcp/dispatcher';
-import { defineTool } from '../mcp/tool';
+import { TaskBook } from '../mcp/tasks';
+import { defineTool, type ISessionState } from '../mcp/tool';
 import type { IPromptProvider } from '../mcp/prompts';
 import type { IResourceProvider } from '../mcp/resources';
 import { createSessionServer } from '../mcp/server';
@@ -71,7 +72,8 @@ export class McpBridge implements IMcpBridge {
           relay,
           resources,
           prompts,
-          changes: services.changes
+          changes: services.changes,
+          tasks: this._taskBook(session, relay.previousSessionId)
         })
     });
     this.activity = options.activity;
@@ -113,10 +115,14 @@ export class McpBridge implements IMcpBridge {
       this
     );
     this._supervisor.pendingChanged.connect(() => this._changed.emit(), this);
-    this._host.clientEvent.connect(
-      (_, event) => this._clientEvent.emit(event),
-      this
-    );
+    this._host.clientEvent.connect((_, event) => {
+      if (event.kind === 'disconnected') {
+        // The session ended for good: its tasks go (what they started goes on).
+        this._tasks.get(event.client.sessionId)?.end();
+        this._tasks.delete(event.client.sessionId);
+      }
+      this._clientEvent.emit(event);
+    }, this);
     this._configure();
     if (this._settings) {
       this._readSettings(this._settings);
@@ -269,6 +275,29 @@ export class McpBridge implements IMcpBridge {
   }
 
   /**
+   * The task book of a session: the one this page holds for it (the page
+   * reconnected to the relay, or a client renewed the session), else a new
+   * one taking over the tasks of its state (they ran in a page that went
+   * away).
+   */
+  private _taskBook(
+    session: ISessionState,
+    previousSessionId?: string
+  ): TaskBook {
+    let book = this._tasks.get(session.id);
+    if (!book && previousSessionId) {
+      book = this._tasks.get(previousSessionId);
+      this._tasks.delete(previousSessionId);
+    }
+    if (!book) {
+      book = new TaskBook({ pageId: () => this._host.pageId });
+      book.restore(session.tasks ?? []);
+    }
+    this._tasks.set(session.id, book);
+    return book;
+  }
+
+  /**
    * Whether the page may connect to `url`: a loopback relay always; another
    * one when the user accepts (asked for every link, and once per URL for
    * the settings).
@@ -329,6 +358,7 @@ export class McpBridge implements IMcpBridge {
   }
 
   private _settings: ISettingRegistry.ISettings | null;
+  private _tasks = new Map<string, TaskBook>();
   private _prompts: readonly JupyterTool[];
   private _saves: SaveQueue;
   private _askToken: () => Promise<string | null>;

@@ -17,6 +17,7 @@ import type {
   ISessionOpen,
   RelayToPage
 } from 'jupyterlab-mcp-bridge/protocol';
+import { MAX_SAVED_TASKS, type ISavedTask } from '../mcp/tasks';
 import type { IMcpClient } from '../tokens';
 import type { RelayConnection } from './connection';
 import { SessionTransport } from './transport';
@@ -41,6 +42,10 @@ export interface ISessionRelay {
    * aborted then, but that is no cancel by the client.
    */
   ending(): boolean;
+  /**
+   * The session this one continues (a `--stdio` client renewed it), if any.
+   */
+  readonly previousSessionId?: string;
 }
 
 /**
@@ -84,7 +89,8 @@ export class SessionStore {
         typeof saved.notebookPath === 'string' ? saved.notebookPath : null,
       terminalName:
         typeof saved.terminalName === 'string' ? saved.terminalName : null,
-      runs: Private.runs(saved.runs)
+      runs: Private.runs(saved.runs),
+      tasks: Private.tasks(saved.tasks)
     };
   }
 
@@ -95,7 +101,8 @@ export class SessionStore {
     const data = {
       notebookPath: state.notebookPath,
       terminalName: state.terminalName,
-      runs: state.runs
+      runs: state.runs,
+      tasks: state.tasks ?? []
     };
     try {
       this._storage?.setItem(Private.key(state.id), JSON.stringify(data));
@@ -340,6 +347,7 @@ export class SessionHost {
     };
     let ending = false;
     const server = this._factory(state, {
+      previousSessionId: message.previousSessionId,
       ending: () => ending,
       saveSession: save,
       noteCall: (requestId, note) => {
@@ -484,6 +492,39 @@ namespace Private {
           typeof run.pageId === 'string'
       )
       .slice(-MAX_SESSION_RUNS);
+  }
+
+  /**
+   * The tasks of a saved state, checked (it comes from storage or the relay).
+   */
+  export function tasks(value: unknown): ISavedTask[] {
+    if (!Array.isArray(value)) {
+      return [];
+    }
+    const statuses = [
+      'working',
+      'input_required',
+      'completed',
+      'failed',
+      'cancelled'
+    ];
+    return value
+      .filter(
+        (task): task is ISavedTask =>
+          !!task &&
+          typeof task === 'object' &&
+          typeof task.taskId === 'string' &&
+          typeof task.tool === 'string' &&
+          statuses.includes(task.status) &&
+          typeof task.createdAt === 'number' &&
+          typeof task.lastUpdatedAt === 'number' &&
+          typeof task.ttl === 'number' &&
+          typeof task.pageId === 'string' &&
+          (task.statusMessage === undefined ||
+            typeof task.statusMessage === 'string') &&
+          (task.note === undefined || typeof task.note === 'string')
+      )
+      .slice(-MAX_SAVED_TASKS);
   }
 
   export function key(id: string): string {

@@ -176,7 +176,10 @@ export class ToolDispatcher<Services = unknown> {
         inputSchema: z.toJSONSchema(tool.schema, {
           io: 'input'
         }) as McpTool['inputSchema'],
-        annotations: { title: tool.title, ...tool.annotations }
+        annotations: { title: tool.title, ...tool.annotations },
+        ...(tool.taskSupport
+          ? { execution: { taskSupport: tool.taskSupport } }
+          : {})
       };
       if (tool.outputSchema) {
         // Tools that return structured content declare its shape.

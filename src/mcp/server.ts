@@ -5,7 +5,10 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
   CallToolRequestSchema,
-  ListToolsRequestSchema
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  RELATED_TASK_META_KEY
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 
@@ -27,6 +30,12 @@ import {
   SUBSCRIPTIONS_CAPABILITY,
   type IChangeFeed
 } from './subscriptions';
+import {
+  registerTasks,
+  TASKS_CAPABILITY,
+  type ITaskControl,
+  type TaskBook
+} from './tasks';
 import type { ISessionState, IToolContext } from './tool';
 
 /**
@@ -72,9 +81,21 @@ export function createSessionServer<Services>(options: {
    * With resources: the changes that subscribed clients hear of.
    */
   changes?: IChangeFeed;
+  /**
+   * The session's MCP tasks, when it may run tools as tasks.
+   */
+  tasks?: TaskBook;
 }): McpServer {
-  const { dispatcher, services, session, relay, resources, prompts, changes } =
-    options;
+  const {
+    dispatcher,
+    services,
+    session,
+    relay,
+    resources,
+    prompts,
+    changes,
+    tasks
+  } = options;
   const mcp = new SessionServer(SERVER_INFO, {
     capabilities: {
       tools: { listChanged: true },
@@ -87,7 +108,8 @@ export function createSessionServer<Services>(options: {
             }
           }
         : {}),
-      ...(prompts ? PROMPTS_CAPABILITY : {})
+      ...(prompts ? PROMPTS_CAPABILITY : {}),
+      ...(tasks ? TASKS_CAPABILITY : {})
     },
     instructions: INSTRUCTIONS
   });
@@ -107,18 +129,21 @@ export function createSessionServer<Services>(options: {
     tools: dispatcher.list()
   }));
   /**
-   * The context of a request: its session, services and signal; progress
-   * goes to `progressToken` when the client sent one.
+   * The context of a call: its session, services and signal; progress goes
+   * out through `sendProgress` when the client sent a progress token.
    */
-  const contextOf = (
-    signal: AbortSignal,
-    requestId: string | number,
+  const contextOf = (call: {
+    signal: AbortSignal;
+    cancelledByClient: () => boolean;
+    note: (text: string) => void;
     sendProgress?: (params: {
       progress: number;
       total?: number;
       message: string;
-    }) => Promise<void>
-  ): IToolContext<Services> => {
+    }) => Promise<void>;
+    task?: ITaskControl;
+  }): IToolContext<Services> => {
+    const { signal, sendProgress } = call;
     // Progress must increase through the call: waiting for approval, then
     // the tool's own reports, share one sequence.
     let last = -1;
@@ -126,11 +151,11 @@ export function createSessionServer<Services>(options: {
       services,
       session,
       signal,
-      cancelledByClient: () => signal.aborted && !relay.ending(),
+      cancelledByClient: call.cancelledByClient,
       saveSession: () => relay.saveSession(),
       note: text => {
         if (!signal.aborted) {
-          relay.noteCall(requestId, text);
+          call.note(text);
         }
       },
       log: async (level, message) => {
@@ -149,19 +174,103 @@ export function createSessionServer<Services>(options: {
           total === undefined && progress <= last ? last + 1 : progress;
         last = value;
         await sendProgress({ progress: value, total, message });
-      }
+      },
+      ...(call.task ? { task: call.task } : {})
     };
   };
+  /**
+   * The context of a request answered in it.
+   */
+  const requestContext = (
+    signal: AbortSignal,
+    requestId: string | number,
+    sendProgress?: Parameters<typeof contextOf>[0]['sendProgress']
+  ): IToolContext<Services> =>
+    contextOf({
+      signal,
+      cancelledByClient: () => signal.aborted && !relay.ending(),
+      note: text => relay.noteCall(requestId, text),
+      sendProgress
+    });
   if (prompts) {
     registerPrompts(server, {
       dispatcher,
       provider: prompts,
-      context: (signal, requestId) => contextOf(signal, requestId)
+      context: (signal, requestId) => requestContext(signal, requestId)
+    });
+  }
+  if (tasks) {
+    registerTasks(server, tasks);
+    tasks.attach({
+      save: saved => {
+        session.tasks = saved;
+        relay.saveSession();
+      },
+      notify: task => {
+        void server
+          .notification({ method: 'notifications/tasks/status', params: task })
+          .catch(() => undefined);
+      }
     });
   }
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const { name } = request.params;
     const progressToken = request.params._meta?.progressToken;
-    const context = contextOf(
+    const tool = dispatcher.tool(name);
+    if (request.params.task && tasks) {
+      if (!tool) {
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `Unknown tool "${name}": no task was started.`
+        );
+      }
+      if (!tool.taskSupport) {
+        throw new McpError(
+          ErrorCode.MethodNotFound,
+          `The tool "${name}" does not run as a task (its execution.taskSupport is "forbidden"): call it without "task".`
+        );
+      }
+      const task = tasks.start(name, request.params.task.ttl, run =>
+        dispatcher.call(
+          name,
+          request.params.arguments,
+          contextOf({
+            signal: run.signal,
+            cancelledByClient: run.cancelled,
+            note: run.note,
+            task: run.task,
+            // The tools/call request has been answered: progress goes out
+            // on its own, tied to the task, and is the task's status
+            // message meanwhile.
+            sendProgress: async params => {
+              run.progress(params.message);
+              if (progressToken !== undefined) {
+                await server
+                  .notification({
+                    method: 'notifications/progress',
+                    params: {
+                      progressToken,
+                      ...params,
+                      _meta: {
+                        [RELATED_TASK_META_KEY]: { taskId: run.task.taskId }
+                      }
+                    }
+                  })
+                  .catch(() => undefined);
+              }
+            }
+          })
+        )
+      );
+      return { task };
+    }
+    if (tool?.taskSupport === 'required') {
+      throw new McpError(
+        ErrorCode.MethodNotFound,
+        `The tool "${name}" runs as a task only (its execution.taskSupport is "required"): call it with "task".`
+      );
+    }
+    const context = requestContext(
       extra.signal,
       extra.requestId,
       progressToken === undefined
@@ -172,11 +281,7 @@ export function createSessionServer<Services>(options: {
               params: { progressToken, ...params }
             })
     );
-    return dispatcher.call(
-      request.params.name,
-      request.params.arguments,
-      context
-    );
+    return dispatcher.call(name, request.params.arguments, context);
   });
   return mcp;
 }

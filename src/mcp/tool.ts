@@ -14,6 +14,7 @@ import type {
 import { z } from 'zod';
 
 import type { ContentBlock } from '../core/outputs';
+import type { ISavedTask, ITaskControl } from './tasks';
 
 /**
  * Tool categories: the unit of approval policy.
@@ -77,6 +78,11 @@ export interface ISessionState {
    * the agent what became of an execution_id it does not hold.
    */
   runs: ISessionRun[];
+  /**
+   * The session's MCP tasks (without results), for a page the session
+   * moves to.
+   */
+  tasks?: ISavedTask[];
 }
 
 /**
@@ -151,6 +157,13 @@ export interface IToolContext<Services = unknown> {
    * the agent knows whether to re-run or re-read.
    */
   note?(text: string): void;
+  /**
+   * Set when the call runs as an MCP task (a task-augmented tools/call):
+   * the tool tells the task's status as it goes (`input_required` while a
+   * cell waits in `input()`). Tools run as tasks wait for what they
+   * started to end (timeouts default to the largest allowed).
+   */
+  task?: ITaskControl;
 }
 
 /**
@@ -189,6 +202,11 @@ export interface IToolDefinition<
   output?: Output;
   annotations: IToolAnnotations;
   /**
+   * Whether clients may call it as an MCP task (`execution.taskSupport` in
+   * tools/list): `optional` (either way) or `required`; absent, never.
+   */
+  taskSupport?: 'optional' | 'required';
+  /**
    * The tool's wiring: returns content, or throws a {@link ToolError}.
    */
   run(
@@ -219,6 +237,11 @@ export interface ITool<Services = unknown> {
    */
   outputSchema: z.ZodObject<z.ZodRawShape> | null;
   annotations: IToolAnnotations;
+  /**
+   * Whether it runs as an MCP task when asked (see
+   * {@link IToolDefinition.taskSupport}).
+   */
+  taskSupport?: 'optional' | 'required';
   run(args: unknown, context: IToolContext<Services>): Promise<IToolOutput>;
 }
 
@@ -241,6 +264,7 @@ export function defineTool<
       ? (z.object(definition.output) as unknown as z.ZodObject<z.ZodRawShape>)
       : null,
     annotations: definition.annotations,
+    ...(definition.taskSupport ? { taskSupport: definition.taskSupport } : {}),
     run: async (args, context) =>
       (await definition.run(
         args as z.infer<z.ZodObject<Shape>>,

@@ -104,8 +104,9 @@ const executeCell = defineJupyterTool({
   name: 'execute_cell',
   title: 'Run a cell',
   description:
-    'Run a code cell in the notebook\'s kernel, in the user\'s page (its output appears there and is saved), and return its outputs: stream text, results, tables as Markdown, errors as "Name: message" with a clean traceback, images (downscaled). While it runs, progress notifications carry new output (if the client sent a progress token). At "timeout_seconds" it returns the outputs so far, and by "on_timeout" leaves the cell running or interrupts it. With "wait": false it returns at once with an execution_id. Cancelling the call interrupts the kernel. A cell that calls input() returns with state "waiting_for_input" and its prompt: answer with send_input.',
+    'Run a code cell in the notebook\'s kernel, in the user\'s page (its output appears there and is saved), and return its outputs: stream text, results, tables as Markdown, errors as "Name: message" with a clean traceback, images (downscaled). While it runs, progress notifications carry new output (if the client sent a progress token). At "timeout_seconds" it returns the outputs so far, and by "on_timeout" leaves the cell running or interrupts it. With "wait": false it returns at once with an execution_id. Cancelling the call interrupts the kernel. A cell that calls input() returns with state "waiting_for_input" and its prompt: answer with send_input. Called as an MCP task, it answers at once with the task and follows the run to its end (the task is input_required while the cell waits in input(), until send_input answers), waiting up to timeout_seconds (default: the maximum); tasks/cancel interrupts this run only.',
   category: 'execute',
+  taskSupport: 'optional',
   input: {
     notebook_path: notebookPath,
     cell_index: cellIndex,
@@ -142,8 +143,9 @@ const insertExecuteCodeCell = defineJupyterTool({
   name: 'insert_execute_code_cell',
   title: 'Insert and run a code cell',
   description:
-    'Insert a code cell (before "cell_index"; -1 appends) and run it at once, as insert_cell then execute_cell. Returns the new cell\'s index and id with its outputs.',
+    'Insert a code cell (before "cell_index"; -1 appends) and run it at once, as insert_cell then execute_cell (also as an MCP task). Returns the new cell\'s index and id with its outputs.',
   category: 'execute',
+  taskSupport: 'optional',
   input: {
     notebook_path: notebookPath,
     cell_index: z
@@ -273,8 +275,9 @@ const executeCode = defineJupyterTool({
   name: 'execute_code',
   title: 'Run scratch code',
   description:
-    "Run code in a notebook's kernel without adding a cell (IPython magics such as %timeit and shell commands such as !pip list work), e.g. to inspect data. Nothing is added to the notebook or its history. input() is not available here. At the timeout the kernel is interrupted if it is running this code; code still queued behind another cell (perhaps the user's) is left queued, never interrupting that cell.",
+    "Run code in a notebook's kernel without adding a cell (IPython magics such as %timeit and shell commands such as !pip list work), e.g. to inspect data. Nothing is added to the notebook or its history. input() is not available here. At the timeout the kernel is interrupted if it is running this code; code still queued behind another cell (perhaps the user's) is left queued, never interrupting that cell. It may run as an MCP task (timeout default: the maximum).",
   category: 'execute',
+  taskSupport: 'optional',
   input: {
     notebook_path: notebookPath,
     code: z.string().min(1).describe('The code to run.'),
@@ -339,8 +342,9 @@ const runAllCellsTool = defineJupyterTool({
   name: 'notebook_run-all-cells',
   title: 'Run all cells',
   description:
-    'Run every cell of the notebook with JupyterLab\'s "Run All Cells" command, as if the user chose it (the notebook is not brought to the front), and wait until they finish or "timeout_seconds" passes. Returns, per code cell, its execution count and a short output summary; use read_cell for full outputs.',
+    'Run every cell of the notebook with JupyterLab\'s "Run All Cells" command, as if the user chose it (the notebook is not brought to the front), and wait until they finish or "timeout_seconds" passes. Returns, per code cell, its execution count and a short output summary; use read_cell for full outputs. It may run as an MCP task (timeout default: the maximum).',
   category: 'execute',
+  taskSupport: 'optional',
   input: {
     notebook_path: notebookPath,
     timeout_seconds: timeoutSeconds
@@ -528,16 +532,67 @@ namespace Private {
     if (options.wait) {
       const reporter = new ProgressReporter(context);
       execution.output.connect(reporter.onOutput, reporter);
+      const deadline = Date.now() + options.timeout * 1000;
+      const task = context.task;
+      if (task && execution.state === 'queued') {
+        task.status(
+          'working',
+          `Cell ${execution.index} (id ${execution.cellId}) is queued behind another cell (perhaps the user's), which is never interrupted for it (run ${execution.id}).`
+        );
+      }
       try {
-        outcome = await execution.follow({
-          timeoutMs: options.timeout * 1000,
-          onTimeout: options.onTimeout,
-          signal: context.signal,
-          interruptOnAbort: () => context.cancelledByClient()
-        });
+        for (;;) {
+          outcome = await execution.follow({
+            timeoutMs: Math.max(0, deadline - Date.now()),
+            onTimeout: options.onTimeout,
+            signal: context.signal,
+            interruptOnAbort: () => context.cancelledByClient()
+          });
+          if (outcome !== 'input' || !task) {
+            break;
+          }
+          // A task follows the run through input(): it waits for send_input.
+          task.status(
+            'input_required',
+            `Cell ${execution.index} (id ${execution.cellId}) waits in input(${JSON.stringify(execution.inputPrompt)}): answer with send_input(execution_id="${execution.id}", value=...).`
+          );
+          const answer = await inputAnswered(
+            execution,
+            deadline,
+            context.signal
+          );
+          if (answer === 'cancelled') {
+            if (context.cancelledByClient()) {
+              await execution.interrupt();
+            }
+            outcome = 'cancelled';
+            break;
+          }
+          if (answer === 'timeout') {
+            if (options.onTimeout === 'interrupt') {
+              await execution.interrupt();
+            }
+            outcome = 'timeout';
+            break;
+          }
+          task.status(
+            'working',
+            `Input sent; cell ${execution.index} (id ${execution.cellId}) runs on (run ${execution.id}).`
+          );
+        }
       } finally {
         execution.output.disconnect(reporter.onOutput, reporter);
         reporter.stop();
+      }
+      if (
+        outcome === 'cancelled' &&
+        task &&
+        context.cancelledByClient() &&
+        execution.begun
+      ) {
+        // A cancelled task's result tells how its run ended: give the
+        // interrupted cell a moment to stop.
+        await execution.wait(CANCEL_SETTLE_MS, new AbortController().signal);
       }
     }
     if (outcome === 'cancelled' && !context.cancelledByClient()) {
@@ -559,6 +614,37 @@ namespace Private {
     }
     return report(execution, outcome, options.timeout, context);
   }
+
+  /**
+   * Wait until a run's pending input() is answered (or the run ends), the
+   * deadline passes, or `signal` aborts.
+   */
+  async function inputAnswered(
+    execution: CellExecution,
+    deadline: number,
+    signal: AbortSignal
+  ): Promise<'answered' | 'timeout' | 'cancelled'> {
+    while (execution.inputPrompt !== null && !execution.finished) {
+      if (signal.aborted) {
+        return 'cancelled';
+      }
+      if (Date.now() >= deadline) {
+        return 'timeout';
+      }
+      await new Promise(resolve => setTimeout(resolve, INPUT_POLL_MS));
+    }
+    return 'answered';
+  }
+
+  /**
+   * How often a task waiting for input() looks whether it was answered.
+   */
+  const INPUT_POLL_MS = 100;
+
+  /**
+   * How long a cancelled task waits for its interrupted cell to stop.
+   */
+  const CANCEL_SETTLE_MS = 10_000;
 
   /**
    * The result of a run so far.
