@@ -190,8 +190,10 @@ export interface IMcpBridge {
    * activity log). `make` receives the bridge's `zod` (loaded with the
    * bridge, on its first start) and returns the definition: name, title,
    * description for an LLM, category, input shape, optional output shape,
-   * annotations, and `run`. Clients hear `tools/list_changed`. Dispose the
-   * result to remove the tool.
+   * annotations, and `run`; `taskSupport` (`optional` or `required`) lets
+   * clients call it as an MCP task (its `run` finds the task in
+   * `context.task`). Clients hear `tools/list_changed`. Dispose the result
+   * to remove the tool.
    */
   registerTool(make: McpToolFactory): IDisposable;
   /**

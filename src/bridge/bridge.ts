@@ -10,13 +10,19 @@ import type { IApprovalQuestion } from '../core/approvals';
 import type { IPageInfo } from '../_protocol';
 
 import { isLoopbackRelayUrl, pairingRisk } from '../core/pairing';
-import { DEFAULT_CATEGORY_POLICY, readPolicy } from '../core/policy';
+import {
+  DEFAULT_CATEGORY_POLICY,
+  readPolicy,
+  sameListing
+} from '../core/policy';
 import { DEFAULT_SETTINGS, type IBridgeSettings } from '../core/settings';
 import { z } from 'zod';
 
 import type { SaveQueue } from '../jupyter/saves';
 import { ToolDispatcher } from '../mcp/dispatcher';
-import { defineTool } from '../mcp/tool';
+import { TaskBook } from '../mcp/tasks';
+import { defineTool, type ISessionState } from '../mcp/tool';
+import type { IPromptProvider } from '../mcp/prompts';
 import type { IResourceProvider } from '../mcp/resources';
 import { createSessionServer } from '../mcp/server';
 import type {
@@ -53,6 +59,8 @@ export class McpBridge implements IMcpBridge {
       pages: () => ({ thisPage: this._host.pageId, pages: this._host.pages })
     };
     const resources = options.resources?.(services);
+    const prompts = options.prompts;
+    this._prompts = prompts?.prompts ?? [];
     this._host = new SessionHost({
       connection: this._connection,
       store: new SessionStore(Private.sessionStorage()),
@@ -64,7 +72,10 @@ export class McpBridge implements IMcpBridge {
           relay,
           // Resource reads go through the policy and the activity log.
           resources:
-            resources && this._supervisor.guardResources(resources, session.id)
+            resources && this._supervisor.guardResources(resources, session.id),
+          prompts,
+          changes: services.changes,
+          tasks: this._taskBook(session, relay.previousSessionId)
         })
     });
     this.activity = options.activity;
@@ -107,10 +118,14 @@ export class McpBridge implements IMcpBridge {
       this
     );
     this._supervisor.pendingChanged.connect(() => this._changed.emit(), this);
-    this._host.clientEvent.connect(
-      (_, event) => this._clientEvent.emit(event),
-      this
-    );
+    this._host.clientEvent.connect((_, event) => {
+      if (event.kind === 'disconnected') {
+        // The session ended for good: its tasks go (what they started goes on).
+        this._tasks.get(event.client.sessionId)?.end();
+        this._tasks.delete(event.client.sessionId);
+      }
+      this._clientEvent.emit(event);
+    }, this);
     this._configure();
     if (this._settings) {
       this._readSettings(this._settings);
@@ -278,6 +293,29 @@ export class McpBridge implements IMcpBridge {
   }
 
   /**
+   * The task book of a session: the one this page holds for it (the page
+   * reconnected to the relay, or a client renewed the session), else a new
+   * one taking over the tasks of its state (they ran in a page that went
+   * away).
+   */
+  private _taskBook(
+    session: ISessionState,
+    previousSessionId?: string
+  ): TaskBook {
+    let book = this._tasks.get(session.id);
+    if (!book && previousSessionId) {
+      book = this._tasks.get(previousSessionId);
+      this._tasks.delete(previousSessionId);
+    }
+    if (!book) {
+      book = new TaskBook({ pageId: () => this._host.pageId });
+      book.restore(session.tasks ?? []);
+    }
+    this._tasks.set(session.id, book);
+    return book;
+  }
+
+  /**
    * Whether the page may connect to `url`: a loopback relay always; another
    * one when the user accepts (asked for every link, and once per URL for
    * the settings).
@@ -338,15 +376,22 @@ export class McpBridge implements IMcpBridge {
   }
 
   private _configure(): void {
+    const before = this._supervisor.policy;
     this._supervisor.configure({
       categoryPolicy: this._values.categoryPolicy,
       toolPolicy: this._values.toolPolicy,
       defaultCategoryPolicy: this._defaultCategories,
       approvalTimeoutSeconds: this._values.approvalTimeoutSeconds
     });
+    // Prompts follow the policy as tools do.
+    if (!sameListing(this._prompts, before, this._supervisor.policy)) {
+      this._host.notifyPromptListChanged();
+    }
   }
 
   private _settings: ISettingRegistry.ISettings | null;
+  private _tasks = new Map<string, TaskBook>();
+  private _prompts: readonly JupyterTool[];
   private _saves: SaveQueue;
   private _askToken: () => Promise<string | null>;
   private _credentials: CredentialStore;
@@ -385,6 +430,10 @@ export namespace McpBridge {
      * Make the MCP resources provider (none when absent).
      */
     resources?: (services: IJupyterServices) => IResourceProvider;
+    /**
+     * The MCP prompts and their completion (none when absent).
+     */
+    prompts?: IPromptProvider<IJupyterServices>;
     settings: ISettingRegistry.ISettings | null;
     /**
      * Ask the user for the relay token (null when they cancel).

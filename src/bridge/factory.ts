@@ -11,12 +11,15 @@ import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { NotebookBaselines } from '../jupyter/baselines';
+import { NotebookChanges } from '../jupyter/changes';
 import { ExecutionRegistry } from '../jupyter/execute';
 import { FileWorkspace } from '../jupyter/files';
 import { SaveQueue } from '../jupyter/saves';
 import { TerminalHub } from '../jupyter/terminals';
 import { NotebookWorkspace } from '../jupyter/workspace';
 import { jupyterTools } from '../tools';
+import { jupyterCompletions } from '../tools/completion';
+import { jupyterPrompts } from '../tools/prompts';
 import { jupyterResources } from '../tools/resources';
 import type { ActivityLog } from './activity';
 import { showApprovalDialog } from './approvaldialog';
@@ -61,6 +64,7 @@ export function createBridge(parts: IBridgeParts): McpBridge {
         baselines
       }),
       executions: new ExecutionRegistry(),
+      changes: new NotebookChanges(tracker),
       commands: app.commands,
       files: new FileWorkspace({
         app,
@@ -81,6 +85,7 @@ export function createBridge(parts: IBridgeParts): McpBridge {
       ),
     tools: jupyterTools(),
     resources: jupyterResources,
+    prompts: { prompts: jupyterPrompts(), completions: jupyterCompletions() },
     settings: parts.settings,
     askToken: parts.askToken,
     credentials: parts.credentials,

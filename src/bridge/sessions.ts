@@ -13,6 +13,7 @@ import {
   type ISessionState
 } from '../mcp/tool';
 import type { IPageInfo, ISessionOpen, RelayToPage } from '../_protocol';
+import { MAX_SAVED_TASKS, type ISavedTask } from '../mcp/tasks';
 import type { IMcpClient } from '../tokens';
 import type { RelayConnection } from './connection';
 import { SessionTransport } from './transport';
@@ -37,6 +38,10 @@ export interface ISessionRelay {
    * aborted then, but that is no cancel by the client.
    */
   ending(): boolean;
+  /**
+   * The session this one continues (a `--stdio` client renewed it), if any.
+   */
+  readonly previousSessionId?: string;
 }
 
 /**
@@ -80,7 +85,8 @@ export class SessionStore {
         typeof saved.notebookPath === 'string' ? saved.notebookPath : null,
       terminalName:
         typeof saved.terminalName === 'string' ? saved.terminalName : null,
-      runs: Private.runs(saved.runs)
+      runs: Private.runs(saved.runs),
+      tasks: Private.tasks(saved.tasks)
     };
   }
 
@@ -91,7 +97,8 @@ export class SessionStore {
     const data = {
       notebookPath: state.notebookPath,
       terminalName: state.terminalName,
-      runs: state.runs
+      runs: state.runs,
+      tasks: state.tasks ?? []
     };
     try {
       this._storage?.setItem(Private.key(state.id), JSON.stringify(data));
@@ -240,6 +247,19 @@ export class SessionHost {
   }
 
   /**
+   * Tell every session's client that the prompt list changed.
+   */
+  notifyPromptListChanged(): void {
+    for (const entry of this._sessions.values()) {
+      if (entry.server.isConnected()) {
+        void entry.server.server.sendPromptListChanged().catch(() => {
+          // A client that went away (or a server without prompts) hears nothing.
+        });
+      }
+    }
+  }
+
+  /**
    * Sessions by id (read-only view).
    */
   get sessions(): ReadonlyMap<string, ISessionState> {
@@ -323,6 +343,7 @@ export class SessionHost {
     };
     let ending = false;
     const server = this._factory(state, {
+      previousSessionId: message.previousSessionId,
       ending: () => ending,
       saveSession: save,
       noteCall: (requestId, note) => {
@@ -467,6 +488,39 @@ namespace Private {
           typeof run.pageId === 'string'
       )
       .slice(-MAX_SESSION_RUNS);
+  }
+
+  /**
+   * The tasks of a saved state, checked (it comes from storage or the relay).
+   */
+  export function tasks(value: unknown): ISavedTask[] {
+    if (!Array.isArray(value)) {
+      return [];
+    }
+    const statuses = [
+      'working',
+      'input_required',
+      'completed',
+      'failed',
+      'cancelled'
+    ];
+    return value
+      .filter(
+        (task): task is ISavedTask =>
+          !!task &&
+          typeof task === 'object' &&
+          typeof task.taskId === 'string' &&
+          typeof task.tool === 'string' &&
+          statuses.includes(task.status) &&
+          typeof task.createdAt === 'number' &&
+          typeof task.lastUpdatedAt === 'number' &&
+          typeof task.ttl === 'number' &&
+          typeof task.pageId === 'string' &&
+          (task.statusMessage === undefined ||
+            typeof task.statusMessage === 'string') &&
+          (task.note === undefined || typeof task.note === 'string')
+      )
+      .slice(-MAX_SAVED_TASKS);
   }
 
   export function key(id: string): string {

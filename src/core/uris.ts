@@ -31,7 +31,14 @@ export type ResourceRef =
  * The outcome of parsing a resource URI.
  */
 export type UriParse =
-  { ok: true; ref: ResourceRef } | { ok: false; error: string };
+  | { ok: true; ref: ResourceRef }
+  | {
+      ok: false;
+      /** The message of a refused read. */
+      error: string;
+      /** Why the URI is not one of this server's, alone. */
+      reason: string;
+    };
 
 /**
  * The URI of a notebook.
@@ -133,6 +140,6 @@ namespace Private {
   }
 
   export function fail(uri: string, why: string): UriParse {
-    return { ok: false, error: `Cannot read "${uri}": ${why}.` };
+    return { ok: false, error: `Cannot read "${uri}": ${why}.`, reason: why };
   }
 }

@@ -179,7 +179,10 @@ export class ToolDispatcher<Services = unknown> {
         inputSchema: z.toJSONSchema(tool.schema, {
           io: 'input'
         }) as McpTool['inputSchema'],
-        annotations: { title: tool.title, ...tool.annotations }
+        annotations: { title: tool.title, ...tool.annotations },
+        ...(tool.taskSupport
+          ? { execution: { taskSupport: tool.taskSupport } }
+          : {})
       };
       if (tool.outputSchema) {
         // Tools that return structured content declare its shape.
@@ -192,14 +195,17 @@ export class ToolDispatcher<Services = unknown> {
   }
 
   /**
-   * Call a tool by name with raw arguments.
+   * Call a tool by name with raw arguments. `unlisted` runs a definition
+   * that is not among the tools (an MCP prompt) through the same
+   * validation, guards and observers.
    */
   async call(
     name: string,
     rawArgs: unknown,
-    context: IToolContext<Services>
+    context: IToolContext<Services>,
+    unlisted?: ITool<Services>
   ): Promise<CallToolResult> {
-    const tool = this._tools.get(name);
+    const tool = unlisted ?? this._tools.get(name);
     if (!tool) {
       // Only the listed tools: those the policy hides are not named.
       const listed = this.tools

@@ -15,6 +15,7 @@ import { z } from 'zod';
 
 import type { IApprovedContent } from '../core/approved';
 import type { ContentBlock } from '../core/outputs';
+import type { ISavedTask, ITaskControl } from './tasks';
 
 /**
  * Tool categories: the unit of approval policy.
@@ -80,6 +81,11 @@ export interface ISessionState {
    * the agent what became of an execution_id it does not hold.
    */
   runs: ISessionRun[];
+  /**
+   * The session's MCP tasks (without results), for a page the session
+   * moves to.
+   */
+  tasks?: ISavedTask[];
 }
 
 /**
@@ -161,6 +167,13 @@ export interface IToolContext<Services = unknown> {
    * `core/approved.ts`). Absent when nobody was asked.
    */
   readonly approved?: IApprovedContent;
+  /**
+   * Set when the call runs as an MCP task (a task-augmented tools/call):
+   * the tool tells the task's status as it goes (`input_required` while a
+   * cell waits in `input()`). Tools run as tasks wait for what they
+   * started to end (timeouts default to the largest allowed).
+   */
+  task?: ITaskControl;
 }
 
 /**
@@ -211,6 +224,11 @@ export interface IToolDefinition<
     context: IToolContext<Services>
   ): Promise<void>;
   /**
+   * Whether clients may call it as an MCP task (`execution.taskSupport` in
+   * tools/list): `optional` (either way) or `required`; absent, never.
+   */
+  taskSupport?: 'optional' | 'required';
+  /**
    * The tool's wiring: returns content, or throws a {@link ToolError}.
    */
   run(
@@ -245,6 +263,11 @@ export interface ITool<Services = unknown> {
    * See {@link IToolDefinition.check}.
    */
   check?(args: unknown, context: IToolContext<Services>): Promise<void>;
+  /**
+   * Whether it runs as an MCP task when asked (see
+   * {@link IToolDefinition.taskSupport}).
+   */
+  taskSupport?: 'optional' | 'required';
   run(args: unknown, context: IToolContext<Services>): Promise<IToolOutput>;
 }
 
@@ -273,6 +296,7 @@ export function defineTool<
             definition.check!(args as z.infer<z.ZodObject<Shape>>, context)
         }
       : {}),
+    ...(definition.taskSupport ? { taskSupport: definition.taskSupport } : {}),
     run: async (args, context) =>
       (await definition.run(
         args as z.infer<z.ZodObject<Shape>>,

@@ -11,7 +11,6 @@ import {
   InputDialog,
   Notification
 } from '@jupyterlab/apputils';
-import { PageConfig } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -56,7 +55,8 @@ export const bridgePlugin: JupyterFrontEndPlugin<IMcpBridge> = {
     // server on one origin.
     const credentials = new CredentialStore(
       browserStorage(),
-      new URL(PageConfig.getBaseUrl(), window.location.href).pathname
+      new URL(app.serviceManager.serverSettings.baseUrl, window.location.href)
+        .pathname
     );
     const askToken = async () => {
       const result = await InputDialog.getPassword({

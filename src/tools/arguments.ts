@@ -74,15 +74,18 @@ export function notebookFor(
 }
 
 /**
- * A timeout asked for by the agent, or the default from the settings;
- * refused above the configured maximum.
+ * A timeout asked for by the agent, or the default from the settings (for
+ * a call run as an MCP task, the largest allowed: the task is there to
+ * wait); refused above the configured maximum.
  */
 export function checkTimeout(
   requested: number | undefined,
   context: JupyterToolContext
 ): number {
   const limits = context.services.limits();
-  const value = requested ?? limits.defaultTimeoutSeconds;
+  const value =
+    requested ??
+    (context.task ? limits.maxTimeoutSeconds : limits.defaultTimeoutSeconds);
   if (value > limits.maxTimeoutSeconds) {
     throw new ToolError(
       `"timeout_seconds" ${value} is above the maximum of ${limits.maxTimeoutSeconds} seconds (set in the bridge settings).`

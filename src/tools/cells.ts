@@ -35,6 +35,7 @@ import {
 } from './arguments';
 import { renderForAgent } from './render';
 import {
+  asAgent,
   defineJupyterTool,
   saveAfterEdit,
   userIsTypingIn,
@@ -239,12 +240,14 @@ const insertCell = defineJupyterTool({
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    const inserted = insert(panel.context.model.sharedModel, {
-      index: args.cell_index,
-      type: args.cell_type,
-      source: args.cell_source,
-      keepBlankCell: userIsTypingIn(panel, 0)
-    });
+    const inserted = asAgent(context, () =>
+      insert(panel.context.model.sharedModel, {
+        index: args.cell_index,
+        type: args.cell_type,
+        source: args.cell_source,
+        keepBlankCell: userIsTypingIn(panel, 0)
+      })
+    );
     saveAfterEdit(panel, context);
     return jsonOutput(
       `Inserted a ${args.cell_type} cell at index ${inserted.index} (id ${inserted.id})${
@@ -282,11 +285,13 @@ const overwriteCellSource = defineJupyterTool({
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    const change = overwriteSource(
-      panel.context.model.sharedModel,
-      args,
-      args.cell_source,
-      args.expected_version
+    const change = asAgent(context, () =>
+      overwriteSource(
+        panel.context.model.sharedModel,
+        args,
+        args.cell_source,
+        args.expected_version
+      )
     );
     saveAfterEdit(panel, context);
     return {
@@ -345,12 +350,14 @@ const editCellSource = defineJupyterTool({
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    const change = editSource(panel.context.model.sharedModel, args, {
-      oldText: args.old_text,
-      newText: args.new_text,
-      replaceAll: args.replace_all,
-      expectedVersion: args.expected_version
-    });
+    const change = asAgent(context, () =>
+      editSource(panel.context.model.sharedModel, args, {
+        oldText: args.old_text,
+        newText: args.new_text,
+        replaceAll: args.replace_all,
+        expectedVersion: args.expected_version
+      })
+    );
     saveAfterEdit(panel, context);
     return {
       content: [
@@ -400,10 +407,12 @@ const deleteCell = defineJupyterTool({
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    const result = deleteCells(panel.context.model.sharedModel, {
-      indices: args.cell_indices,
-      ids: args.cell_ids
-    });
+    const result = asAgent(context, () =>
+      deleteCells(panel.context.model.sharedModel, {
+        indices: args.cell_indices,
+        ids: args.cell_ids
+      })
+    );
     saveAfterEdit(panel, context);
     return jsonOutput(`Deleted ${result.deleted.length} cell(s).`, {
       deleted: result.deleted,
@@ -445,7 +454,9 @@ const moveCell = defineJupyterTool({
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    const moved = move(panel.context.model.sharedModel, args, args.to_index);
+    const moved = asAgent(context, () =>
+      move(panel.context.model.sharedModel, args, args.to_index)
+    );
     if (moved.from_index !== moved.index) {
       saveAfterEdit(panel, context);
     }
@@ -493,10 +504,12 @@ const clearCellOutput = defineJupyterTool({
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    const result = clearOutputs(panel.context.model.sharedModel, {
-      ref: args,
-      all: args.all
-    });
+    const result = asAgent(context, () =>
+      clearOutputs(panel.context.model.sharedModel, {
+        ref: args,
+        all: args.all
+      })
+    );
     saveAfterEdit(panel, context);
     return jsonOutput(
       `Cleared the outputs of ${result.cleared} cell(s).`,
@@ -536,11 +549,13 @@ const changeCellType = defineJupyterTool({
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
-    const result = changeType(
-      panel.context.model.sharedModel,
-      args,
-      args.cell_type,
-      args.expected_version
+    const result = asAgent(context, () =>
+      changeType(
+        panel.context.model.sharedModel,
+        args,
+        args.cell_type,
+        args.expected_version
+      )
     );
     if (result.changed) {
       saveAfterEdit(panel, context);

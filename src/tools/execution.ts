@@ -4,6 +4,7 @@
  */
 
 import type * as nbformat from '@jupyterlab/nbformat';
+import type { NotebookPanel } from '@jupyterlab/notebook';
 import { z } from 'zod';
 
 import { insertCell, resolveCell } from '../actions/cells';
@@ -34,6 +35,7 @@ import { checkCell, checkInsert, checkNotebook } from './checks';
 import { ProgressReporter } from './progress';
 import { renderForAgent } from './render';
 import {
+  asAgent,
   defineJupyterTool,
   saveAfterEdit,
   userIsTypingIn,
@@ -104,8 +106,9 @@ const executeCell = defineJupyterTool({
   name: 'execute_cell',
   title: 'Run a cell',
   description:
-    'Run a code cell in the notebook\'s kernel, in the user\'s page (its output appears there and is saved), and return its outputs: stream text, results, tables as Markdown, errors as "Name: message" with a clean traceback, images (downscaled). While it runs, progress notifications carry new output (if the client sent a progress token). At "timeout_seconds" it returns the outputs so far, and by "on_timeout" leaves the cell running or interrupts it. With "wait": false it returns at once with an execution_id. Cancelling the call interrupts the kernel. A cell that calls input() returns with state "waiting_for_input" and its prompt: answer with send_input.',
+    'Run a code cell in the notebook\'s kernel, in the user\'s page (its output appears there and is saved), and return its outputs: stream text, results, tables as Markdown, errors as "Name: message" with a clean traceback, images (downscaled). While it runs, progress notifications carry new output (if the client sent a progress token). At "timeout_seconds" it returns the outputs so far, and by "on_timeout" leaves the cell running or interrupts it. With "wait": false it returns at once with an execution_id. Cancelling the call interrupts the kernel. A cell that calls input() returns with state "waiting_for_input" and its prompt: answer with send_input. Called as an MCP task, it answers at once with the task and follows the run to its end (the task is input_required while the cell waits in input(), until send_input answers), waiting up to timeout_seconds (default: the maximum); tasks/cancel interrupts this run only.',
   category: 'execute',
+  taskSupport: 'optional',
   input: {
     notebook_path: notebookPath,
     cell_index: cellIndex,
@@ -132,7 +135,7 @@ const executeCell = defineJupyterTool({
     context.note?.(
       `Cell ${index} had not been sent to the kernel yet: nothing ran.`
     );
-    const execution = await context.services.executions.start(panel, index, {
+    const execution = await Private.start(panel, index, context, {
       owner: context.session.id,
       before: approvedRun(context, panel.context.path)
     });
@@ -149,8 +152,9 @@ const insertExecuteCodeCell = defineJupyterTool({
   name: 'insert_execute_code_cell',
   title: 'Insert and run a code cell',
   description:
-    'Insert a code cell (before "cell_index"; -1 appends) and run it at once, as insert_cell then execute_cell. Returns the new cell\'s index and id with its outputs.',
+    'Insert a code cell (before "cell_index"; -1 appends) and run it at once, as insert_cell then execute_cell (also as an MCP task). Returns the new cell\'s index and id with its outputs.',
   category: 'execute',
+  taskSupport: 'optional',
   input: {
     notebook_path: notebookPath,
     cell_index: z
@@ -177,19 +181,22 @@ const insertExecuteCodeCell = defineJupyterTool({
   run: async (args, context) => {
     const timeout = checkTimeout(args.timeout_seconds, context);
     const panel = await notebookFor(args, context);
-    const inserted = insertCell(panel.context.model.sharedModel, {
-      index: args.cell_index,
-      type: 'code',
-      source: args.cell_source,
-      keepBlankCell: userIsTypingIn(panel, 0)
-    });
+    const inserted = asAgent(context, () =>
+      insertCell(panel.context.model.sharedModel, {
+        index: args.cell_index,
+        type: 'code',
+        source: args.cell_source,
+        keepBlankCell: userIsTypingIn(panel, 0)
+      })
+    );
     saveAfterEdit(panel, context);
     context.note?.(
       `The cell was inserted at index ${inserted.index} (id ${inserted.id}), not yet sent to the kernel: it did not run. Read the notebook before inserting it again.`
     );
-    const execution = await context.services.executions.start(
+    const execution = await Private.start(
       panel,
       inserted.index,
+      context,
       // Its code is the argument the approval dialog showed.
       { owner: context.session.id }
     );
@@ -293,8 +300,9 @@ const executeCode = defineJupyterTool({
   name: 'execute_code',
   title: 'Run scratch code',
   description:
-    "Run code in a notebook's kernel without adding a cell (IPython magics such as %timeit and shell commands such as !pip list work), e.g. to inspect data. Nothing is added to the notebook or its history. input() is not available here. At the timeout the kernel is interrupted if it is running this code; code still queued behind another cell (perhaps the user's) is left queued, never interrupting that cell.",
+    "Run code in a notebook's kernel without adding a cell (IPython magics such as %timeit and shell commands such as !pip list work), e.g. to inspect data. Nothing is added to the notebook or its history. input() is not available here. At the timeout the kernel is interrupted if it is running this code; code still queued behind another cell (perhaps the user's) is left queued, never interrupting that cell. It may run as an MCP task (timeout default: the maximum).",
   category: 'execute',
+  taskSupport: 'optional',
   input: {
     notebook_path: notebookPath,
     code: z.string().min(1).describe('The code to run.'),
@@ -363,8 +371,9 @@ const runAllCellsTool = defineJupyterTool({
   name: 'notebook_run-all-cells',
   title: 'Run all cells',
   description:
-    'Run every cell of the notebook with JupyterLab\'s "Run All Cells" command, as if the user chose it (the notebook is not brought to the front), and wait until they finish or "timeout_seconds" passes. Returns, per code cell, its execution count and a short output summary; use read_cell for full outputs.',
+    'Run every cell of the notebook with JupyterLab\'s "Run All Cells" command, as if the user chose it (the notebook is not brought to the front), and wait until they finish or "timeout_seconds" passes. Returns, per code cell, its execution count and a short output summary; use read_cell for full outputs. It may run as an MCP task (timeout default: the maximum).',
   category: 'execute',
+  taskSupport: 'optional',
   input: {
     notebook_path: notebookPath,
     timeout_seconds: timeoutSeconds
@@ -399,12 +408,14 @@ const runAllCellsTool = defineJupyterTool({
     const timeout = checkTimeout(args.timeout_seconds, context);
     const panel = await notebookFor(args, context);
     const started = Date.now();
-    const status = await runAllCells(
+    const running = runAllCells(
       context.services.commands,
       panel,
       timeout * 1000,
       approvedRun(context, panel.context.path)
     );
+    context.services.changes.runBy(panel, null, context.session.id, running);
+    const status = await running;
     if (status !== 'timeout') {
       saveAfterEdit(panel, context);
     }
@@ -449,6 +460,37 @@ namespace Private {
    * The structured result of a run.
    */
   export type IRunReport = z.output<z.ZodObject<typeof runReport>>;
+
+  /**
+   * Start running the cell at `index`. Its outputs count as the session's
+   * own changes of the notebook from the start (JupyterLab clears them as
+   * it sends the cell), for subscribers to the notebook.
+   */
+  export async function start(
+    panel: NotebookPanel,
+    index: number,
+    context: JupyterToolContext,
+    options: Parameters<
+      JupyterToolContext['services']['executions']['start']
+    >[2]
+  ): Promise<CellExecution> {
+    const cellId = panel.context.model.sharedModel.cells[index]?.id ?? '';
+    let release = (): void => undefined;
+    const ran = new Promise<void>(resolve => (release = resolve));
+    context.services.changes.runBy(panel, cellId, context.session.id, ran);
+    try {
+      const execution = await context.services.executions.start(
+        panel,
+        index,
+        options
+      );
+      void execution.done.finally(release);
+      return execution;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
 
   /**
    * A run was sent to the kernel: keep it in the session's state (a page
@@ -531,16 +573,67 @@ namespace Private {
     if (options.wait) {
       const reporter = new ProgressReporter(context);
       execution.output.connect(reporter.onOutput, reporter);
+      const deadline = Date.now() + options.timeout * 1000;
+      const task = context.task;
+      if (task && execution.state === 'queued') {
+        task.status(
+          'working',
+          `Cell ${execution.index} (id ${execution.cellId}) is queued behind another cell (perhaps the user's), which is never interrupted for it (run ${execution.id}).`
+        );
+      }
       try {
-        outcome = await execution.follow({
-          timeoutMs: options.timeout * 1000,
-          onTimeout: options.onTimeout,
-          signal: context.signal,
-          interruptOnAbort: () => context.cancelledByClient()
-        });
+        for (;;) {
+          outcome = await execution.follow({
+            timeoutMs: Math.max(0, deadline - Date.now()),
+            onTimeout: options.onTimeout,
+            signal: context.signal,
+            interruptOnAbort: () => context.cancelledByClient()
+          });
+          if (outcome !== 'input' || !task) {
+            break;
+          }
+          // A task follows the run through input(): it waits for send_input.
+          task.status(
+            'input_required',
+            `Cell ${execution.index} (id ${execution.cellId}) waits in input(${JSON.stringify(execution.inputPrompt)}): answer with send_input(execution_id="${execution.id}", value=...).`
+          );
+          const answer = await inputAnswered(
+            execution,
+            deadline,
+            context.signal
+          );
+          if (answer === 'cancelled') {
+            if (context.cancelledByClient()) {
+              await execution.interrupt();
+            }
+            outcome = 'cancelled';
+            break;
+          }
+          if (answer === 'timeout') {
+            if (options.onTimeout === 'interrupt') {
+              await execution.interrupt();
+            }
+            outcome = 'timeout';
+            break;
+          }
+          task.status(
+            'working',
+            `Input sent; cell ${execution.index} (id ${execution.cellId}) runs on (run ${execution.id}).`
+          );
+        }
       } finally {
         execution.output.disconnect(reporter.onOutput, reporter);
         reporter.stop();
+      }
+      if (
+        outcome === 'cancelled' &&
+        task &&
+        context.cancelledByClient() &&
+        execution.begun
+      ) {
+        // A cancelled task's result tells how its run ended: give the
+        // interrupted cell a moment to stop.
+        await execution.wait(CANCEL_SETTLE_MS, new AbortController().signal);
       }
     }
     if (outcome === 'cancelled' && !context.cancelledByClient()) {
@@ -562,6 +655,37 @@ namespace Private {
     }
     return report(execution, outcome, options.timeout, context);
   }
+
+  /**
+   * Wait until a run's pending input() is answered (or the run ends), the
+   * deadline passes, or `signal` aborts.
+   */
+  async function inputAnswered(
+    execution: CellExecution,
+    deadline: number,
+    signal: AbortSignal
+  ): Promise<'answered' | 'timeout' | 'cancelled'> {
+    while (execution.inputPrompt !== null && !execution.finished) {
+      if (signal.aborted) {
+        return 'cancelled';
+      }
+      if (Date.now() >= deadline) {
+        return 'timeout';
+      }
+      await new Promise(resolve => setTimeout(resolve, INPUT_POLL_MS));
+    }
+    return 'answered';
+  }
+
+  /**
+   * How often a task waiting for input() looks whether it was answered.
+   */
+  const INPUT_POLL_MS = 100;
+
+  /**
+   * How long a cancelled task waits for its interrupted cell to stop.
+   */
+  const CANCEL_SETTLE_MS = 10_000;
 
   /**
    * The result of a run so far.

@@ -3,6 +3,7 @@
  */
 
 import { cellTools } from './cells';
+import { changeTools } from './changes';
 import { commandTools } from './commands';
 import { contextTools } from './context';
 import { executionTools } from './execution';
@@ -18,6 +19,7 @@ import { terminalTools } from './terminals';
 export function jupyterTools(): JupyterTool[] {
   return [
     ...notebookTools,
+    ...changeTools,
     ...cellTools,
     ...executionTools,
     ...kernelTools,

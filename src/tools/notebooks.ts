@@ -192,7 +192,13 @@ const readNotebook = defineJupyterTool({
     path: z.string(),
     total_cells: z.number().int(),
     start_index: z.number().int(),
-    cells: z.array(cellInfo)
+    cells: z.array(cellInfo),
+    notebook_version: z
+      .string()
+      .nullable()
+      .describe(
+        "The notebook's change version now: pass it to get_notebook_changes to learn what changed since (cells added, removed, moved, edited, outputs)."
+      )
   },
   annotations: {
     readOnlyHint: true,
@@ -225,7 +231,8 @@ const readNotebook = defineJupyterTool({
         path: panel.context.path,
         total_cells: total,
         start_index: page.start,
-        cells
+        cells,
+        notebook_version: context.services.changes.log(panel)?.tag ?? null
       }
     );
   }

@@ -46,6 +46,17 @@ const NOTEBOOK_OUTPUT_CHARS = 2000;
 const BINARY_IMAGES = ['image/png', 'image/jpeg', 'image/gif'];
 
 /**
+ * The URI template of notebook resources.
+ */
+export const NOTEBOOK_TEMPLATE = 'notebook://{+notebook_path}';
+
+/**
+ * The URI template of output resources.
+ */
+export const OUTPUT_TEMPLATE =
+  'output://{+notebook_path}/{cell_id}/{output_index}';
+
+/**
  * The resources of the page, read through `services`.
  */
 export function jupyterResources(
@@ -85,7 +96,7 @@ export function jupyterResources(
 namespace Private {
   export const TEMPLATES: ResourceTemplate[] = [
     {
-      uriTemplate: 'notebook://{+notebook_path}',
+      uriTemplate: NOTEBOOK_TEMPLATE,
       name: 'notebook',
       title: 'Open notebook',
       description:
@@ -93,7 +104,7 @@ namespace Private {
       mimeType: NOTEBOOK_MIME
     },
     {
-      uriTemplate: 'output://{+notebook_path}/{cell_id}/{output_index}',
+      uriTemplate: OUTPUT_TEMPLATE,
       name: 'output',
       title: 'One cell output',
       description:

@@ -18,6 +18,7 @@ import {
   type IToolDefinition,
   type ITool
 } from '../mcp/tool';
+import type { NotebookChanges } from '../jupyter/changes';
 import type { ExecutionRegistry } from '../jupyter/execute';
 import type { FileWorkspace } from '../jupyter/files';
 import type { TerminalHub } from '../jupyter/terminals';
@@ -59,6 +60,10 @@ export interface IJupyterServices {
    * Cell runs of this page, collectable later.
    */
   executions: ExecutionRegistry;
+  /**
+   * The change logs of the open notebooks (who changed what, by cell id).
+   */
+  changes: NotebookChanges;
   commands: CommandRegistry;
   /**
    * The files of the server root (contents service).
@@ -109,6 +114,15 @@ export function saveAfterEdit(
       );
     }
   });
+}
+
+/**
+ * Make an agent's edit of a notebook: its changes count as the calling
+ * session's in the notebook's change log (subscribers to the notebook are
+ * not told of their own edits).
+ */
+export function asAgent<T>(context: JupyterToolContext, edit: () => T): T {
+  return context.services.changes.asAgent(context.session.id, edit);
 }
 
 /**

@@ -37,6 +37,7 @@ const ALL_TOOLS = [
   'use_notebook',
   'unuse_notebook',
   'read_notebook',
+  'get_notebook_changes',
   // cells
   'read_cell',
   'insert_cell',
@@ -85,6 +86,7 @@ const CATEGORIES: Record<string, string[]> = {
   read: [
     'list_notebooks',
     'read_notebook',
+    'get_notebook_changes',
     'read_cell',
     'get_execution_result',
     'list_kernels',
@@ -252,6 +254,12 @@ test('every tool has one name, a title, all annotations and an outputSchema, and
     await ok('delete_cell', { cell_indices: [2] });
     const read = await ok('read_notebook', { response_format: 'detailed' });
     expect(read).toMatchObject({ total_cells: 3 });
+    expect(
+      await ok('get_notebook_changes', {
+        since_version: read.notebook_version,
+        include_own: true
+      })
+    ).toMatchObject({ complete: true, added: [], edited: [] });
 
     // Kernels.
     const kernels = await ok('list_kernels');
