@@ -90,12 +90,21 @@ test('prompts are listed, filled from the live page and completed', async ({
   }
 
   // notebook_path from the files before anything is open: directories, then
-  // the notebooks in the one typed.
+  // the notebooks in the one typed. The server root is the worker's, so other
+  // tests' files may share the prefix: only this folder is named `prompts`.
   const top = await mcp.complete({
+    ref: { type: 'ref/prompt', name: 'jupyter_cite' },
+    argument: { name: 'notebook_path', value: 'prompts' }
+  });
+  expect(top.completion.values).toEqual(['prompts/']);
+  const partial = await mcp.complete({
     ref: { type: 'ref/prompt', name: 'jupyter_cite' },
     argument: { name: 'notebook_path', value: 'pro' }
   });
-  expect(top.completion.values).toEqual(['prompts/']);
+  expect(partial.completion.values).toContain('prompts/');
+  for (const value of partial.completion.values) {
+    expect(value.startsWith('pro')).toBe(true);
+  }
   const inside = await mcp.complete({
     ref: { type: 'ref/prompt', name: 'jupyter_cite' },
     argument: { name: 'notebook_path', value: 'prompts/' }
