@@ -125,7 +125,7 @@ export async function readRoundTrip(
  * "Run Cell" command, the notebook in front), timed in the page: what a
  * user's run costs, the page's rendering of it included.
  */
-async function pageRun(page: Page, path: string): Promise<number> {
+export async function pageRun(page: Page, path: string): Promise<number> {
   return page.evaluate(async name => {
     interface IPanel {
       id: string;

@@ -12,10 +12,16 @@ import {
   type ISessionRun,
   type ISessionState
 } from '../mcp/tool';
-import type { IPageInfo, ISessionOpen, RelayToPage } from '../_protocol';
+import type {
+  IPageInfo,
+  ISessionOpen,
+  PageToRelay,
+  RelayToPage
+} from '../_protocol';
 import { MAX_SAVED_TASKS, type ISavedTask } from '../mcp/tasks';
 import type { IMcpClient } from '../tokens';
 import type { RelayConnection } from './connection';
+import { Outbox } from './outbox';
 import { SessionTransport } from './transport';
 
 /**
@@ -141,9 +147,11 @@ export class SessionHost {
     this._connection = options.connection;
     this._factory = options.factory;
     this._store = options.store;
+    this._outbox = new Outbox(envelope => this._connection.send(envelope));
     this._connection.received.connect(this._onMessage, this);
     this._connection.statusChanged.connect((_, status) => {
       if (status !== 'connected') {
+        this._outbox.clear();
         this._closeAll(false);
         this._pages = [];
         this._pageId = '';
@@ -228,7 +236,7 @@ export class SessionHost {
     if (!entry) {
       return;
     }
-    this._connection.send({ type: 'session-end', sessionId });
+    this._outbox.now({ type: 'session-end', sessionId });
     this._close(sessionId, true);
     this._clientEvent.emit({ kind: 'disconnected', client: entry.client });
   }
@@ -281,14 +289,14 @@ export class SessionHost {
    * The user focused this tab: new sessions come here (the relay's rule).
    */
   private _onFocus = (): void => {
-    this._connection.send({ type: 'page-focus' });
+    this._outbox.now({ type: 'page-focus' });
   };
 
   private _onMessage(_: RelayConnection, message: RelayToPage): void {
     switch (message.type) {
       case 'welcome':
         this._pageId = message.pageId;
-        this._connection.send({
+        this._outbox.now({
           type: 'hello',
           extensionVersion: VERSION,
           label: document.title,
@@ -330,16 +338,17 @@ export class SessionHost {
       message.previousSessionId
     );
     const transport = new SessionTransport(sessionId, envelope => {
-      this._connection.send(envelope);
+      this._outbox.now(envelope);
     });
     const save = (): void => {
       // This tab keeps a copy; the relay keeps the state for the page the
-      // session may move to.
-      this._connection.send({
+      // session may move to. A call that saves several times in one turn
+      // (a run starts, its note follows) writes and sends it once.
+      this._outbox.later(`state ${sessionId}`, () => ({
         type: 'session-state',
         sessionId,
         state: this._store.save(state)
-      });
+      }));
     };
     let ending = false;
     const server = this._factory(state, {
@@ -347,12 +356,11 @@ export class SessionHost {
       ending: () => ending,
       saveSession: save,
       noteCall: (requestId, note) => {
-        this._connection.send({
-          type: 'call-note',
-          sessionId,
-          requestId,
-          note
-        });
+        // Only the latest note of a call counts.
+        this._outbox.later(
+          `note ${sessionId} ${JSON.stringify(requestId)}`,
+          () => ({ type: 'call-note', sessionId, requestId, note })
+        );
       }
     });
     if (message.previousSessionId && state.notebookPath) {
@@ -424,6 +432,7 @@ export class SessionHost {
   private _pages: IPageInfo[] = [];
   private _pagesChanged = new Signal<this, void>(this);
   private _connection: RelayConnection;
+  private _outbox: Outbox<PageToRelay>;
   private _factory: ServerFactory;
   private _store: SessionStore;
   private _sessions = new Map<string, Private.IEntry>();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 
 import {
@@ -10,9 +11,12 @@ import {
   type IVariablesResult
 } from '../../src/core/variables';
 
+const REPO = resolve(__dirname, '..', '..');
+
 /**
  * Evaluate the expression as ipykernel does for `user_expressions`, in a
- * real IPython shell (Debian's /usr/bin/python3 with IPython, pandas, numpy).
+ * real IPython shell: the Python of the test host's virtual environment
+ * (`build/venv`, made by scripts/python-env.sh, with IPython and pandas).
  */
 function evaluate(setup: string, expression: string): IUserExpressionResult {
   const program = `
@@ -24,7 +28,7 @@ result = shell.user_expressions({'v': sys.argv[2]})['v']
 print(json.dumps(result))
 `;
   const out = execFileSync(
-    '/usr/bin/python3',
+    join(REPO, 'build', 'venv', 'bin', 'python'),
     ['-c', program, setup, expression],
     { encoding: 'utf-8', env: { ...process.env, MPLBACKEND: 'Agg' } }
   );

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { Outbox } from '../../src/bridge/outbox';
+
+/**
+ * An outbox whose flush runs when the test says.
+ */
+function manual(): {
+  outbox: Outbox<string>;
+  sent: string[];
+  tick: () => void;
+} {
+  const sent: string[] = [];
+  let scheduled: (() => void) | null = null;
+  const outbox = new Outbox<string>(
+    message => sent.push(message),
+    flush => {
+      scheduled = flush;
+    }
+  );
+  return {
+    outbox,
+    sent,
+    tick: () => {
+      const flush = scheduled;
+      scheduled = null;
+      flush?.();
+    }
+  };
+}
+
+describe('Outbox', () => {
+  it('sends only the latest message of a key, built once at the flush', () => {
+    const { outbox, sent, tick } = manual();
+    let builds = 0;
+    outbox.later('state s1', () => `state-${++builds}`);
+    outbox.later('state s1', () => `state-${++builds}`);
+    outbox.later('note s1 1', () => 'note-a');
+    outbox.later('note s1 1', () => 'note-b');
+    assert.deepEqual(sent, []);
+    tick();
+    assert.deepEqual(sent, ['state-1', 'note-b']);
+    assert.equal(builds, 1);
+    assert.equal(outbox.size, 0);
+  });
+
+  it('sends the held messages before one sent now, in the order first held', () => {
+    const { outbox, sent, tick } = manual();
+    outbox.later('note s1 1', () => 'note-1');
+    outbox.later('state s1', () => 'state');
+    outbox.later('note s1 1', () => 'note-1b');
+    outbox.now('response');
+    assert.deepEqual(sent, ['note-1b', 'state', 'response']);
+    tick();
+    assert.deepEqual(sent, ['note-1b', 'state', 'response']);
+  });
+
+  it('keeps messages of other keys apart, and a later flush sends new ones', () => {
+    const { outbox, sent, tick } = manual();
+    outbox.later('state s1', () => 's1');
+    outbox.later('state s2', () => 's2');
+    tick();
+    outbox.later('state s1', () => 's1 again');
+    tick();
+    assert.deepEqual(sent, ['s1', 's2', 's1 again']);
+  });
+
+  it('drops what it holds when cleared', () => {
+    const { outbox, sent, tick } = manual();
+    outbox.later('state s1', () => 's1');
+    outbox.clear();
+    tick();
+    outbox.now('hello');
+    assert.deepEqual(sent, ['hello']);
+  });
+
+  it('flushes on the next macrotask by default', async () => {
+    const sent: string[] = [];
+    const outbox = new Outbox<string>(message => sent.push(message));
+    outbox.later('k', () => 'held');
+    await Promise.resolve();
+    assert.deepEqual(sent, []);
+    await new Promise(resolve => setTimeout(resolve, 0));
+    assert.deepEqual(sent, ['held']);
+  });
+});
