@@ -7,9 +7,11 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { WebSocket } from 'ws';
 import {
   type ClientTransport,
+  type IBatch,
   type IPageInfo,
   type ISessionMessage,
   type JsonRpcMessage,
+  MAX_BATCH_MESSAGES,
   MAX_CALL_NOTE_CHARS,
   MAX_PATH_CHARS,
   MAX_SESSION_STATE_BYTES,
@@ -442,6 +444,22 @@ export class Hub {
       );
       return;
     }
+    if (envelope.type === 'batch') {
+      for (const message of envelope.messages) {
+        this._fromPage(page, message);
+      }
+      return;
+    }
+    this._fromPage(page, envelope);
+  }
+
+  /**
+   * One valid message from a page.
+   */
+  private _fromPage(
+    page: PageConnection,
+    envelope: Exclude<PageToRelay, IBatch>
+  ): void {
     if (envelope.type === 'hello') {
       const wasReady = page.ready;
       if (!wasReady) {
@@ -570,19 +588,23 @@ export class Hub {
         continue;
       }
       session.page = undefined;
-      let initFailed = false;
+      // An initialize the page never answered goes to the next page (or
+      // waits for one, as any call does): the session had not begun.
+      let initialize: JsonRpcMessage | undefined;
       for (const [key, entry] of session.inflight) {
         if (entry.page !== page) {
           continue;
         }
-        session.inflight.delete(key);
         if (
           !session.initializeAnswered &&
           session.initialize &&
           requestIdOf(session.initialize) === entry.id
         ) {
-          initFailed = true;
+          entry.page = undefined;
+          initialize = session.initialize;
+          continue;
         }
+        session.inflight.delete(key);
         this._toClient(
           session,
           errorResponse(
@@ -592,14 +614,15 @@ export class Hub {
           )
         );
       }
-      if (initFailed) {
-        void this._closeTransport(session);
-        continue;
-      }
       const next = this.choosePage(session);
       if (next) {
         this._bind(session, next);
+        if (initialize) {
+          this._forward(session, next, initialize);
+        }
         this._flush(session);
+      } else if (initialize) {
+        this._enqueue(session, initialize);
       }
     }
     page.sessions.clear();
@@ -978,6 +1001,29 @@ export class Hub {
 export function validatePageMessage(value: unknown): PageToRelay {
   if (!isObject(value)) {
     throw new Error('not an object');
+  }
+  if (value.type === 'batch') {
+    if (
+      !Array.isArray(value.messages) ||
+      value.messages.length > MAX_BATCH_MESSAGES
+    ) {
+      throw new Error(
+        `batch without a list of at most ${MAX_BATCH_MESSAGES} messages`
+      );
+    }
+    const messages = value.messages.map((message: unknown) => {
+      if (isObject(message) && message.type === 'batch') {
+        throw new Error('batch inside a batch');
+      }
+      const inner = validatePageMessage(message);
+      if (inner.type !== 'session-state' && inner.type !== 'call-note') {
+        throw new Error(
+          `batch with a ${JSON.stringify(inner.type)} message (only session-state and call-note)`
+        );
+      }
+      return inner;
+    });
+    return { type: 'batch', messages };
   }
   if (value.type === 'hello') {
     if (typeof value.extensionVersion !== 'string') {

@@ -50,8 +50,10 @@ export const AUTH_PATH = '/auth';
  *
  * Version 2: the mutual proof of the token replaced the `bearer.<token>`
  * subprotocol; a rotation closes every page.
+ * Version 3: a page may send session states and call notes together in one
+ * `batch` frame.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /**
  * What every version of the page subprotocol starts with.
@@ -383,6 +385,20 @@ export interface ICallNote {
 export const MAX_CALL_NOTE_CHARS = 1000;
 
 /**
+ * Page to relay: session states and call notes the page held for a moment
+ * and sends in one frame (a run's state and its note), in order.
+ */
+export interface IBatch {
+  type: 'batch';
+  messages: (ISessionStateUpdate | ICallNote)[];
+}
+
+/**
+ * Most messages in one {@link IBatch}.
+ */
+export const MAX_BATCH_MESSAGES = 64;
+
+/**
  * Page to relay: the page saved an agent's change to a document (its path
  * relative to the server root). Relay to every other page: another page
  * saved it (`pageId`), so that a page holding an older copy reloads it
@@ -471,4 +487,5 @@ export type PageToRelay =
   | IPageFocus
   | ISessionStateUpdate
   | ICallNote
+  | IBatch
   | IDocumentSaved;

@@ -158,6 +158,8 @@ export class FakePage {
   readonly received: RelayToPage[] = [];
   /** Names of the tools called. */
   readonly calls: string[] = [];
+  /** When set, the page answers no session message (a tab that hangs). */
+  silent = false;
 
   /**
    * Connect to a relay, wait for the welcome and say hello.
@@ -358,7 +360,7 @@ export class FakePage {
       });
       return;
     }
-    if (message.type !== 'session-message') {
+    if (message.type !== 'session-message' || this.silent) {
       return;
     }
     const rpc = message.message;
@@ -399,13 +401,29 @@ export class FakePage {
         if (name === 'slow') {
           const args = isObject(params.arguments) ? params.arguments : {};
           if (typeof args.note === 'string') {
+            const note = {
+              type: 'call-note',
+              sessionId: sid,
+              requestId: id,
+              note: args.note
+            };
+            // As the page sends a run's state and note: in one frame.
             this.ws.send(
-              JSON.stringify({
-                type: 'call-note',
-                sessionId: sid,
-                requestId: id,
-                note: args.note
-              })
+              JSON.stringify(
+                args.batch === true
+                  ? {
+                      type: 'batch',
+                      messages: [
+                        {
+                          type: 'session-state',
+                          sessionId: sid,
+                          state: { noted: args.note }
+                        },
+                        note
+                      ]
+                    }
+                  : note
+              )
             );
           }
           break;

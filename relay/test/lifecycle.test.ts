@@ -228,6 +228,43 @@ describe('several pages', () => {
     }
   });
 
+  it("a client's initialize whose page goes before answering is answered by the next page", async () => {
+    const first = await FakePage.connect(relay.port, TOKEN);
+    const second = await FakePage.connect(relay.port, TOKEN);
+    try {
+      // New sessions go to the page focused last: the one that hangs.
+      second.silent = true;
+      second.ws.send(JSON.stringify({ type: 'page-focus' }));
+      await first.waitFor(
+        m =>
+          m.type === 'pages' &&
+          m.pages.some(p => p.preferred && p.id === firstId(second))
+      );
+      const client = new Client({ name: 'early', version: '0' });
+      const transport = new StreamableHTTPClientTransport(
+        new URL(`http://127.0.0.1:${relay.port}${MCP_PATH}`),
+        { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }
+      );
+      const connected = client.connect(transport);
+      await second.waitFor(
+        m => m.type === 'session-message' && m.message.method === 'initialize'
+      );
+      await second.close();
+      await connected;
+      assert.equal(client.getServerVersion()?.name, 'fake-page');
+      assert.equal((await client.listTools()).tools.length, 2);
+      assert.equal(
+        first.received.filter(m => m.type === 'session-open').length,
+        1
+      );
+      await transport.terminateSession();
+      await client.close();
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
   it('tells the other pages that a page saved a document', async () => {
     const saver = await FakePage.connect(relay.port, TOKEN);
     const other = await FakePage.connect(relay.port, TOKEN);

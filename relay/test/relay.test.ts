@@ -247,7 +247,7 @@ describe('Relay', () => {
       assert.equal(closed.code, INCOMPATIBLE_CLOSE_CODE);
       assert.match(
         closed.reason,
-        /^relay \S+ speaks protocol v2, the page v99: install the same version of both$/
+        /^relay \S+ speaks protocol v3, the page v99: install the same version of both$/
       );
       assert.match(lines.join(''), /refused a page: relay .* the page v99/);
       assert.equal(relay.hub.pages.size, 0);
@@ -524,6 +524,31 @@ describe('Relay', () => {
     await until(() => relay.hub.pages.size === 0);
   });
 
+  it('takes a session state and a call note sent in one batch', async () => {
+    const page = await FakePage.connect(port, TOKEN);
+    const { client, transport } = makeClient(port);
+    await client.connect(transport);
+    const sessionId = transport.sessionId ?? '';
+    const note = 'The cell was sent to the kernel as run ex-2.';
+    const call = client.callTool({
+      name: 'slow',
+      arguments: { note, batch: true }
+    });
+    await until(
+      () =>
+        JSON.stringify(relay.hub.sessions.get(sessionId)?.state) ===
+        JSON.stringify({ noted: note })
+    );
+    await page.close();
+    await assert.rejects(call, (error: Error) => {
+      assert.ok(error.message.includes(note), error.message);
+      return true;
+    });
+    await transport.terminateSession();
+    await client.close();
+    await until(() => relay.hub.pages.size === 0);
+  });
+
   it('fails a request that waits too long for a page', async () => {
     const page = await FakePage.connect(port, TOKEN);
     const { client, transport } = makeClient(port);
@@ -547,6 +572,17 @@ describe('Relay', () => {
     page.sendRaw('{"type":"session-message","sessionId":42,"message":null}');
     page.sendRaw('[]');
     page.sendRaw(Buffer.from([0, 1, 2, 3]));
+    // Batches: not a list, too long, nested, or holding another kind.
+    const state = { type: 'session-state', sessionId: 'nope', state: {} };
+    for (const messages of [
+      'nope',
+      Array.from({ length: 65 }, () => state),
+      [state, { type: 'batch', messages: [state] }],
+      [state, { type: 'hello', extensionVersion: '0' }],
+      [state, { type: 'call-note', sessionId: 'nope' }]
+    ]) {
+      page.sendRaw(JSON.stringify({ type: 'batch', messages }));
+    }
 
     const notJson = await rawRequest(port, {
       method: 'POST',

@@ -3,23 +3,28 @@
  * session's state, a call's note), held for one turn of the event loop so
  * that a call that updates them several times sends each once, and sent
  * before any other message so that the relay never sees them out of order.
+ * Several held at once go in one frame.
  */
 
 /**
- * Messages to one peer, some of them superseded by later ones.
+ * Messages to one peer, some of them (`H`) held and superseded by later
+ * ones, and sent together in one message when several are held.
  */
-export class Outbox<T> {
+export class Outbox<T, H extends T = T> {
   /**
    * @param send - sends one message now.
+   * @param combine - makes one message of several held ones (in order).
    * @param schedule - runs the flush later (default: the next macrotask).
    */
   constructor(
     send: (message: T) => void,
+    combine: (held: H[]) => T,
     schedule: (flush: () => void) => void = flush => {
       setTimeout(flush, 0);
     }
   ) {
     this._send = send;
+    this._combine = combine;
     this._schedule = schedule;
   }
 
@@ -27,7 +32,7 @@ export class Outbox<T> {
    * Send what `build` makes at the next flush, unless a later call with the
    * same `key` replaces it first. `build` runs at the flush, once.
    */
-  later(key: string, build: () => T): void {
+  later(key: string, build: () => H): void {
     // A replaced entry keeps its place: deletion then insertion would put
     // it after messages queued since.
     this._pending.set(key, build);
@@ -55,11 +60,9 @@ export class Outbox<T> {
     if (this._pending.size === 0) {
       return;
     }
-    const builds = [...this._pending.values()];
+    const held = [...this._pending.values()].map(build => build());
     this._pending.clear();
-    for (const build of builds) {
-      this._send(build());
-    }
+    this._send(held.length === 1 ? held[0] : this._combine(held));
   }
 
   /**
@@ -77,7 +80,8 @@ export class Outbox<T> {
   }
 
   private _send: (message: T) => void;
+  private _combine: (held: H[]) => T;
   private _schedule: (flush: () => void) => void;
   private _scheduled = false;
-  private _pending = new Map<string, () => T>();
+  private _pending = new Map<string, () => H>();
 }

@@ -13,8 +13,10 @@ import {
   type ISessionState
 } from '../mcp/tool';
 import type {
+  ICallNote,
   IPageInfo,
   ISessionOpen,
+  ISessionStateUpdate,
   PageToRelay,
   RelayToPage
 } from '../_protocol';
@@ -147,7 +149,10 @@ export class SessionHost {
     this._connection = options.connection;
     this._factory = options.factory;
     this._store = options.store;
-    this._outbox = new Outbox(envelope => this._connection.send(envelope));
+    this._outbox = new Outbox(
+      envelope => this._connection.send(envelope),
+      messages => ({ type: 'batch', messages })
+    );
     this._connection.received.connect(this._onMessage, this);
     this._connection.statusChanged.connect((_, status) => {
       if (status !== 'connected') {
@@ -432,7 +437,7 @@ export class SessionHost {
   private _pages: IPageInfo[] = [];
   private _pagesChanged = new Signal<this, void>(this);
   private _connection: RelayConnection;
-  private _outbox: Outbox<PageToRelay>;
+  private _outbox: Outbox<PageToRelay, ICallNote | ISessionStateUpdate>;
   private _factory: ServerFactory;
   private _store: SessionStore;
   private _sessions = new Map<string, Private.IEntry>();

@@ -15,6 +15,7 @@ function manual(): {
   let scheduled: (() => void) | null = null;
   const outbox = new Outbox<string>(
     message => sent.push(message),
+    held => `[${held.join(', ')}]`,
     flush => {
       scheduled = flush;
     }
@@ -31,7 +32,7 @@ function manual(): {
 }
 
 describe('Outbox', () => {
-  it('sends only the latest message of a key, built once at the flush', () => {
+  it('sends only the latest message of a key, built once at the flush, several in one', () => {
     const { outbox, sent, tick } = manual();
     let builds = 0;
     outbox.later('state s1', () => `state-${++builds}`);
@@ -40,7 +41,7 @@ describe('Outbox', () => {
     outbox.later('note s1 1', () => 'note-b');
     assert.deepEqual(sent, []);
     tick();
-    assert.deepEqual(sent, ['state-1', 'note-b']);
+    assert.deepEqual(sent, ['[state-1, note-b]']);
     assert.equal(builds, 1);
     assert.equal(outbox.size, 0);
   });
@@ -51,9 +52,9 @@ describe('Outbox', () => {
     outbox.later('state s1', () => 'state');
     outbox.later('note s1 1', () => 'note-1b');
     outbox.now('response');
-    assert.deepEqual(sent, ['note-1b', 'state', 'response']);
+    assert.deepEqual(sent, ['[note-1b, state]', 'response']);
     tick();
-    assert.deepEqual(sent, ['note-1b', 'state', 'response']);
+    assert.deepEqual(sent, ['[note-1b, state]', 'response']);
   });
 
   it('keeps messages of other keys apart, and a later flush sends new ones', () => {
@@ -63,7 +64,7 @@ describe('Outbox', () => {
     tick();
     outbox.later('state s1', () => 's1 again');
     tick();
-    assert.deepEqual(sent, ['s1', 's2', 's1 again']);
+    assert.deepEqual(sent, ['[s1, s2]', 's1 again']);
   });
 
   it('drops what it holds when cleared', () => {
@@ -77,7 +78,10 @@ describe('Outbox', () => {
 
   it('flushes on the next macrotask by default', async () => {
     const sent: string[] = [];
-    const outbox = new Outbox<string>(message => sent.push(message));
+    const outbox = new Outbox<string>(
+      message => sent.push(message),
+      held => held.join()
+    );
     outbox.later('k', () => 'held');
     await Promise.resolve();
     assert.deepEqual(sent, []);
