@@ -23,6 +23,39 @@ export interface ILogSink {
 }
 
 /**
+ * Lines to a stream (stderr by default) that stops writing once the stream
+ * fails, as stderr does with EPIPE when whoever read it went away: a failed
+ * write must not become an error that is logged, that fails, and so on.
+ */
+export class StreamSink implements ILogSink {
+  constructor(
+    private readonly _stream: NodeJS.WritableStream = process.stderr
+  ) {
+    _stream.on('error', () => {
+      this._broken = true;
+    });
+  }
+
+  /** Whether the stream failed: lines are dropped from then on. */
+  get broken(): boolean {
+    return this._broken;
+  }
+
+  write(line: string): void {
+    if (this._broken) {
+      return;
+    }
+    try {
+      this._stream.write(line);
+    } catch {
+      this._broken = true;
+    }
+  }
+
+  private _broken = false;
+}
+
+/**
  * The relay's logger.
  */
 export class Logger {
@@ -32,9 +65,7 @@ export class Logger {
    */
   constructor(
     public level: LogLevel = 'info',
-    private readonly _sink: ILogSink = {
-      write: line => process.stderr.write(line)
-    }
+    private readonly _sink: ILogSink = Private.stderr()
   ) {}
 
   /**
@@ -114,4 +145,16 @@ function formatPart(part: unknown): string {
  */
 export function silentLogger(): Logger {
   return new Logger('error', { write: () => undefined });
+}
+
+namespace Private {
+  let sink: StreamSink | undefined;
+
+  /**
+   * The one sink of the process's stderr (one 'error' listener).
+   */
+  export function stderr(): StreamSink {
+    sink ??= new StreamSink(process.stderr);
+    return sink;
+  }
 }
