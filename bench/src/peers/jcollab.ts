@@ -22,7 +22,8 @@ export const jcollab: IPeer = {
   setup:
     'stdio process (README: `claude mcp add jcollab -- jcollab`) that discovers the server from its runtime files',
   notes: [
-    'steps: read_cell(cell), read_notebook(start, end), insert_cell(after) or insert_cell_at_start, edit_cell, run_cell'
+    'steps: read_cell(cell), read_notebook(start, end), insert_cell(after) or insert_cell_at_start, edit_cell, run_cell',
+    'its edits answer once the file on the server shows them ("verified writes": it polls every 250 ms, up to 4 s, and reports persisted), so they wait for the collaboration autosave'
   ],
   async session(env: BenchEnv, label: string): Promise<IPeerSession> {
     const mcp = await McpCaller.stdio(

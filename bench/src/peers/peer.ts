@@ -124,8 +124,9 @@ export class McpCaller {
           ? this._stderr.slice(Math.max(0, before.length - 4000)).trim()
           : '';
       const text = textOf(result).slice(0, 400);
+      const cause = logged && text.length < 80 ? Private.cause(logged) : '';
       throw new PeerError(
-        `${name}: ${text}${logged && text.length < 80 ? ` (its log: ${logged.replace(/\s+/g, ' ').slice(-300)})` : ''}`
+        `${name}: ${text}${cause ? ` (its log: ${cause})` : ''}`
       );
     }
     return result;
@@ -165,6 +166,22 @@ export function refuseText(
 }
 
 namespace Private {
+  /**
+   * The cause in a server's log: the last exception line of a Python
+   * traceback other than the SDK's wrapper, or the log's end.
+   */
+  export function cause(logged: string): string {
+    const lines = logged
+      .split('\n')
+      .map(line => line.trim())
+      .filter(
+        line =>
+          /^[\w.]+(Error|Exception|Timeout|Interrupt)\w*: /.test(line) &&
+          !/UnexpectedToolError|\bToolError/.test(line)
+      );
+    return (lines[lines.length - 1] ?? logged.replace(/\s+/g, ' ')).slice(-300);
+  }
+
   /**
    * The environment a stdio server inherits: this process's, without
    * undefined values.
