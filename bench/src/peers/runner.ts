@@ -174,7 +174,8 @@ export async function runPeers(options: IPeerOptions): Promise<void> {
     date: started.toISOString(),
     label: options.label,
     commit: Private.git(['rev-parse', '--short', 'HEAD']),
-    dirty: Private.git(['status', '--porcelain']).length > 0,
+    dirty:
+      Private.git(['status', '--porcelain', '--untracked-files=no']).length > 0,
     run_seconds: round(since(wall) / 1000, 0),
     machine: {
       cpu: cpus[0]?.model ?? 'unknown',
