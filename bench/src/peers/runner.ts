@@ -152,6 +152,14 @@ export async function runPeers(options: IPeerOptions): Promise<void> {
     venv: join(REPO, 'build', 'venv-peers'),
     config: LIVE_CONFIG
   });
+  // Interrupted (Ctrl-C, a timeout's SIGTERM): stop the server, the relay
+  // and Chromium before leaving, not only on errors.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log(`peers: ${signal}: stopping the server, the relay and Chromium`);
+    void env.close().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const peers: Record<string, IPeerResult> = {};
   let chromium = '';
   try {
@@ -167,6 +175,8 @@ export async function runPeers(options: IPeerOptions): Promise<void> {
       peers[peer.key] = await Private.runPeer(env, page, peer, options);
     }
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await env.close();
   }
   const cpus = os.cpus();
