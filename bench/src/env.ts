@@ -33,6 +33,10 @@ import { startJupyter } from '../../ui-tests/jupyter';
 export interface IEnvOptions {
   /** Extra options of `jupyter lab`. */
   labArgs?: string[];
+  /** The server's virtual environment (default: the stock one, build/venv). */
+  venv?: string;
+  /** Jupyter config (`jupyter_server_config.json`). */
+  config?: Record<string, unknown>;
 }
 
 /**
@@ -53,6 +57,11 @@ export class BenchEnv {
   /** The relay process id. */
   get relayPid(): number {
     return this._children[1].pid ?? 0;
+  }
+
+  /** The server's state folder (its Jupyter config, data and runtime). */
+  get stateDir(): string {
+    return this._dirs[2];
   }
 
   /** The Jupyter server process id. */
@@ -84,7 +93,9 @@ export class BenchEnv {
           relayUrl: `ws://127.0.0.1:${relayPort}/page`
         }
       },
-      args: options.labArgs
+      args: options.labArgs,
+      venv: options.venv,
+      config: options.config
     });
     const labUrl = `http://127.0.0.1:${labPort}`;
     const relay = await startProcess(

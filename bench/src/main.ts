@@ -16,6 +16,9 @@
  *   --lab-arg ARG          extra option of `jupyter lab` (repeatable)
  *   --out DIR              results folder (default bench/results)
  *   --label TEXT           a note stored with the results
+ *   --peers                the side-by-side comparison with the other Jupyter
+ *                          MCP servers instead (bench/src/peers/runner.ts,
+ *                          its own options there)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -37,6 +40,7 @@ import {
   throughput
 } from './figures';
 import { rssMb } from './procfs';
+import { parsePeerArgs, runPeers } from './peers/runner';
 import { render } from './report';
 import { round } from './stats';
 
@@ -136,6 +140,10 @@ function git(args: string[]): string {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--peers')) {
+    await runPeers(parsePeerArgs(process.argv.slice(2)));
+    return;
+  }
   const options = parseArgs(process.argv.slice(2));
   const started = new Date();
   log('starting the Jupyter server, the relay and Chromium');
