@@ -55,10 +55,14 @@ export async function coldStart(
   const pairedAt = env.waitPaired(page).then(() => {
     paired = since(start);
   });
+  // Awaited together below; should the client fail first, their own
+  // failures are not left unhandled (they would end the bench).
+  const loaded = Promise.all([goto, pairedAt]);
+  loaded.catch(() => undefined);
   const client = await env.client('cold-start');
   const { tools } = await client.client.listTools();
   const toToolsList = since(start);
-  await Promise.all([goto, pairedAt]);
+  await loaded;
   await client.close();
   return {
     page,
