@@ -68,10 +68,10 @@ export class SaveQueue {
         (this._lastStart.get(document) ?? -Infinity) +
         this.minIntervalMs -
         Date.now();
-      if (wait > 0) {
-        // Still waiting: requests meanwhile join this save.
-        await new Promise(resolve => setTimeout(resolve, wait));
-      }
+      // At least one turn of the event loop: the answer of the call that
+      // asked for the save goes out before the notebook is serialized.
+      // Still waiting: requests meanwhile join this save.
+      await new Promise(resolve => setTimeout(resolve, Math.max(0, wait)));
       // Never beside another save of the document (the user's, or
       // JupyterLab's autosave): JupyterLab would take the first one's write
       // for a change on disk and ask the user about it.

@@ -60,9 +60,28 @@ class Document implements ISavable {
   }
 }
 
-const tick = () => new Promise<void>(resolve => setImmediate(resolve));
+/**
+ * Let the queue go on: a save starts one turn of the event loop (a timer)
+ * after its request at the earliest.
+ */
+const tick = () =>
+  new Promise<void>(resolve => setTimeout(() => setImmediate(resolve), 2));
 
 describe('SaveQueue', () => {
+  it('starts a save after the turn that asked for it, so that its answer goes first', async () => {
+    const queue = new SaveQueue(0);
+    const doc = new Document('a.ipynb');
+    const saved = queue.request(doc);
+    for (let i = 0; i < 20; i++) {
+      await Promise.resolve();
+    }
+    assert.equal(doc.started, 0);
+    await tick();
+    assert.equal(doc.started, 1);
+    doc.end();
+    assert.equal(await saved, null);
+  });
+
   it('folds requests made before the save starts into one save', async () => {
     const queue = new SaveQueue(0);
     const doc = new Document('a.ipynb');
