@@ -20,13 +20,12 @@
  *                          MCP servers instead (bench/src/peers/runner.ts,
  *                          its own options there)
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
 import { join } from 'node:path';
 
 import { REPO } from '../../ui-tests/fixtures';
 import { BenchEnv, PageProbe } from './env';
+import { checkout, machineNow } from './machine';
 import { PlainChromium } from './plain';
 import {
   coldStart,
@@ -129,14 +128,6 @@ function parseArgs(argv: string[]): IOptions {
     }
   }
   return options;
-}
-
-function git(args: string[]): string {
-  try {
-    return execFileSync('git', args, { cwd: REPO }).toString().trim();
-  } catch {
-    return '';
-  }
 }
 
 async function main(): Promise<void> {
@@ -244,21 +235,11 @@ async function main(): Promise<void> {
   } finally {
     await env.close();
   }
-  const cpus = os.cpus();
   const report = {
     date: started.toISOString(),
     label: options.label,
-    commit: git(['rev-parse', '--short', 'HEAD']),
-    dirty: git(['status', '--porcelain']).length > 0,
-    machine: {
-      cpu: cpus[0]?.model ?? 'unknown',
-      cores: cpus.length,
-      memory_gb: round(os.totalmem() / 1024 ** 3, 1),
-      os: `${os.type()} ${os.release()}`,
-      node: process.version,
-      chromium: results.chromium,
-      load_average_at_end: os.loadavg().map(v => round(v, 2))
-    },
+    ...checkout(),
+    machine: machineNow(String(results.chromium)),
     options: { ...options, out: undefined },
     results
   };

@@ -1,6 +1,7 @@
 /**
  * The Markdown rendering of a benchmark report.
  */
+import type { IMachine } from './machine';
 import { ms, type ISummary } from './stats';
 
 /* The results as main.ts builds them (plain JSON). */
@@ -88,15 +89,7 @@ export interface IReport {
   label: string;
   commit: string;
   dirty: boolean;
-  machine: {
-    cpu: string;
-    cores: number;
-    memory_gb: number;
-    os: string;
-    node: string;
-    chromium: unknown;
-    load_average_at_end: number[];
-  };
+  machine: IMachine;
   results: Record<string, unknown>;
 }
 

@@ -1,6 +1,7 @@
 /**
  * The results of `npm run bench -- --peers` and their Markdown table.
  */
+import type { IMachine } from '../machine';
 import { ms, type ISummary } from '../stats';
 
 /**
@@ -37,15 +38,7 @@ export interface IPeersReport {
   commit: string;
   dirty: boolean;
   run_seconds: number;
-  machine: {
-    cpu: string;
-    cores: number;
-    memory_gb: number;
-    os: string;
-    node: string;
-    chromium: string;
-    load_average_at_end: number[];
-  };
+  machine: IMachine;
   server: Record<string, string>;
   options: Record<string, unknown>;
   peers: Record<string, IPeerResult>;

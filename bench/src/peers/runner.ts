@@ -17,11 +17,11 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
 import { join } from 'node:path';
 
 import { REPO } from '../../../ui-tests/fixtures';
 import { BenchEnv } from '../env';
+import { checkout, machineNow } from '../machine';
 import { coldStart, log } from '../figures';
 import { round, since, summarize, time } from '../stats';
 import { bridge } from './bridge';
@@ -179,23 +179,12 @@ export async function runPeers(options: IPeerOptions): Promise<void> {
     process.off('SIGTERM', onSignal);
     await env.close();
   }
-  const cpus = os.cpus();
   const report: IPeersReport = {
     date: started.toISOString(),
     label: options.label,
-    commit: Private.git(['rev-parse', '--short', 'HEAD']),
-    dirty:
-      Private.git(['status', '--porcelain', '--untracked-files=no']).length > 0,
+    ...checkout(),
     run_seconds: round(since(wall) / 1000, 0),
-    machine: {
-      cpu: cpus[0]?.model ?? 'unknown',
-      cores: cpus.length,
-      memory_gb: round(os.totalmem() / 1024 ** 3, 1),
-      os: `${os.type()} ${os.release()}`,
-      node: process.version,
-      chromium,
-      load_average_at_end: os.loadavg().map(v => round(v, 2))
-    },
+    machine: machineNow(chromium),
     server: Private.serverPackages(),
     options: { ...options, out: undefined },
     peers
@@ -232,11 +221,6 @@ namespace Private {
       error,
       steps: {}
     };
-  }
-
-  export function git(args: string[]): string {
-    const out = spawnSync('git', args, { cwd: REPO });
-    return out.status === 0 ? out.stdout.toString().trim() : '';
   }
 
   /**
