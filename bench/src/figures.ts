@@ -14,24 +14,13 @@ import type { BenchClient, BenchEnv, PageProbe } from './env';
 import { RawKernel } from './kernel';
 import { MinimalClient } from './plain';
 import { cpuMs, rssMb, totalCpuMs } from './procfs';
-import { round, since, summarize, time, type ISummary } from './stats';
+import { round, sampled, since, summarize, time } from './stats';
 
 /**
  * Progress lines on stderr (the figures go to stdout).
  */
 export function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
-}
-
-async function median(
-  count: number,
-  fn: () => Promise<unknown>
-): Promise<ISummary> {
-  const values: number[] = [];
-  for (let i = 0; i < count; i++) {
-    values.push(await time(fn));
-  }
-  return summarize(values);
 }
 
 /**
@@ -401,17 +390,17 @@ export async function growth(
     const open = await time(() =>
       client.call('use_notebook', { notebook_path: path })
     );
-    const readLast = await median(repeats * 2, () =>
+    const readLast = await sampled(repeats * 2, () =>
       client.call('read_cell', { notebook_path: path, cell_index: -1 })
     );
-    const readPage = await median(repeats * 2, () =>
+    const readPage = await sampled(repeats * 2, () =>
       client.call('read_notebook', {
         notebook_path: path,
         start_index: Math.floor(size / 2),
         limit: 50
       })
     );
-    const insert = await median(repeats, () =>
+    const insert = await sampled(repeats, () =>
       client.call('insert_cell', {
         notebook_path: path,
         cell_index: 0,

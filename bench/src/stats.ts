@@ -79,3 +79,17 @@ export function ms(value: number): string {
   }
   return value >= 100 ? value.toFixed(0) : value.toFixed(2);
 }
+
+/**
+ * Time `fn` `count` times, one after another, and summarize the times.
+ */
+export async function sampled(
+  count: number,
+  fn: () => Promise<unknown>
+): Promise<ISummary> {
+  const values: number[] = [];
+  for (let i = 0; i < count; i++) {
+    values.push(await time(fn));
+  }
+  return summarize(values);
+}

@@ -13,18 +13,23 @@
 export class Outbox<T, H extends T = T> {
   /**
    * @param send - sends one message now.
-   * @param combine - makes one message of several held ones (in order).
+   * @param combine - makes one message of several held ones (in order),
+   *   at most `maxCombined` at a time.
+   * @param maxCombined - most held messages in one combined message (the
+   *   peer refuses more).
    * @param schedule - runs the flush later (default: the next macrotask).
    */
   constructor(
     send: (message: T) => void,
     combine: (held: H[]) => T,
+    maxCombined: number,
     schedule: (flush: () => void) => void = flush => {
       setTimeout(flush, 0);
     }
   ) {
     this._send = send;
     this._combine = combine;
+    this._maxCombined = Math.max(1, maxCombined);
     this._schedule = schedule;
   }
 
@@ -62,7 +67,10 @@ export class Outbox<T, H extends T = T> {
     }
     const held = [...this._pending.values()].map(build => build());
     this._pending.clear();
-    this._send(held.length === 1 ? held[0] : this._combine(held));
+    for (let i = 0; i < held.length; i += this._maxCombined) {
+      const part = held.slice(i, i + this._maxCombined);
+      this._send(part.length === 1 ? part[0] : this._combine(part));
+    }
   }
 
   /**
@@ -81,6 +89,7 @@ export class Outbox<T, H extends T = T> {
 
   private _send: (message: T) => void;
   private _combine: (held: H[]) => T;
+  private _maxCombined: number;
   private _schedule: (flush: () => void) => void;
   private _scheduled = false;
   private _pending = new Map<string, () => H>();

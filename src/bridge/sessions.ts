@@ -12,13 +12,14 @@ import {
   type ISessionRun,
   type ISessionState
 } from '../mcp/tool';
-import type {
-  ICallNote,
-  IPageInfo,
-  ISessionOpen,
-  ISessionStateUpdate,
-  PageToRelay,
-  RelayToPage
+import {
+  MAX_BATCH_MESSAGES,
+  type ICallNote,
+  type IPageInfo,
+  type ISessionOpen,
+  type ISessionStateUpdate,
+  type PageToRelay,
+  type RelayToPage
 } from '../_protocol';
 import { MAX_SAVED_TASKS, type ISavedTask } from '../mcp/tasks';
 import type { IMcpClient } from '../tokens';
@@ -151,7 +152,8 @@ export class SessionHost {
     this._store = options.store;
     this._outbox = new Outbox(
       envelope => this._connection.send(envelope),
-      messages => ({ type: 'batch', messages })
+      messages => ({ type: 'batch', messages }),
+      MAX_BATCH_MESSAGES
     );
     this._connection.received.connect(this._onMessage, this);
     this._connection.statusChanged.connect((_, status) => {

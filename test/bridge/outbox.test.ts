@@ -16,6 +16,7 @@ function manual(): {
   const outbox = new Outbox<string>(
     message => sent.push(message),
     held => `[${held.join(', ')}]`,
+    3,
     flush => {
       scheduled = flush;
     }
@@ -67,6 +68,15 @@ describe('Outbox', () => {
     assert.deepEqual(sent, ['[s1, s2]', 's1 again']);
   });
 
+  it('never puts more than its bound in one combined message', () => {
+    const { outbox, sent, tick } = manual();
+    for (const key of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) {
+      outbox.later(key, () => key);
+    }
+    tick();
+    assert.deepEqual(sent, ['[a, b, c]', '[d, e, f]', 'g']);
+  });
+
   it('drops what it holds when cleared', () => {
     const { outbox, sent, tick } = manual();
     outbox.later('state s1', () => 's1');
@@ -80,7 +90,8 @@ describe('Outbox', () => {
     const sent: string[] = [];
     const outbox = new Outbox<string>(
       message => sent.push(message),
-      held => held.join()
+      held => held.join(),
+      64
     );
     outbox.later('k', () => 'held');
     await Promise.resolve();

@@ -98,7 +98,12 @@ export function render(report: IPeersReport): string {
     notes.push(text);
     return `[${notes.length}]`;
   };
-  for (const [label, key] of timed) {
+  /** A table row: each peer's step `key`, or why it has none. */
+  const row = (
+    label: string,
+    key: string,
+    fn: (s: Step, peer: IPeerResult) => string
+  ): void => {
     const cells = peers.map(peer => {
       if (peer.error) {
         return 'not run';
@@ -107,9 +112,14 @@ export function render(report: IPeersReport): string {
       if (!s) {
         return '–';
       }
-      if (s.error) {
-        return `cannot ${cite(`${peer.name}, ${label}: ${s.error}`)}`;
-      }
+      return s.error
+        ? `cannot ${cite(`${peer.name}, ${label}: ${s.error}`)}`
+        : fn(s, peer);
+    });
+    lines.push(`| ${label} | ${cells.join(' | ')} |`);
+  };
+  for (const [label, key] of timed) {
+    row(label, key, (s, peer) => {
       const summary = s as unknown as ISummary;
       const ref = base?.steps[key] as unknown as ISummary | undefined;
       const ratio =
@@ -128,23 +138,9 @@ export function render(report: IPeersReport): string {
         : '';
       return `${ms(summary.p50)} / ${ms(summary.p99)}${ratio}${extra}${note}`;
     });
-    lines.push(`| ${label} | ${cells.join(' | ')} |`);
   }
-  const other = (label: string, fn: (s: Step) => string, key: string): void => {
-    const cells = peers.map(peer => {
-      if (peer.error) {
-        return 'not run';
-      }
-      const s = peer.steps[key];
-      if (!s) {
-        return '–';
-      }
-      return s.error
-        ? `cannot ${cite(`${peer.name}, ${label}: ${s.error}`)}`
-        : fn(s);
-    });
-    lines.push(`| ${label} | ${cells.join(' | ')} |`);
-  };
+  const other = (label: string, fn: (s: Step) => string, key: string): void =>
+    row(label, key, fn);
   lines.push(
     '',
     '## What the client receives, staleness, visible edits',

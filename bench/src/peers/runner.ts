@@ -23,7 +23,7 @@ import { REPO } from '../../../ui-tests/fixtures';
 import { BenchEnv } from '../env';
 import { checkout, machineNow } from '../machine';
 import { coldStart, log } from '../figures';
-import { round, since, summarize, time } from '../stats';
+import { round, sampled, since, summarize, time } from '../stats';
 import { bridge } from './bridge';
 import { datalayer } from './datalayer';
 import { jcollab } from './jcollab';
@@ -301,11 +301,7 @@ namespace Private {
     count: number,
     fn: () => Promise<unknown>
   ): Promise<Step> {
-    const values: number[] = [];
-    for (let i = 0; i < count; i++) {
-      values.push(await time(fn));
-    }
-    return { ...summarize(values) };
+    return { ...(await sampled(count, fn)) };
   }
 
   function sources(count: number, fn: (i: number) => string): string[] {
