@@ -185,13 +185,24 @@ export class McpBridge implements IMcpBridge {
   }
 
   /**
+   * The relay the page connects to: the one a pairing link named, unless
+   * the relay URL setting changed since; else the setting's.
+   */
+  get relayUrl(): string {
+    const paired = this._credentials.pairedRelay;
+    return paired && paired.over === this._values.relayUrl
+      ? paired.url
+      : this._values.relayUrl;
+  }
+
+  /**
    * Connect to the relay of the settings. A relay that is not on this
    * computer needs the user's confirmation first (once per relay URL). The
    * user is asked for the token when the page holds none, or when the relay
    * did not prove the one it holds (it changed, or that is not the relay).
    */
   async start(): Promise<void> {
-    const url = this._values.relayUrl;
+    const url = this.relayUrl;
     if (!(await this._trust(url, 'settings', false))) {
       return;
     }
@@ -240,7 +251,7 @@ export class McpBridge implements IMcpBridge {
    * nothing connects.
    */
   async pair(url: string, token: string): Promise<void> {
-    const configured = this._values.relayUrl;
+    const configured = this.relayUrl;
     const target = url || configured;
     const risk = pairingRisk(url, token, configured, this._credentials.token);
     this._refusal = '';
@@ -251,7 +262,10 @@ export class McpBridge implements IMcpBridge {
       return;
     }
     if (url && url !== configured) {
-      await this._save({ relayUrl: url });
+      const setting = this._values.relayUrl;
+      this._credentials.setPairedRelay(
+        url === setting ? null : { url, over: setting }
+      );
     }
     this._credentials.setToken(token);
     this._connection.start({
@@ -336,7 +350,7 @@ export class McpBridge implements IMcpBridge {
       url,
       source,
       risk: 'remote',
-      configured: this._values.relayUrl
+      configured: this.relayUrl
     });
   }
 
@@ -355,18 +369,14 @@ export class McpBridge implements IMcpBridge {
     return false;
   }
 
-  private async _save(values: Partial<IBridgeSettings>): Promise<void> {
-    this._values = { ...this._values, ...values };
-    if (this._settings) {
-      for (const [key, value] of Object.entries(values)) {
-        await this._settings.set(key, value as string);
-      }
-    }
-  }
-
   private _readSettings(settings: ISettingRegistry.ISettings): void {
     const composite = settings.composite as Partial<IBridgeSettings>;
     this._values = { ...DEFAULT_SETTINGS, ...composite };
+    const paired = this._credentials.pairedRelay;
+    if (paired && paired.over !== this._values.relayUrl) {
+      // The user changed the relay URL setting since the pairing.
+      this._credentials.setPairedRelay(null);
+    }
     // The schema's default, as an administrator may have overridden it.
     this._defaultCategories = readPolicy(
       settings.default('categoryPolicy'),

@@ -72,12 +72,12 @@ namespace Private {
             );
       case 'port':
         return trans.__(
-          'The link you opened asks JupyterLab to connect to this MCP relay, which is on this computer but is not the relay of your settings (%1):',
+          'The link you opened asks JupyterLab to connect to this MCP relay, which is on this computer but is not the relay JupyterLab uses (%1):',
           question.configured
         );
       case 'token':
         return trans.__(
-          'The link you opened gives a new token for the MCP relay of your settings, in place of the token this browser holds:'
+          'The link you opened gives a new token for the MCP relay JupyterLab uses, in place of the token this browser holds:'
         );
     }
   }

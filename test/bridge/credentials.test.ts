@@ -61,4 +61,29 @@ describe('credential store', () => {
     );
     assert.equal(new CredentialStore(storage, '/user/bob/').token, 'bob-token');
   });
+
+  it('keeps the relay of a pairing link with the setting it was paired over, per base path', () => {
+    const storage = new MemoryStorage();
+    const alice = new CredentialStore(storage, '/user/alice/');
+    assert.equal(alice.pairedRelay, null);
+    alice.setPairedRelay({
+      url: 'ws://127.0.0.1:4545/page',
+      over: 'ws://127.0.0.1:4040/page'
+    });
+    assert.deepEqual(new CredentialStore(storage, '/user/alice/').pairedRelay, {
+      url: 'ws://127.0.0.1:4545/page',
+      over: 'ws://127.0.0.1:4040/page'
+    });
+    assert.equal(new CredentialStore(storage, '/user/bob/').pairedRelay, null);
+    alice.setPairedRelay(null);
+    assert.equal(alice.pairedRelay, null);
+  });
+
+  it('reads a damaged pairing entry as none', () => {
+    const storage = new MemoryStorage();
+    for (const stored of ['{', '"ws://x"', '{"url": 1, "over": ""}', 'null']) {
+      storage.setItem('jupyterlab-mcp-bridge:paired-relay', stored);
+      assert.equal(new CredentialStore(storage).pairedRelay, null, stored);
+    }
+  });
 });

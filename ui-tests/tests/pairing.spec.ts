@@ -24,6 +24,18 @@ import {
 
 const PLUGIN = 'jupyterlab-mcp-bridge-extension:plugin';
 const TOKEN_KEY = 'jupyterlab-mcp-bridge:relay-token';
+const PAIRED_KEY = 'jupyterlab-mcp-bridge:paired-relay';
+
+/**
+ * The relay URL a pairing link left in the browser's storage, if any.
+ */
+async function pairedRelay(page: Page): Promise<string | null> {
+  const stored = await page.evaluate(
+    key => localStorage.getItem(key),
+    PAIRED_KEY
+  );
+  return stored ? (JSON.parse(stored) as { url: string }).url : null;
+}
 
 /**
  * A TCP server standing for a stranger's relay; it counts connections.
@@ -120,7 +132,11 @@ test.describe('pairing', () => {
       // The user's own pairing, with the relay on this computer: silent.
       await openPairedPage(page, env, workspace('own'));
       const before = await savedSettings(page);
-      expect(before).toContain(env.relayUrl);
+      // Pairing is not the user's change to the settings: the relay is kept
+      // in the browser's storage, and the Settings Editor shows nothing
+      // modified.
+      expect(before).not.toContain('relayUrl');
+      expect(await pairedRelay(page)).toBe(env.relayUrl);
       // The token is not a setting: the Settings Editor never shows it.
       expect(before).not.toContain(env.token);
 
@@ -142,8 +158,10 @@ test.describe('pairing', () => {
       const status = page.locator('.jp-McpBridge-status');
       await expect(status).toHaveAttribute('title', /did not accept/);
 
-      // Nothing was saved: the settings and the token are the user's own.
+      // Nothing was saved: the settings, the relay and the token are the
+      // user's own.
       expect(await savedSettings(page)).toBe(before);
+      expect(await pairedRelay(page)).toBe(env.relayUrl);
       expect(
         await page.evaluate(key => localStorage.getItem(key), TOKEN_KEY)
       ).toBe(env.token);
@@ -176,7 +194,7 @@ test.describe('pairing', () => {
         squatter.url
       );
       await expect(dialog).toContainText(
-        'on this computer but is not the relay of your settings'
+        'on this computer but is not the relay JupyterLab uses'
       );
       await expect(dialog).toContainText(env.relayUrl);
       await expect(dialog).toContainText('Any program on this computer');
@@ -234,11 +252,11 @@ test.describe('pairing', () => {
         .getByRole('button', { name: 'Connect', exact: true })
         .click();
       await expect.poll(() => stranger.connections()).toBeGreaterThan(0);
-      expect(await savedSettings(page)).toContain(stranger.url);
+      // Kept in the browser, not written into the user's settings.
+      expect(await pairedRelay(page)).toBe(stranger.url);
+      expect(await savedSettings(page)).not.toContain(stranger.url);
     } finally {
       await stranger.close();
-      // Give the next tests their relay back.
-      await saveSettings(page, { relayUrl: env.relayUrl });
     }
   });
 
@@ -266,7 +284,7 @@ test.describe('pairing', () => {
       expect(stranger.connections()).toBe(0);
     } finally {
       await stranger.close();
-      await saveSettings(page, { relayUrl: env.relayUrl });
+      await saveSettings(page, {});
     }
   });
 });
@@ -306,6 +324,6 @@ test('a relay of another protocol version is named in the status bar', async ({
     expect(connections).toBe(1);
   } finally {
     await new Promise(resolve => server.close(resolve));
-    await saveSettings(page, { relayUrl: env.relayUrl });
+    await saveSettings(page, {});
   }
 });
