@@ -40,6 +40,7 @@ export class CellExecution {
     this.panel = panel;
     this.cellId = cell.model.id;
     this.startedAt = Date.now();
+    this.blank = !cell.model.sharedModel.getSource().trim();
     this._cell = cell;
     this._kernel = kernel;
     kernel.iopubMessage.connect(this._onIOPub, this);
@@ -49,7 +50,9 @@ export class CellExecution {
       deletedCells: panel.content.model?.deletedCells ?? []
     })
       .then(reply => {
-        const status = reply?.content.status;
+        // A blank cell sends no request: JupyterLab clears it, which is
+        // its whole run.
+        const status = reply ? reply.content.status : this.blank ? 'ok' : '';
         this._state =
           status === 'ok' ? 'ok' : this._interrupted ? 'interrupted' : 'error';
       })
@@ -68,6 +71,11 @@ export class CellExecution {
    * answer it.
    */
   readonly owner: string;
+  /**
+   * Whether the cell's code was blank when the run started (nothing is
+   * sent to the kernel).
+   */
+  readonly blank: boolean;
   readonly panel: NotebookPanel;
   readonly cellId: string;
   readonly startedAt: number;

@@ -705,7 +705,9 @@ namespace Private {
     let header: string;
     switch (state) {
       case 'ok':
-        header = `${where} ran in ${elapsed.toFixed(1)} s.`;
+        header = execution.blank
+          ? `${where} is blank: nothing was sent to the kernel.`
+          : `${where} ran in ${elapsed.toFixed(1)} s.`;
         break;
       case 'error':
         header = `${where} raised an error after ${elapsed.toFixed(1)} s:`;
