@@ -8,7 +8,7 @@
  */
 
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
@@ -153,6 +153,25 @@ test('every tool has one name, a title, all annotations and an outputSchema, and
     expect(Object.values(CATEGORIES).flat().sort()).toEqual(
       [...ALL_TOOLS].sort()
     );
+    // The Settings Editor's "Policy per tool" names every tool, by category.
+    const schema = JSON.parse(
+      readFileSync(
+        join(__dirname, '..', '..', 'schema', 'plugin.json'),
+        'utf-8'
+      )
+    ) as { properties: { toolPolicy: { description: string } } };
+    const listed = /The tools, by category: (.*?)\. Tools that other/.exec(
+      schema.properties.toolPolicy.description
+    );
+    expect(listed, 'toolPolicy description').toBeTruthy();
+    expect(
+      Object.fromEntries(
+        (listed?.[1] ?? '').split('; ').map(entry => {
+          const [category, list] = entry.split(': ');
+          return [category, list.split(', ')];
+        })
+      )
+    ).toEqual(CATEGORIES);
     for (const tool of tools) {
       expect(tool.title, tool.name).toBeTruthy();
       expect(tool.annotations?.title, tool.name).toBe(tool.title);
