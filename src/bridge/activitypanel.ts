@@ -49,7 +49,7 @@ export class ActivityPanel extends Widget {
     const trans = this._trans;
     const header = Private.element('div', 'jp-McpBridge-activityHeader');
     header.append(Private.element('h2', '', trans.__('MCP activity')));
-    this._state = Private.element('span', 'jp-McpBridge-activityState');
+    this._state = Private.element('p', 'jp-McpBridge-activityState');
     this._stop = Private.button(
       trans.__('Stop bridge'),
       'jp-McpBridge-stopBridge jp-mod-warn'
@@ -58,7 +58,7 @@ export class ActivityPanel extends Widget {
       'Disconnect this page from the relay: no client can reach it until the bridge starts again'
     );
     this._stop.addEventListener('click', () => this._bridge.stop());
-    header.append(this._state, this._stop);
+    header.append(this._stop);
 
     this._clients = Private.element('ul', 'jp-McpBridge-clients');
     this._pending = Private.element('ul', 'jp-McpBridge-pending');
@@ -70,6 +70,7 @@ export class ActivityPanel extends Widget {
     );
     this.node.append(
       header,
+      this._state,
       Private.element('h3', '', trans.__('Clients')),
       this._clients,
       this._pendingTitle,
@@ -109,10 +110,10 @@ export class ActivityPanel extends Widget {
     const bridge = this._bridge;
     this._state.textContent =
       bridge.status === 'connected'
-        ? trans.__('connected')
+        ? trans.__('Connected to the relay')
         : bridge.status === 'connecting'
-          ? trans.__('connecting')
-          : trans.__('disconnected');
+          ? trans.__('Connecting to the relay…')
+          : trans.__('Not connected to the relay');
     this._state.dataset.status = bridge.status;
     this._stop.disabled = bridge.status === 'disconnected';
 
@@ -149,6 +150,11 @@ export class ActivityPanel extends Widget {
       'jp-McpBridge-clientName',
       clientLabel(client) || trans.__('(initializing)')
     );
+    name.title = trans.__(
+      '%1 (MCP session %2)',
+      clientLabel(client) || trans.__('(initializing)'),
+      client.sessionId
+    );
     const details = Private.element(
       'span',
       'jp-McpBridge-clientDetails',
@@ -168,7 +174,7 @@ export class ActivityPanel extends Widget {
     disconnect.addEventListener('click', () =>
       this._bridge.disconnect(client.sessionId)
     );
-    item.append(name, details, disconnect);
+    item.append(name, disconnect, details);
     return item;
   }
 
@@ -176,49 +182,57 @@ export class ActivityPanel extends Widget {
     const item = Private.element(
       'li',
       'jp-McpBridge-pendingItem',
-      `${pending.client || pending.sessionId.slice(0, 8)} · ${pending.tool}`
+      `${pending.client || this._trans.__('a client')} · ${pending.tool}`
     );
+    item.title = this._trans.__('MCP session %1', pending.sessionId);
     item.dataset.callId = String(pending.callId);
     return item;
   }
 
+  /**
+   * A call in two lines: the tool, its outcome and duration; where it
+   * acted, the client and when.
+   */
   private _callItem(entry: IActivityEntry): HTMLElement {
     const trans = this._trans;
     const item = Private.element('li', 'jp-McpBridge-call');
     item.dataset.callId = String(entry.callId);
     item.dataset.tool = entry.tool;
     item.dataset.outcome = entry.outcome;
-    const outcome = Private.element(
-      'span',
-      'jp-McpBridge-callOutcome',
-      Private.outcomeLabel(entry.outcome, trans)
-    );
+    const tool = Private.element('span', 'jp-McpBridge-callTool', entry.tool);
+    tool.title = entry.tool;
     const top = Private.element('div', 'jp-McpBridge-callLine');
     top.append(
+      tool,
       Private.element(
         'span',
-        'jp-McpBridge-callTime',
-        new Date(entry.startedAt).toLocaleTimeString()
-      ),
-      Private.element('span', 'jp-McpBridge-callTool', entry.tool),
-      outcome
-    );
-    const bottom = Private.element('div', 'jp-McpBridge-callLine');
-    bottom.append(
-      Private.element(
-        'span',
-        'jp-McpBridge-callClient',
-        entry.client || entry.sessionId.slice(0, 8)
-      ),
-      Private.element(
-        'span',
-        'jp-McpBridge-callTarget',
-        Private.targetLabel(entry, trans)
+        'jp-McpBridge-callOutcome',
+        Private.outcomeLabel(entry.outcome, trans)
       ),
       Private.element(
         'span',
         'jp-McpBridge-callDuration',
         entry.durationMs === null ? '' : Private.duration(entry.durationMs)
+      )
+    );
+    const client = Private.element(
+      'span',
+      'jp-McpBridge-callClient',
+      entry.client || trans.__('a client')
+    );
+    client.title = trans.__(
+      '%1 (MCP session %2)',
+      entry.client || trans.__('a client'),
+      entry.sessionId
+    );
+    const bottom = Private.element('div', 'jp-McpBridge-callLine');
+    bottom.append(
+      Private.target(entry, trans),
+      client,
+      Private.element(
+        'span',
+        'jp-McpBridge-callTime',
+        new Date(entry.startedAt).toLocaleTimeString()
       )
     );
     item.append(top, bottom);
@@ -302,16 +316,36 @@ namespace Private {
     }
   }
 
-  export function targetLabel(
+  /**
+   * Where a call acted: the file's name (its whole path in the tooltip)
+   * and the cell, which never shrinks.
+   */
+  export function target(
     entry: IActivityEntry,
     trans: TranslationBundle
-  ): string {
-    if (entry.notebookPath) {
-      return entry.cellIndex !== null
-        ? trans.__('%1, cell %2', entry.notebookPath, entry.cellIndex)
-        : entry.notebookPath;
+  ): HTMLElement {
+    const node = element('span', 'jp-McpBridge-callTarget');
+    const path = entry.notebookPath ?? entry.path ?? '';
+    if (!path) {
+      return node;
     }
-    return entry.path ?? '';
+    const name = element(
+      'span',
+      'jp-McpBridge-callName',
+      path.slice(path.lastIndexOf('/') + 1)
+    );
+    name.title = path;
+    node.append(name);
+    if (entry.notebookPath && entry.cellIndex !== null) {
+      node.append(
+        element(
+          'span',
+          'jp-McpBridge-callCell',
+          trans.__(', cell %1', entry.cellIndex)
+        )
+      );
+    }
+    return node;
   }
 
   export function duration(ms: number): string {

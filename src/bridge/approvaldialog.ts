@@ -34,9 +34,14 @@ export interface IApprovalRequest {
    */
   tool: { name: string; title: string; category: string };
   /**
-   * The parsed arguments.
+   * The parsed arguments (with the schema's defaults).
    */
   args: Record<string, unknown>;
+  /**
+   * The names of the arguments the client sent: the dialog shows only
+   * those.
+   */
+  sent: readonly string[];
   target: ICallTarget;
   /**
    * Changes to cells or files, as diffs against what is there now.
@@ -50,6 +55,15 @@ export interface IApprovalRequest {
    * Short facts about the target.
    */
   notes: string[];
+  /**
+   * What "Allow for this session" allows: the tool's name (for
+   * `execute_command`, with the command's id).
+   */
+  scope: string;
+  /**
+   * The arguments whose value `changes` or `code` show in full.
+   */
+  shown: readonly string[];
 }
 
 /**
@@ -63,10 +77,11 @@ export function showApprovalDialog(
 ): IApprovalQuestion {
   const countdown = document.createElement('p');
   countdown.className = 'jp-McpBridge-approvalCountdown';
+  countdown.setAttribute('role', 'timer');
   const tick = () => {
     const seconds = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
     countdown.textContent = trans.__(
-      'No answer within %1 s denies the call.',
+      'No answer within %1 s denies the call (Escape denies now).',
       seconds
     );
   };
@@ -80,22 +95,26 @@ export function showApprovalDialog(
     ),
     body: Private.body(request, countdown, trans),
     buttons: [
+      // The larger grant in the secondary style, away from the default.
+      Dialog.okButton({
+        label: trans.__('Allow for this session'),
+        caption: Private.scopeText(request, trans),
+        className: 'jp-McpBridge-allowSession',
+        actions: [Private.SESSION]
+      }),
       Dialog.warnButton({
         label: trans.__('Deny'),
         actions: [Private.DENY]
-      }),
-      Dialog.okButton({
-        label: trans.__('Allow for this session'),
-        displayType: 'default',
-        actions: [Private.SESSION]
       }),
       Dialog.okButton({
         label: trans.__('Allow once'),
         actions: [Private.ONCE]
       })
     ],
-    defaultButton: 0,
-    hasClose: false
+    // Focus starts on Deny, so that Enter denies; Escape (and the close
+    // button) deny too.
+    defaultButton: 1,
+    hasClose: true
   });
   dialog.addClass('jp-McpBridge-approvalDialog');
   dialog.node.dataset.tool = request.tool.name;
@@ -152,6 +171,20 @@ namespace Private {
     return node;
   }
 
+  /**
+   * What "Allow for this session" grants, written out.
+   */
+  export function scopeText(
+    request: IApprovalRequest,
+    trans: TranslationBundle
+  ): string {
+    return trans.__(
+      '“Allow for this session” lets %1 run %2 again without asking: this client, this tool, until it disconnects.',
+      visibleText(who(request.client, trans)),
+      request.scope
+    );
+  }
+
   export function body(
     request: IApprovalRequest,
     countdown: HTMLElement,
@@ -164,14 +197,13 @@ namespace Private {
       ...(client
         ? flagged(
             trans.__(
-              'Client: %1 (%2, connected %3, session %4)',
+              'Client: %1, over %2, connected at %3',
               who(client, trans),
-              client.transport ?? trans.__('transport unknown'),
-              new Date(client.connectedAt).toLocaleTimeString(),
-              request.sessionId.slice(0, 8)
+              client.transport ?? trans.__('an unknown transport'),
+              new Date(client.connectedAt).toLocaleTimeString()
             )
           )
-        : [trans.__('Client: session %1', request.sessionId.slice(0, 8))])
+        : [trans.__('Client: one that has disconnected')])
     );
     const what = element('p', 'jp-McpBridge-approvalTool');
     what.append(
@@ -205,6 +237,7 @@ namespace Private {
       heading.append(...flagged(trans.__('Code that runs: %1', code.title)));
       const pre = element('pre', 'jp-McpBridge-approvalCode');
       pre.dataset.cellId = code.cellId;
+      pre.tabIndex = 0;
       pre.append(...flagged(code.code));
       node.append(heading, pre);
     }
@@ -218,24 +251,67 @@ namespace Private {
       );
       node.append(heading, diffBlock(change.lines, trans));
     }
-    const entries = Object.entries(request.args).filter(
-      ([, value]) => value !== undefined
+    const args = argumentsBlock(request, trans);
+    if (args) {
+      node.append(args);
+    }
+    node.append(
+      element('p', 'jp-McpBridge-approvalScope', scopeText(request, trans)),
+      countdown
     );
-    if (entries.length) {
-      node.append(element('h4', '', trans.__('Arguments')));
-      const list = element('dl', 'jp-McpBridge-approvalArgs');
-      for (const [key, value] of entries) {
+    return new Widget({ node });
+  }
+
+  /**
+   * The arguments the client sent, collapsed: those the changes or the
+   * code show in full are named, not repeated. Null when it sent none.
+   */
+  function argumentsBlock(
+    request: IApprovalRequest,
+    trans: TranslationBundle
+  ): HTMLElement | null {
+    const entries = request.sent
+      .filter(key => request.args[key] !== undefined)
+      .map(key => [key, request.args[key]] as const);
+    if (!entries.length) {
+      return null;
+    }
+    const block = element('div', 'jp-McpBridge-approvalArgs');
+    const list = element('dl', '');
+    list.id = `jp-McpBridge-approvalArgs-${request.callId}`;
+    list.hidden = true;
+    for (const [key, value] of entries) {
+      const dd = element('dd', '');
+      if (request.shown.includes(key)) {
+        dd.append(
+          element('span', 'jp-McpBridge-approvalShown', trans.__('shown above'))
+        );
+      } else {
         const pre = element('pre', 'jp-McpBridge-approvalValue');
         pre.append(...flagged(argumentText(value)));
         pre.dataset.argument = key;
-        const dd = element('dd', '');
         dd.append(pre);
-        list.append(element('dt', '', key), dd);
       }
-      node.append(list);
+      list.append(element('dt', '', key), dd);
     }
-    node.append(countdown);
-    return new Widget({ node });
+    const toggle = element(
+      'button',
+      'jp-mod-styled jp-McpBridge-approvalArgsToggle',
+      trans._n(
+        'The argument the agent sent (%1)',
+        'The arguments the agent sent (%1)',
+        entries.length
+      )
+    );
+    toggle.type = 'button';
+    toggle.setAttribute('aria-expanded', 'false');
+    toggle.setAttribute('aria-controls', list.id);
+    toggle.addEventListener('click', () => {
+      list.hidden = !list.hidden;
+      toggle.setAttribute('aria-expanded', String(!list.hidden));
+    });
+    block.append(toggle, list);
+    return block;
   }
 
   function argumentText(value: unknown): string {
@@ -267,8 +343,9 @@ namespace Private {
     trans: TranslationBundle
   ): HTMLElement | null {
     const texts: string[] = [clientLabel(request.client)];
-    for (const value of Object.values(request.args)) {
-      if (value !== undefined) {
+    for (const key of request.sent) {
+      const value = request.args[key];
+      if (value !== undefined && !request.shown.includes(key)) {
         texts.push(argumentText(value));
       }
     }
@@ -330,10 +407,12 @@ namespace Private {
    * A diff: the changed lines with some context, the unchanged lines
    * between counted, and a button that shows every line.
    */
-  function diffBlock(
-    lines: IDiffLine[],
-    trans: TranslationBundle
-  ): HTMLElement {
+  function diffBlock(diff: IDiffLine[], trans: TranslationBundle): HTMLElement {
+    // Texts that both end with a newline end with an empty unchanged
+    // line, which says nothing.
+    const last = diff[diff.length - 1];
+    const lines =
+      last && last.kind === ' ' && last.text === '' ? diff.slice(0, -1) : diff;
     const block = element('div', 'jp-McpBridge-diffBlock');
     const pre = element('pre', 'jp-McpBridge-diff');
     const render = (all: boolean) => {

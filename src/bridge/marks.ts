@@ -1,11 +1,12 @@
 /**
- * Brief marks on the cells agents edit or run, naming the client; and,
+ * Brief marks on the cells agents edit or run, naming the client, and on
+ * the tabs of their notebooks (until the user has seen the tab); and,
  * when the user asks to follow the agent, revealing those cells.
  */
 
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import type { Cell } from '@jupyterlab/cells';
-import type { INotebookTracker } from '@jupyterlab/notebook';
+import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 
 /**
  * Marks cells touched by agents.
@@ -28,6 +29,7 @@ export class CellMarker {
     if (!panel) {
       return;
     }
+    this._markTab(panel, client);
     const widgets = panel.content.widgets;
     const index = widgets.findIndex(widget => widget.model.id === cellId);
     if (index < 0) {
@@ -54,11 +56,54 @@ export class CellMarker {
     }
   }
 
+  /**
+   * Mark the tab of the notebook at `path` as one an agent works in.
+   */
+  markTab(path: string, client: string): void {
+    const panel = this._tracker.find(p => p.context.path === path);
+    if (panel) {
+      this._markTab(panel, client);
+    }
+  }
+
+  /**
+   * The tab keeps its mark for a while after the agent's last touch, and
+   * until the user has seen the notebook.
+   */
+  private _markTab(panel: NotebookPanel, client: string): void {
+    const title = panel.title;
+    const classes = title.className.split(' ').filter(c => c);
+    if (!classes.includes(CellMarker.TAB_CLASS)) {
+      title.className = [...classes, CellMarker.TAB_CLASS].join(' ');
+    }
+    title.dataset = { ...title.dataset, 'mcp-bridge-agent': client };
+    const previous = this._tabTimers.get(panel);
+    if (previous !== undefined) {
+      clearTimeout(previous);
+    }
+    const expire = () => {
+      if (!panel.isDisposed && !panel.isVisible) {
+        this._tabTimers.set(panel, setTimeout(expire, this._durationMs));
+        return;
+      }
+      this._tabTimers.delete(panel);
+      title.className = title.className
+        .split(' ')
+        .filter(c => c && c !== CellMarker.TAB_CLASS)
+        .join(' ');
+      const dataset = { ...title.dataset };
+      delete dataset['mcp-bridge-agent'];
+      title.dataset = dataset;
+    };
+    this._tabTimers.set(panel, setTimeout(expire, this._durationMs));
+  }
+
   private _tracker: INotebookTracker;
   private _shell: JupyterFrontEnd.IShell;
   private _follow: () => boolean;
   private _durationMs: number;
   private _timers = new Map<Cell, ReturnType<typeof setTimeout>>();
+  private _tabTimers = new Map<NotebookPanel, ReturnType<typeof setTimeout>>();
 }
 
 /**
@@ -69,6 +114,11 @@ export namespace CellMarker {
    * The class of a marked cell.
    */
   export const CLASS = 'jp-McpBridge-agentCell';
+
+  /**
+   * The class of the tab of a notebook an agent works in.
+   */
+  export const TAB_CLASS = 'jp-McpBridge-agentTab';
 
   /**
    * How long a mark stays.

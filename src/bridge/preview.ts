@@ -85,6 +85,11 @@ export interface IApprovalPreview {
    * Texts to check again once the user approves.
    */
   bound: IBoundText[];
+  /**
+   * The arguments whose value the changes or the code show in full (the
+   * dialog does not repeat them).
+   */
+  shown: string[];
 }
 
 /**
@@ -104,7 +109,8 @@ export async function previewCall(
     code: [],
     notes: [],
     approved: { cells: [] },
-    bound: []
+    bound: [],
+    shown: []
   };
   try {
     switch (tool) {
@@ -214,6 +220,7 @@ namespace Private {
     const before = cells[index].getSource();
     if (tool === 'overwrite_cell_source') {
       change(index, String(args.cell_source ?? ''));
+      preview.shown.push('cell_source');
       return;
     }
     const oldText = String(args.old_text ?? '');
@@ -227,6 +234,7 @@ namespace Private {
         ? before.split(oldText).join(newText)
         : before.replace(oldText, () => newText)
     );
+    preview.shown.push('old_text', 'new_text');
   }
 
   function deletedIndexes(
@@ -290,8 +298,13 @@ namespace Private {
       shown: current,
       current: () => fileText(services, path)
     });
+    preview.shown.push('content');
     if (current === null) {
       preview.notes.push(`${path} does not exist yet: it will be created.`);
+      preview.changes.push({
+        title: `${path} (new file)`,
+        lines: addedLines(args.content)
+      });
       return;
     }
     const count = current.split('\n').length - (current.endsWith('\n') ? 1 : 0);
@@ -302,6 +315,22 @@ namespace Private {
       title: path,
       lines: diffLines(current, args.content)
     });
+  }
+
+  /**
+   * The lines of a new text, all added.
+   */
+  function addedLines(text: string): IDiffLine[] {
+    if (!text) {
+      return [];
+    }
+    const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+    return body.split('\n').map((line, index) => ({
+      kind: '+',
+      text: line,
+      oldNumber: null,
+      newNumber: index + 1
+    }));
   }
 
   export async function cellRun(
@@ -341,6 +370,7 @@ namespace Private {
       code: args.cell_source,
       cellId: ''
     });
+    preview.shown.push('cell_source');
   }
 
   export async function allCellsRun(

@@ -92,7 +92,7 @@ export class BridgeStatus extends Widget {
       client => clientLabel(client) || client.sessionId.slice(0, 8)
     );
     const lines = [
-      trans.__('MCP bridge %1; %2 client session(s).', state, sessionCount),
+      `${trans.__('MCP bridge %1', state)}; ${trans._n('%1 client connected.', '%1 clients connected.', sessionCount)}`,
       ...names.map(name => `• ${name}`)
     ];
     if (pages.length > 1) {

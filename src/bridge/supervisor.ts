@@ -191,6 +191,7 @@ export class CallSupervisor {
         sessionId,
         tool: READ_RESOURCE,
         args: { uri },
+        sent: ['uri'],
         target,
         signal: null,
         preview: Private.emptyPreview()
@@ -246,6 +247,7 @@ export class CallSupervisor {
       sessionId: call.sessionId,
       tool,
       args,
+      sent: call.sent,
       target,
       preview,
       signal: context.signal,
@@ -269,6 +271,10 @@ export class CallSupervisor {
     sessionId: string;
     tool: { name: string; title: string; category: string };
     args: Record<string, unknown>;
+    /**
+     * The names of the arguments the client sent.
+     */
+    sent: readonly string[];
     target: ICallTarget;
     preview: IApprovalPreview;
     signal: AbortSignal | null;
@@ -301,10 +307,13 @@ export class CallSupervisor {
         ].join(', ')
       },
       args,
+      sent: options.sent,
+      scope: Private.grantKey(tool, args),
       target: options.target,
       changes: preview.changes,
       code: preview.code,
-      notes: preview.notes
+      notes: preview.notes,
+      shown: preview.shown
     };
     this._activity.update(options.callId, { outcome: 'waiting' });
     context?.note?.(
@@ -407,14 +416,14 @@ export class CallSupervisor {
     if (
       done.outcome === 'ok' &&
       entry?.notebookPath &&
-      entry.cellId &&
       (done.category === 'edit' || done.category === 'execute')
     ) {
-      this._marker.mark(
-        entry.notebookPath,
-        entry.cellId,
-        entry.client || done.sessionId.slice(0, 8)
-      );
+      const client = entry.client || done.sessionId.slice(0, 8);
+      if (entry.cellId) {
+        this._marker.mark(entry.notebookPath, entry.cellId, client);
+      } else {
+        this._marker.markTab(entry.notebookPath, client);
+      }
     }
   }
 
@@ -477,7 +486,8 @@ namespace Private {
       code: [],
       notes: [],
       approved: { cells: [] },
-      bound: []
+      bound: [],
+      shown: []
     };
   }
 

@@ -35,6 +35,11 @@ export interface IToolCall {
   readonly category: ToolCategory;
   readonly sessionId: string;
   readonly args: unknown;
+  /**
+   * The names of the arguments the client sent (the others in `args` are
+   * the schema's defaults).
+   */
+  readonly sent: readonly string[];
   readonly startedAt: number;
 }
 
@@ -225,6 +230,7 @@ export class ToolDispatcher<Services = unknown> {
       category: tool.category,
       sessionId: context.session.id,
       args: parsed.data,
+      sent: Private.sentNames(rawArgs),
       startedAt: Date.now()
     };
     let result: CallToolResult;
@@ -294,6 +300,15 @@ export class ToolDispatcher<Services = unknown> {
 }
 
 namespace Private {
+  /**
+   * The argument names of raw arguments (none unless they are an object).
+   */
+  export function sentNames(rawArgs: unknown): string[] {
+    return rawArgs && typeof rawArgs === 'object' && !Array.isArray(rawArgs)
+      ? Object.keys(rawArgs)
+      : [];
+  }
+
   /**
    * The result of a successful run, its structured content held to the
    * tool's output schema: a tool that declares one must return structured

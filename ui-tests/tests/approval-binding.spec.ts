@@ -355,7 +355,11 @@ test('write_file shows the canonical path and the real diff of the file it overw
   await expect(dialog.locator('.jp-McpBridge-approvalNote')).toHaveText(
     'src/new.py does not exist yet: it will be created.'
   );
-  await expect(dialog.locator('.jp-McpBridge-diff')).toHaveCount(0);
+  await expect(dialog.locator('h4')).toHaveText([
+    'Change to src/new.py (new file) (−0 +1 lines)'
+  ]);
+  await expect(dialog.locator('.jp-McpBridge-diffRemoved')).toHaveCount(0);
+  await expect(dialog.locator('.jp-McpBridge-diffAdded')).toHaveText(['+ x']);
   await dialog.getByRole('button', { name: 'Deny' }).click();
   expect((await fresh).isError).toBe(true);
 });
@@ -436,7 +440,8 @@ test('control, bidi, zero-width and CR characters are shown as markers and flagg
     'bidi zero-width carriage-return blanks control'
   );
   await expect(warning).toContainText('2 × bidirectional controls');
-  const value = dialog.locator('pre[data-argument="content"]');
+  // A new file's content is shown once, as the added lines of its diff.
+  const value = dialog.locator('.jp-McpBridge-diff');
   const markers = value.locator('.jp-McpBridge-flaggedChar');
   await expect(markers).toHaveText([
     '⟨U+202E RLO⟩',

@@ -83,12 +83,11 @@ test('a call under ask waits for the dialog; Allow once runs it, Allow for this 
   await expect(dialog.locator('.jp-McpBridge-approvalClient')).toContainText(
     'http'
   );
-  // The file's content in full, as written.
-  expect(
-    await dialog
-      .locator('pre[data-argument="content"]')
-      .evaluate(node => node.textContent)
-  ).toBe(content);
+  // The file's content in full, as written: a new file is all added lines.
+  const added = await dialog
+    .locator('.jp-McpBridge-diffAdded')
+    .allTextContents();
+  expect(added.map(line => line.slice(2)).join('')).toBe(content);
   await expect(dialog.locator('.jp-McpBridge-approvalTarget')).toHaveText(
     'File: approved.py'
   );
