@@ -4,6 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 import { FakePage, initializeRaw } from './fake-page';
+import { until } from './helpers';
 import { silentLogger } from '../src/log';
 import { PAGE_DISCONNECTED_MESSAGE } from '../src/pages';
 import { SSE_RETRY_MS } from '../src/events';
@@ -159,9 +160,7 @@ describe("the relay's own answer streams", () => {
     await page.close();
     // The relay answered the call (the page went away) while the client was
     // gone; it reconnects.
-    for (let i = 0; i < 200 && session?.direct.size; i++) {
-      await new Promise(resolve => setTimeout(resolve, 10));
-    }
+    await until(() => !session?.direct.size, 'the call was answered');
     const resumed = await fetch(`http://127.0.0.1:${relay.port}${MCP_PATH}`, {
       method: 'GET',
       headers: {
@@ -186,11 +185,7 @@ describe("the relay's own answer streams", () => {
       params: { name: 'slow', arguments: {} }
     });
     const session = relay.hub.sessions.get(sessionId);
-    const seen = (): boolean => session?.direct.size === 1;
-    for (let i = 0; i < 200 && !seen(); i++) {
-      await new Promise(resolve => setTimeout(resolve, 10));
-    }
-    assert.ok(seen());
+    await until(() => session?.direct.size === 1, 'the call is in flight');
     await fetch(`http://127.0.0.1:${relay.port}${MCP_PATH}`, {
       method: 'DELETE',
       headers: { Authorization: `Bearer ${TOKEN}`, 'Mcp-Session-Id': sessionId }

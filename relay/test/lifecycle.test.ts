@@ -5,6 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { FakePage } from './fake-page';
+import { until } from './helpers';
 import { silentLogger } from '../src/log';
 import { MCP_PATH } from '../src/protocol';
 import { Relay } from '../src/relay';
@@ -76,16 +77,6 @@ function ping(port: number, sessionId: string): Promise<number> {
   });
 }
 
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) {
-      throw new Error('condition not met in time');
-    }
-    await new Promise(r => setTimeout(r, 20));
-  }
-}
-
 describe('idle sessions', () => {
   let relay: Relay;
   let page: FakePage;
@@ -154,6 +145,8 @@ describe('idle sessions', () => {
     const abandoned = await openSession(relay.port);
     for (let i = 0; i < 8; i++) {
       assert.equal(await ping(relay.port, calling), 200);
+      // A fixed pace, not a condition: this session stays busy while the
+      // abandoned one passes its idle time.
       await new Promise(r => setTimeout(r, 150));
     }
     // 1.2 s later: the abandoned one is gone, the others live.

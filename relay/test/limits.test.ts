@@ -4,6 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { FakePage, initializeRaw } from './fake-page';
+import { until } from './helpers';
 import { jsonDeeperThan } from '../src/jsonrpc';
 import { silentLogger } from '../src/log';
 import { MCP_PATH } from '../src/protocol';
@@ -27,13 +28,6 @@ async function withRelay(
   } finally {
     await relay.close();
   }
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) {
-    await new Promise(resolve => setTimeout(resolve, 25));
-  }
-  assert.ok(check(), `not met in 5 s: ${what}`);
 }
 
 /**
@@ -132,12 +126,15 @@ describe('limits', () => {
           const opened = await initializeRaw(relay.port, TOKEN);
           ids.push(opened.headers.get('mcp-session-id') ?? '');
           await opened.text();
+          // Apart in time, so that the first is the one idle longest.
           await new Promise(resolve => setTimeout(resolve, 20));
         }
         // Not idle long enough yet: refused.
         const early = await initializeRaw(relay.port, TOKEN);
         assert.equal(early.status, 503);
         await early.text();
+        // Time passing is the point: both sessions become idle long enough
+        // (evictIdleMs).
         await new Promise(resolve => setTimeout(resolve, 400));
         const later = await initializeRaw(relay.port, TOKEN);
         assert.equal(later.status, 200);

@@ -15,6 +15,7 @@ import {
   UNAUTHORIZED_CLOSE_CODE
 } from '../src/protocol';
 import { FakePage, pageHandshake, tryPageUpgrade } from './fake-page';
+import { until } from './helpers';
 import { Logger, silentLogger } from '../src/log';
 import { NO_PAGE_MESSAGE, PAGE_DISCONNECTED_MESSAGE } from '../src/pages';
 import { Relay } from '../src/relay';
@@ -116,16 +117,6 @@ const mcpHeaders = {
   'Content-Type': 'application/json',
   Accept: 'application/json, text/event-stream'
 };
-
-async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) {
-      throw new Error('condition not met in time');
-    }
-    await new Promise(r => setTimeout(r, 20));
-  }
-}
 
 describe('Relay', () => {
   let relay: Relay;
@@ -446,7 +437,7 @@ describe('Relay', () => {
   it('waits for a page when a client initializes first', async () => {
     const { client, transport } = makeClient(port);
     const connecting = client.connect(transport);
-    await new Promise(r => setTimeout(r, 200));
+    await until(() => relay.hub.sessions.size === 1, 'the initialize came');
     const page = await FakePage.connect(port, TOKEN);
     await connecting;
     const tools = await client.listTools();
@@ -475,7 +466,13 @@ describe('Relay', () => {
     });
     // A request sent while no page is connected waits for one.
     const listing = client.listTools();
-    await new Promise(r => setTimeout(r, 100));
+    await until(
+      () =>
+        relay.hub.sessions
+          .get(transport.sessionId ?? '')
+          ?.queue.some(item => item.message.method === 'tools/list') === true,
+      'the request waits for a page'
+    );
     const second = await FakePage.connect(port, TOKEN);
     const open = await second.waitFor(m => m.type === 'session-open');
     assert.equal(open.type, 'session-open');

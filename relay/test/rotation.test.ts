@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { FakePage, initializeRaw } from './fake-page';
+import { until } from './helpers';
 import { silentLogger } from '../src/log';
 import {
   MCP_PATH,
@@ -75,16 +76,6 @@ async function ping(
   });
   await response.body?.cancel();
   return response;
-}
-
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await check()) {
-      return;
-    }
-    await new Promise(resolve => setTimeout(resolve, 50));
-  }
-  assert.fail('condition not met in 5 s');
 }
 
 describe('token rotation', () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,6 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { WebSocketServer } from 'ws';
 import { FakePage } from './fake-page';
+import { freePort, until } from './helpers';
 import { probeRelay } from '../src/stdio';
 import { silentLogger } from '../src/log';
 import { Relay } from '../src/relay';
@@ -16,17 +16,6 @@ import { TOKEN_ENV } from '../src/token';
 
 const TOKEN = 'stdio-test-token-0123456789abcdefghijkl';
 const BIN = path.join(__dirname, '..', 'bin', 'jupyterlab-mcp-bridge.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function spawnStdio(
   port: number,
@@ -185,11 +174,7 @@ describe('--stdio', () => {
       assert.equal(relay.hub.sessions.size, 1);
       assert.ok(!stderr().includes(TOKEN));
       await client.close();
-      const start = Date.now();
-      while (relay.hub.sessions.size > 0 && Date.now() - start < 3000) {
-        await new Promise(r => setTimeout(r, 50));
-      }
-      assert.equal(relay.hub.sessions.size, 0);
+      await until(() => relay.hub.sessions.size === 0, 'the session ended');
     } finally {
       await client.close();
       await page.close();
@@ -249,15 +234,11 @@ describe('--stdio', () => {
     const connecting = client.connect(transport);
     let page: FakePage | undefined;
     try {
-      const start = Date.now();
-      while ((await probeRelay('127.0.0.1', port)) !== 'relay') {
-        if (Date.now() - start > 10000) {
-          throw new Error(
-            `the stdio process did not become the relay:\n${stderr()}`
-          );
-        }
-        await new Promise(r => setTimeout(r, 100));
-      }
+      await until(
+        async () => (await probeRelay('127.0.0.1', port)) === 'relay',
+        () => `the stdio process did not become the relay:\n${stderr()}`,
+        10000
+      );
       page = await FakePage.connect(port, TOKEN);
       await connecting;
       assert.equal((await client.listTools()).tools.length, 2);
@@ -269,27 +250,21 @@ describe('--stdio', () => {
       await client.close();
       await page?.close();
     }
-    const start = Date.now();
-    while (
-      (await probeRelay('127.0.0.1', port)) !== 'free' &&
-      Date.now() - start < 5000
-    ) {
-      await new Promise(r => setTimeout(r, 100));
-    }
-    assert.equal(await probeRelay('127.0.0.1', port), 'free');
+    await until(
+      async () => (await probeRelay('127.0.0.1', port)) === 'free',
+      'the relay went away with its process'
+    );
   });
 
   it('when the client hosting the relay exits, the others go on: one takes over the port', async () => {
     const port = await freePort();
     const host = spawnStdio(port, configHome);
     const hostConnecting = host.client.connect(host.transport);
-    const start = Date.now();
-    while ((await probeRelay('127.0.0.1', port)) !== 'relay') {
-      if (Date.now() - start > 10000) {
-        throw new Error(`no relay:\n${host.stderr()}`);
-      }
-      await new Promise(r => setTimeout(r, 100));
-    }
+    await until(
+      async () => (await probeRelay('127.0.0.1', port)) === 'relay',
+      () => `no relay:\n${host.stderr()}`,
+      10000
+    );
     let page = await FakePage.connect(port, TOKEN);
     await hostConnecting;
     const other = spawnStdio(port, configHome);
@@ -321,6 +296,7 @@ describe('--stdio', () => {
             if (Date.now() - since > 15000) {
               throw error;
             }
+            // The page's backoff between attempts, not a condition.
             await new Promise(r => setTimeout(r, 100));
           }
         }
