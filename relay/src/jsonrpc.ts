@@ -65,6 +65,11 @@ export function isRequestId(value: unknown): value is RequestId {
 }
 
 /**
+ * JSON-RPC error code used for relay errors (implementation-defined server error).
+ */
+export const RELAY_ERROR_CODE = -32000;
+
+/**
  * A JSON-RPC error response.
  */
 export function errorResponse(

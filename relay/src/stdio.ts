@@ -24,10 +24,10 @@ import {
   errorResponse,
   isJsonRpcMessage,
   isObject,
+  RELAY_ERROR_CODE,
   requestIdOf
 } from './jsonrpc';
 import type { Logger } from './log';
-import { RELAY_ERROR_CODE } from './pages';
 import type { Relay } from './relay';
 import { readTokenFile } from './token';
 import { UpstreamLink } from './upstream';

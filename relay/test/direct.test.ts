@@ -6,7 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { FakePage, initializeRaw } from './fake-page';
 import { until } from './helpers';
 import { silentLogger } from '../src/log';
-import { PAGE_DISCONNECTED_MESSAGE } from '../src/pages';
+import { PAGE_DISCONNECTED_MESSAGE } from '../src/session';
 import { SSE_RETRY_MS } from '../src/events';
 import { MCP_PATH } from '../src/protocol';
 import { Relay } from '../src/relay';
@@ -160,7 +160,7 @@ describe("the relay's own answer streams", () => {
     await page.close();
     // The relay answered the call (the page went away) while the client was
     // gone; it reconnects.
-    await until(() => !session?.direct.size, 'the call was answered');
+    await until(() => !session?.answerStreams, 'the call was answered');
     const resumed = await fetch(`http://127.0.0.1:${relay.port}${MCP_PATH}`, {
       method: 'GET',
       headers: {
@@ -185,7 +185,7 @@ describe("the relay's own answer streams", () => {
       params: { name: 'slow', arguments: {} }
     });
     const session = relay.hub.sessions.get(sessionId);
-    await until(() => session?.direct.size === 1, 'the call is in flight');
+    await until(() => session?.answerStreams === 1, 'the call is in flight');
     await fetch(`http://127.0.0.1:${relay.port}${MCP_PATH}`, {
       method: 'DELETE',
       headers: { Authorization: `Bearer ${TOKEN}`, 'Mcp-Session-Id': sessionId }
@@ -195,7 +195,7 @@ describe("the relay's own answer streams", () => {
       error: { message: string };
     };
     assert.match(body.error.message, /session ended/);
-    assert.equal(session?.direct.size, 0);
+    assert.equal(session?.answerStreams, 0);
   });
 
   it('serves the SDK client as usual', async () => {

@@ -17,7 +17,7 @@ import {
 import { FakePage, pageHandshake, tryPageUpgrade } from './fake-page';
 import { until } from './helpers';
 import { Logger, silentLogger } from '../src/log';
-import { NO_PAGE_MESSAGE, PAGE_DISCONNECTED_MESSAGE } from '../src/pages';
+import { NO_PAGE_MESSAGE, PAGE_DISCONNECTED_MESSAGE } from '../src/session';
 import { Relay } from '../src/relay';
 
 const TOKEN = 'test-token-0123456789abcdefghijklmnop';
