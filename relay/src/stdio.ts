@@ -310,38 +310,10 @@ export interface IStdioOptions {
  */
 export async function runStdio(options: IStdioOptions): Promise<void> {
   const { logger } = options;
-  let relay: Relay | undefined;
   const auth = new RelayAuth(options.connectHost, options.port, options.token);
+  let relay: Relay | undefined;
   const ensureRelay = async (): Promise<void> => {
-    for (let attempt = 0; ; attempt++) {
-      const probe = await auth.prove();
-      if (probe === 'relay') {
-        logger.info(
-          `joining the relay on port ${options.port} (it proved it knows the token)`
-        );
-        return;
-      }
-      if (probe === 'other') {
-        throw new Error(
-          `Port ${options.port} is used by a program that did not prove it knows the token (another program, ` +
-            'or a relay with another token): nothing was sent to it. Choose another port with --port, or give both the same token'
-        );
-      }
-      try {
-        relay = await options.startRelay();
-        logger.info(`this process hosts the relay on port ${options.port}`);
-        return;
-      } catch (error) {
-        if (
-          (error as NodeJS.ErrnoException).code !== 'EADDRINUSE' ||
-          attempt >= 5
-        ) {
-          throw error;
-        }
-        // Another process became the relay meanwhile: join it.
-        await new Promise(r => setTimeout(r, 200));
-      }
-    }
+    relay = (await joinOrBecomeRelay(options, auth)) ?? relay;
   };
   await ensureRelay();
 
@@ -366,28 +338,12 @@ export async function runStdio(options: IStdioOptions): Promise<void> {
     relayAlive: async () => (await auth.prove(1000)) === 'relay',
     onMessage: toClient
   });
-
-  stdio.onmessage = (message: JSONRPCMessage) => {
-    const msg = message as JsonRpcMessage;
-    const reqId = requestIdOf(msg);
-    upstream.send(msg).catch((error: unknown) => {
-      logger.warn(`could not reach the relay: ${String(error)}`);
-      if (reqId !== undefined) {
-        toClient(
-          errorResponse(
-            reqId,
-            RELAY_ERROR_CODE,
-            `jupyterlab-mcp-bridge relay unreachable: ${logger.mask(String(error))}`
-          )
-        );
-      }
-    });
-  };
+  stdio.onmessage = (message: JSONRPCMessage) =>
+    forwardToRelay(upstream, message as JsonRpcMessage, toClient, logger);
   stdio.onerror = error => logger.warn(`stdin: ${error.message}`);
 
   await upstream.start();
   await stdio.start();
-
   await new Promise<void>(resolve => {
     stdin.on('end', () => resolve());
     stdin.on('close', () => resolve());
@@ -398,6 +354,73 @@ export async function runStdio(options: IStdioOptions): Promise<void> {
   if (relay) {
     await relay.close();
   }
+}
+
+/**
+ * Join the relay on the port when it proves that it knows the token, or
+ * become it when the port is free (joining after all a relay that another
+ * process started meanwhile). Returns the relay when this process started
+ * it; throws when the port is taken by a program that did not prove it.
+ */
+async function joinOrBecomeRelay(
+  options: IStdioOptions,
+  auth: RelayAuth
+): Promise<Relay | undefined> {
+  const { logger } = options;
+  for (let attempt = 0; ; attempt++) {
+    const probe = await auth.prove();
+    if (probe === 'relay') {
+      logger.info(
+        `joining the relay on port ${options.port} (it proved it knows the token)`
+      );
+      return undefined;
+    }
+    if (probe === 'other') {
+      throw new Error(
+        `Port ${options.port} is used by a program that did not prove it knows the token (another program, ` +
+          'or a relay with another token): nothing was sent to it. Choose another port with --port, or give both the same token'
+      );
+    }
+    try {
+      const relay = await options.startRelay();
+      logger.info(`this process hosts the relay on port ${options.port}`);
+      return relay;
+    } catch (error) {
+      if (
+        (error as NodeJS.ErrnoException).code !== 'EADDRINUSE' ||
+        attempt >= 5
+      ) {
+        throw error;
+      }
+      // Another process became the relay meanwhile: join it.
+      await new Promise(r => setTimeout(r, 200));
+    }
+  }
+}
+
+/**
+ * Send a message of the stdio client to the relay; a request that cannot
+ * reach it is answered with an error.
+ */
+function forwardToRelay(
+  upstream: UpstreamLink,
+  message: JsonRpcMessage,
+  toClient: (message: JsonRpcMessage) => void,
+  logger: Logger
+): void {
+  const reqId = requestIdOf(message);
+  upstream.send(message, reqId).catch((error: unknown) => {
+    logger.warn(`could not reach the relay: ${String(error)}`);
+    if (reqId !== undefined) {
+      toClient(
+        errorResponse(
+          reqId,
+          RELAY_ERROR_CODE,
+          `jupyterlab-mcp-bridge relay unreachable: ${logger.mask(String(error))}`
+        )
+      );
+    }
+  });
 }
 
 namespace Private {

@@ -13,7 +13,6 @@ import {
   idKey,
   isObject,
   type RequestId,
-  requestIdOf,
   responseIdOf
 } from './jsonrpc';
 import type { Logger } from './log';
@@ -69,11 +68,18 @@ export class UpstreamLink {
   /**
    * Send a client message; when the relay is gone, find or become it again,
    * renew the session, and send it there.
+   *
+   * @param message - the message.
+   * @param id - its request id (`requestIdOf`, computed where it came in);
+   *   undefined for a notification.
    */
-  async send(message: JsonRpcMessage): Promise<void> {
-    const id = requestIdOf(message);
+  async send(
+    message: JsonRpcMessage,
+    id: RequestId | undefined
+  ): Promise<void> {
     if (message.method === 'initialize' && id !== undefined) {
       this._initialize = message;
+      this._initializeId = id;
     } else if (message.method === 'notifications/initialized') {
       this._initialized = message;
     }
@@ -174,7 +180,7 @@ export class UpstreamLink {
       }
       if (
         this._initialize &&
-        id === requestIdOf(this._initialize) &&
+        id === this._initializeId &&
         isObject(msg.result) &&
         typeof msg.result.protocolVersion === 'string'
       ) {
@@ -257,6 +263,7 @@ export class UpstreamLink {
 
   private _transport: StreamableHTTPClientTransport | null = null;
   private _initialize?: JsonRpcMessage;
+  private _initializeId?: RequestId;
   private _initialized?: JsonRpcMessage;
   private _protocolVersion?: string;
   private readonly _inflight = new Map<string, RequestId>();
