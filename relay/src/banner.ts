@@ -52,50 +52,80 @@ export interface IBannerOptions {
  * 0600 `pairing-link` file next to the token file.
  */
 export function buildBanner(options: IBannerOptions): string {
-  const { relayUrl, token } = options;
-  const mcpUrl = `${relayUrl}${MCP_PATH}`;
-  const link = pairingLink(options.labUrl, relayUrl, token.token);
-  const lines: string[] = [];
-  lines.push(`jupyterlab-mcp-bridge ${options.version}: relay listening`);
-  lines.push(`  MCP endpoint (Streamable HTTP): ${mcpUrl}`);
-  let tokenRef: string;
+  const mcpUrl = `${options.relayUrl}${MCP_PATH}`;
+  const token = tokenLines(options.token);
+  return (
+    [
+      `jupyterlab-mcp-bridge ${options.version}: relay listening`,
+      `  MCP endpoint (Streamable HTTP): ${mcpUrl}`,
+      ...token.lines,
+      '',
+      ...pairingLines(options),
+      '',
+      ...clientLines(options, mcpUrl, token.ref),
+      ''
+    ].join('\n') + '\n'
+  );
+}
+
+/**
+ * Where the token comes from, and how a shell command refers to it (never
+ * the token itself).
+ */
+function tokenLines(token: IResolvedToken): { lines: string[]; ref: string } {
   if (token.file) {
-    lines.push(`  Token file: ${token.file}`);
-    tokenRef = `$(cat ${shellQuote(token.file)})`;
-  } else if (token.source === 'env') {
-    lines.push(`  Token: from $${TOKEN_ENV}`);
-    tokenRef = `$${TOKEN_ENV}`;
-  } else {
-    lines.push(
-      '  Token: from --token (prefer a token file or the environment)'
-    );
-    tokenRef = `$${TOKEN_ENV}`;
+    return {
+      lines: [`  Token file: ${token.file}`],
+      ref: `$(cat ${shellQuote(token.file)})`
+    };
   }
-  lines.push('');
+  if (token.source === 'env') {
+    return { lines: [`  Token: from $${TOKEN_ENV}`], ref: `$${TOKEN_ENV}` };
+  }
+  return {
+    lines: ['  Token: from --token (prefer a token file or the environment)'],
+    ref: `$${TOKEN_ENV}`
+  };
+}
+
+/**
+ * How to pair JupyterLab: the pairing link itself when it is printed, else
+ * the 0600 file it is written to.
+ */
+function pairingLines(options: IBannerOptions): string[] {
+  const { token } = options;
+  const link = pairingLink(options.labUrl, options.relayUrl, token.token);
   if (options.printLink) {
-    lines.push(
-      'Pair JupyterLab: open this link (it carries the secret token; do not share it):'
-    );
-    lines.push(`  ${link}`);
-  } else {
-    const dir = token.file ? path.dirname(token.file) : configDir(options.env);
-    const file = path.join(dir, 'pairing-link');
-    try {
-      writePrivateFile(file, `${link}\n`);
-      lines.push(
-        `Pair JupyterLab: open the link stored in ${file} (mode 0600; it carries the token),`
-      );
-      lines.push(
-        '  or run "Start MCP bridge" in JupyterLab. Use --print-pairing-link to print it here.'
-      );
-    } catch (error) {
-      lines.push(
-        `Could not write the pairing link file ${file}: ${(error as Error).message}`
-      );
-      lines.push('  Use --print-pairing-link to print the link.');
-    }
+    return [
+      'Pair JupyterLab: open this link (it carries the secret token; do not share it):',
+      `  ${link}`
+    ];
   }
-  lines.push('');
+  const dir = token.file ? path.dirname(token.file) : configDir(options.env);
+  const file = path.join(dir, 'pairing-link');
+  try {
+    writePrivateFile(file, `${link}\n`);
+    return [
+      `Pair JupyterLab: open the link stored in ${file} (mode 0600; it carries the token),`,
+      '  or run "Start MCP bridge" in JupyterLab. Use --print-pairing-link to print it here.'
+    ];
+  } catch (error) {
+    return [
+      `Could not write the pairing link file ${file}: ${(error as Error).message}`,
+      '  Use --print-pairing-link to print the link.'
+    ];
+  }
+}
+
+/**
+ * Ready-to-paste client configurations: stdio clients spawn this very CLI,
+ * HTTP clients read the token from where it is (`tokenRef`).
+ */
+function clientLines(
+  options: IBannerOptions,
+  mcpUrl: string,
+  tokenRef: string
+): string[] {
   // This very CLI, by absolute path: works from a checkout and from an
   // install alike (`npx jupyterlab-mcp-bridge` needs the npm package).
   const cli = path.resolve(__dirname, '..', 'bin', 'jupyterlab-mcp-bridge.js');
@@ -107,32 +137,6 @@ export function buildBanner(options: IBannerOptions): string {
     args.push('--token-file', options.tokenFileOption);
   }
   const stdioServer = { command: process.execPath, args };
-  lines.push('Client configuration (the token is never inline):');
-  lines.push(
-    '  Claude Desktop / Cursor (mcpServers in claude_desktop_config.json / .cursor/mcp.json):'
-  );
-  lines.push(
-    indent(
-      JSON.stringify({ mcpServers: { jupyterlab: stdioServer } }, null, 2),
-      4
-    )
-  );
-  lines.push('  VS Code (.vscode/mcp.json):');
-  lines.push(
-    indent(
-      JSON.stringify(
-        { servers: { jupyterlab: { type: 'stdio', ...stdioServer } } },
-        null,
-        2
-      ),
-      4
-    )
-  );
-  lines.push('  Claude Code:');
-  lines.push(
-    `    claude mcp add --transport http jupyterlab ${mcpUrl} --header "Authorization: Bearer ${tokenRef}"`
-  );
-  lines.push(`  Other HTTP clients (set ${TOKEN_ENV}):`);
   const httpConfig = {
     mcpServers: {
       jupyterlab: {
@@ -142,11 +146,32 @@ export function buildBanner(options: IBannerOptions): string {
       }
     }
   };
-  lines.push(indent(JSON.stringify(httpConfig, null, 2), 4));
-  lines.push('');
-  return lines.join('\n') + '\n';
+  return [
+    'Client configuration (the token is never inline):',
+    '  Claude Desktop / Cursor (mcpServers in claude_desktop_config.json / .cursor/mcp.json):',
+    indent(
+      JSON.stringify({ mcpServers: { jupyterlab: stdioServer } }, null, 2),
+      4
+    ),
+    '  VS Code (.vscode/mcp.json):',
+    indent(
+      JSON.stringify(
+        { servers: { jupyterlab: { type: 'stdio', ...stdioServer } } },
+        null,
+        2
+      ),
+      4
+    ),
+    '  Claude Code:',
+    `    claude mcp add --transport http jupyterlab ${mcpUrl} --header "Authorization: Bearer ${tokenRef}"`,
+    `  Other HTTP clients (set ${TOKEN_ENV}):`,
+    indent(JSON.stringify(httpConfig, null, 2), 4)
+  ];
 }
 
+/**
+ * Indent every line of `text` by `n` spaces.
+ */
 function indent(text: string, n: number): string {
   const pad = ' '.repeat(n);
   return text
@@ -155,6 +180,9 @@ function indent(text: string, n: number): string {
     .join('\n');
 }
 
+/**
+ * Quote a value for a POSIX shell (as is when it needs no quotes).
+ */
 function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value)
     ? value

@@ -178,6 +178,9 @@ export function parseCli(argv: string[]): ICliOptions {
   };
 }
 
+/**
+ * Log what nothing caught, and keep the relay running.
+ */
 function installProcessGuard(logger: Logger): void {
   process.on('uncaughtException', error => {
     logger.error(
@@ -191,6 +194,9 @@ function installProcessGuard(logger: Logger): void {
   });
 }
 
+/**
+ * The relay of the command-line options.
+ */
 function makeRelay(
   options: ICliOptions,
   resolved: IResolvedToken,
@@ -210,6 +216,10 @@ function makeRelay(
   });
 }
 
+/**
+ * Start the relay, print the banner (unless `--quiet`) and the
+ * `RELAY_READY <url>` line.
+ */
 async function startRelay(
   options: ICliOptions,
   resolved: IResolvedToken,
@@ -280,14 +290,8 @@ export async function main(
   argv: string[] = process.argv.slice(2)
 ): Promise<void> {
   const logger = new Logger();
-  let options: ICliOptions;
-  try {
-    options = parseCli(argv);
-  } catch (error) {
-    logger.raw(
-      `jupyterlab-mcp-bridge: ${(error as Error).message}\n\n${USAGE}`
-    );
-    process.exitCode = 2;
+  const options = parseOrExplain(argv, logger);
+  if (!options) {
     return;
   }
   if (options.help) {
@@ -305,60 +309,126 @@ export async function main(
     process.exitCode = rotateTokenFile(options, logger);
     return;
   }
-  if (!isLoopbackHost(options.host)) {
-    if (!options.allowRemoteHost) {
-      logger.error(remoteHostRefusal(options.host));
-      process.exitCode = 2;
-      return;
-    }
-    logger.warn(
-      `listening on ${options.host} (--allow-remote-host): the token of HTTP clients and every MCP message cross the network in clear`
-    );
+  if (!hostAccepted(options, logger)) {
+    return;
   }
+  const resolved = resolveOrExplain(options, logger);
+  if (!resolved) {
+    return;
+  }
+  logger.addSecret(resolved.token);
+  installProcessGuard(logger);
+  if (options.stdio) {
+    await serveStdio(options, resolved, logger);
+    return;
+  }
+  await serveRelay(options, resolved, logger);
+}
+
+/**
+ * The parsed arguments; undefined (exit code 2) after printing what is
+ * wrong with them and the usage.
+ */
+function parseOrExplain(
+  argv: string[],
+  logger: Logger
+): ICliOptions | undefined {
+  try {
+    return parseCli(argv);
+  } catch (error) {
+    logger.raw(
+      `jupyterlab-mcp-bridge: ${(error as Error).message}\n\n${USAGE}`
+    );
+    process.exitCode = 2;
+    return undefined;
+  }
+}
+
+/**
+ * Whether the relay may listen on `--host`: a loopback address, or another
+ * one with `--allow-remote-host` (with a warning). Refused: exit code 2.
+ */
+function hostAccepted(options: ICliOptions, logger: Logger): boolean {
+  if (isLoopbackHost(options.host)) {
+    return true;
+  }
+  if (!options.allowRemoteHost) {
+    logger.error(remoteHostRefusal(options.host));
+    process.exitCode = 2;
+    return false;
+  }
+  logger.warn(
+    `listening on ${options.host} (--allow-remote-host): the token of HTTP clients and every MCP message cross the network in clear`
+  );
+  return true;
+}
+
+/**
+ * The token (from `--token`, the environment or the token file, created
+ * when missing); undefined (exit code 1) after saying why there is none.
+ */
+function resolveOrExplain(
+  options: ICliOptions,
+  logger: Logger
+): IResolvedToken | undefined {
   if (options.token) {
     logger.warn(
       `--token is visible to other local users in the process list; prefer $${TOKEN_ENV} or --token-file`
     );
   }
-  let resolved: IResolvedToken;
   try {
-    resolved = resolveToken({
+    return resolveToken({
       token: options.token,
       tokenFile: options.tokenFile
     });
   } catch (error) {
     logger.error((error as Error).message);
     process.exitCode = 1;
-    return;
+    return undefined;
   }
-  logger.addSecret(resolved.token);
-  installProcessGuard(logger);
+}
 
-  if (options.stdio) {
-    const connectHost =
-      options.host === '0.0.0.0' || options.host === '::'
-        ? '127.0.0.1'
-        : options.host;
-    try {
-      // Loaded only in --stdio mode: it brings the SDK's client and stdio
-      // transports.
-      const { runStdio } = createRequire(__filename)('./stdio') as typeof Stdio;
-      await runStdio({
-        connectHost,
-        port: options.port,
-        token: resolved.token,
-        tokenFile: resolved.file,
-        logger,
-        startRelay: () => startRelay(options, resolved, logger)
-      });
-      process.exit(0);
-    } catch (error) {
-      logger.error(logger.mask((error as Error).message));
-      process.exit(1);
-    }
-    return;
+/**
+ * `--stdio`: serve one MCP client on stdin/stdout, joining the relay on the
+ * port or becoming it; the process exits when the client goes.
+ */
+async function serveStdio(
+  options: ICliOptions,
+  resolved: IResolvedToken,
+  logger: Logger
+): Promise<void> {
+  const connectHost =
+    options.host === '0.0.0.0' || options.host === '::'
+      ? '127.0.0.1'
+      : options.host;
+  try {
+    // Loaded only in --stdio mode: it brings the SDK's client and stdio
+    // transports.
+    const { runStdio } = createRequire(__filename)('./stdio') as typeof Stdio;
+    await runStdio({
+      connectHost,
+      port: options.port,
+      token: resolved.token,
+      tokenFile: resolved.file,
+      logger,
+      startRelay: () => startRelay(options, resolved, logger)
+    });
+    process.exit(0);
+  } catch (error) {
+    logger.error(logger.mask((error as Error).message));
+    process.exit(1);
   }
+}
 
+/**
+ * The relay, until SIGINT or SIGTERM (a second one exits at once). A relay
+ * that cannot start sets exit code 1.
+ */
+async function serveRelay(
+  options: ICliOptions,
+  resolved: IResolvedToken,
+  logger: Logger
+): Promise<void> {
   let relay: Relay;
   try {
     relay = await startRelay(options, resolved, logger);
