@@ -12,8 +12,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+
+import { freePort } from '../relay/test/helpers';
 
 /**
  * The repository root.
@@ -84,20 +85,8 @@ export interface IJupyterServer {
   stop(): Promise<void>;
 }
 
-/**
- * A free TCP port on 127.0.0.1.
- */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
+// A free TCP port on 127.0.0.1: the relay tests' helper.
+export { freePort };
 
 /**
  * Stop a child process: SIGTERM, then SIGKILL after 5 s.

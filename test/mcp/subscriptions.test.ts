@@ -13,6 +13,7 @@ import type { ICellChange } from '../../src/core/changes';
 import { ToolDispatcher } from '../../src/mcp/dispatcher';
 import { createSessionServer } from '../../src/mcp/server';
 import { INCLUDE_OWN_META } from '../../src/mcp/subscriptions';
+import { until } from '../helpers';
 
 /**
  * A signal that counts its receivers (lumino keeps no public count).
@@ -46,17 +47,6 @@ class Feed {
     path = 'dir/n b.ipynb'
   ): void {
     this.changed.emit({ path, cellId, kind, origin, version: 'x.1' });
-  }
-}
-
-/** Resolve when `check` holds, polling the event loop. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > 5000) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise(resolve => setTimeout(resolve, 5));
   }
 }
 

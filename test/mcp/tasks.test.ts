@@ -25,6 +25,7 @@ import {
   ToolError,
   type ISessionState
 } from '../../src/mcp/tool';
+import { until } from '../helpers';
 
 const annotations = {
   readOnlyHint: false,
@@ -38,16 +39,6 @@ function gate() {
   let open = (): void => undefined;
   const opened = new Promise<void>(resolve => (open = resolve));
   return { open, opened };
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > 5000) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise(resolve => setTimeout(resolve, 5));
-  }
 }
 
 function setUp() {

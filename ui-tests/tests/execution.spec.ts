@@ -3,6 +3,9 @@
  * cancellation interrupting the kernel, input(), scratch code.
  */
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
 import {
   call,
   expect,
@@ -113,14 +116,17 @@ test('wait: false returns at once; on_timeout interrupt stops the kernel', async
 
 test('cancelling the call interrupts the kernel', async ({
   lab,
+  env,
   mcp: client
 }) => {
   const name = 'cancel.ipynb';
+  // The cell tells (by a file) when it is in its own code.
+  const started = join(env.rootDir, 'cancel.started');
   await call(client, 'use_notebook', { notebook_path: name });
   await call(client, 'insert_cell', {
     cell_index: -1,
     cell_type: 'code',
-    cell_source: 'import time\ntime.sleep(60)'
+    cell_source: `import pathlib, time\npathlib.Path(${JSON.stringify(started)}).touch()\ntime.sleep(60)`
   });
   const controller = new AbortController();
   const pending = client.callTool(
@@ -128,7 +134,7 @@ test('cancelling the call interrupts the kernel', async ({
     undefined,
     { signal: controller.signal }
   );
-  await new Promise(resolve => setTimeout(resolve, 1500));
+  await expect.poll(() => existsSync(started)).toBe(true);
   controller.abort();
   await expect(pending).rejects.toThrow();
   const cells = await notebookCells(lab, name);

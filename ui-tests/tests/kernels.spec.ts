@@ -5,6 +5,8 @@
 
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Page } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 import {
   call,
@@ -184,24 +186,26 @@ test.describe('kernel tools', () => {
     const path = 'k-interrupt.ipynb';
     const before = await useNotebook(client, lab, path);
     await call(client, 'execute_code', { code: 'kept = "still here"' });
+    // The cell tells (by a file) when it is in its own code.
+    const started = join(env.rootDir, 'k-interrupt.started');
     const inserted = await call(client, 'insert_cell', {
       cell_index: -1,
       cell_type: 'code',
-      cell_source: 'import time; time.sleep(60)'
+      cell_source: `import pathlib, time; pathlib.Path(${JSON.stringify(started)}).touch(); time.sleep(60)`
     });
     expect(inserted.isError).toBeFalsy();
-    const started = await call(client, 'execute_cell', {
+    const run = await call(client, 'execute_cell', {
       cell_index: -1,
       wait: false
     });
-    expect(started.isError, textOf(started)).toBeFalsy();
-    const executionId = (started.structuredContent as { execution_id: string })
+    expect(run.isError, textOf(run)).toBeFalsy();
+    const executionId = (run.structuredContent as { execution_id: string })
       .execution_id;
     await expect
       .poll(async () => (await pageKernel(lab, path)).status)
       .toBe('busy');
-    // Let the kernel get into time.sleep.
-    await lab.waitForTimeout(1000);
+    // The kernel is in the cell's code, not in its own before it.
+    await expect.poll(() => existsSync(started)).toBe(true);
 
     const interrupted = await call(client, 'interrupt_kernel', {});
     expect(interrupted.isError, textOf(interrupted)).toBeFalsy();
