@@ -9,7 +9,7 @@ import { bridgePlugin } from './plugins/bridge';
 import { statusPlugin } from './plugins/status';
 
 export { IMcpBridge } from './tokens';
-export { CommandIDs } from './commands';
+export { CommandIDs } from './plugins/commandids';
 
 const plugins: JupyterFrontEndPlugin<unknown>[] = [
   bridgePlugin,

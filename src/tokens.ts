@@ -6,7 +6,10 @@ import { Token } from '@lumino/coreutils';
 import type { IPageInfo } from './_protocol';
 import type { ISignal } from '@lumino/signaling';
 
-import type { ConnectionStatus } from './bridge/connection';
+import type { ConnectionStatus } from './link/connection';
+import type { IMcpClient } from './link/sessions';
+import type { IActivityLog } from './oversight/activity';
+import type { IPendingApproval } from './oversight/supervisor';
 import type { IDisposable } from '@lumino/disposable';
 import type { z } from 'zod';
 
@@ -14,104 +17,11 @@ import type { ToolCallGuard, ToolDispatcher } from './mcp/dispatcher';
 import type { IToolDefinition } from './mcp/tool';
 import type { IJupyterServices } from './tools/services';
 
-/**
- * An MCP client connected to this page (one per MCP session).
- */
-export interface IMcpClient {
-  readonly sessionId: string;
-  /**
-   * Name and version from the client's `initialize` ('' until it is known).
-   */
-  readonly name: string;
-  readonly version: string;
-  /**
-   * How the client reaches the relay (null when the relay does not say).
-   */
-  readonly transport: 'http' | 'stdio' | null;
-  /**
-   * When the session opened in this page (ms since the epoch).
-   */
-  readonly connectedAt: number;
-  /**
-   * Whether the session existed before (the page reloaded or reconnected).
-   */
-  readonly resumed: boolean;
-}
-
-/**
- * Where a tool call acts, as far as its arguments tell.
- */
-export interface ICallTarget {
-  /**
-   * The notebook (its path), if the call acts on one.
-   */
-  readonly notebookPath: string | null;
-  /**
-   * The cell's id, when known.
-   */
-  readonly cellId: string | null;
-  /**
-   * The cell's index when the call started.
-   */
-  readonly cellIndex: number | null;
-  /**
-   * The file or directory, for file tools.
-   */
-  readonly path: string | null;
-}
-
-/**
- * A call waiting for the user's approval.
- */
-export interface IPendingApproval {
-  readonly callId: number;
-  readonly sessionId: string;
-  /**
-   * The client's name and version.
-   */
-  readonly client: string;
-  readonly tool: string;
-  readonly queuedAt: number;
-  /**
-   * Whether its dialog is the one shown.
-   */
-  readonly shown: boolean;
-}
-
-/**
- * One tool call in the activity log.
- */
-export interface IActivityEntry extends ICallTarget {
-  readonly callId: number;
-  readonly startedAt: number;
-  readonly sessionId: string;
-  /**
-   * The client's name and version.
-   */
-  readonly client: string;
-  readonly tool: string;
-  readonly category: string;
-  /**
-   * Null while the call runs.
-   */
-  readonly durationMs: number | null;
-  readonly outcome: 'waiting' | 'running' | 'ok' | 'error' | 'denied';
-  /**
-   * The first line of the error, for `error` and `denied`.
-   */
-  readonly message: string;
-}
-
-/**
- * The bounded log of tool calls, newest first.
- */
-export interface IActivityLog {
-  readonly entries: readonly IActivityEntry[];
-  /**
-   * Emitted when an entry is added or changes.
-   */
-  readonly changed: ISignal<IActivityLog, void>;
-}
+export type { ConnectionStatus } from './link/connection';
+export type { IMcpClient } from './link/sessions';
+export type { IActivityEntry, IActivityLog } from './oversight/activity';
+export type { IPendingApproval } from './oversight/supervisor';
+export type { ICallTarget } from './oversight/target';
 
 /**
  * The MCP bridge of this page.

@@ -25,6 +25,7 @@ import {
   resolveCellList,
   resolveCellRef,
   resolveInsertIndex,
+  type ICellRef,
   validIndexes
 } from '../core/cells';
 import { lineDiff } from '../core/diff';
@@ -34,15 +35,6 @@ import { ToolError } from '../mcp/tool';
  * The cell types an agent may create.
  */
 export type CellType = 'code' | 'markdown' | 'raw';
-
-/**
- * A cell named by index (negative counts from the end) or by id, as the
- * tools' `cell_index` and `cell_id` arguments.
- */
-export interface ICellRef {
-  cell_index?: number;
-  cell_id?: string;
-}
 
 /**
  * A cell after an insertion.
@@ -97,10 +89,7 @@ export function cellIds(notebook: ISharedNotebook): string[] {
  * The index of the cell named by `cell_index` or `cell_id`.
  */
 export function resolveCell(notebook: ISharedNotebook, ref: ICellRef): number {
-  const result = resolveCellRef(
-    { index: ref.cell_index, cell_id: ref.cell_id },
-    cellIds(notebook)
-  );
+  const result = resolveCellRef(ref, cellIds(notebook));
   if (!result.ok) {
     throw new ToolError(result.error);
   }
@@ -242,9 +231,7 @@ export function editSource(
     oldText,
     options.replaceAll
   );
-  const next = options.replaceAll
-    ? previous.split(oldText).join(newText)
-    : previous.replace(oldText, () => newText);
+  const next = editedSource(previous, oldText, newText, options.replaceAll);
   agentEdit(cell, () => {
     cell.setSource(next);
   });
@@ -255,6 +242,21 @@ export function editSource(
     diff: lineDiff(previous, next),
     replacements: options.replaceAll ? count : 1
   };
+}
+
+/**
+ * A source with `oldText` replaced by `newText`: the first occurrence, or
+ * every one with `replaceAll` (`newText` is taken literally, `$&` too).
+ */
+export function editedSource(
+  source: string,
+  oldText: string,
+  newText: string,
+  replaceAll: boolean
+): string {
+  return replaceAll
+    ? source.split(oldText).join(newText)
+    : source.replace(oldText, () => newText);
 }
 
 /**

@@ -3,10 +3,11 @@
  */
 
 /**
- * A reference to a cell: an index (negative counts from the end) or an id.
+ * A cell named by index (negative counts from the end) or by id, as the
+ * tools' `cell_index` and `cell_id` arguments.
  */
 export interface ICellRef {
-  index?: number;
+  cell_index?: number;
   cell_id?: string;
 }
 
@@ -32,7 +33,7 @@ export function resolveCellRef(
   ref: ICellRef,
   ids: readonly string[]
 ): CellResolution {
-  const hasIndex = ref.index !== undefined;
+  const hasIndex = ref.cell_index !== undefined;
   const hasId = ref.cell_id !== undefined && ref.cell_id !== '';
   if (hasIndex === hasId) {
     return {
@@ -50,7 +51,7 @@ export function resolveCellRef(
     }
     return { ok: true, index };
   }
-  const raw = ref.index!;
+  const raw = ref.cell_index!;
   const index = raw < 0 ? ids.length + raw : raw;
   if (!Number.isInteger(raw) || index < 0 || index >= ids.length) {
     return {

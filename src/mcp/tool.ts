@@ -7,10 +7,8 @@
  * {@link IToolContext}, and returns content or throws a {@link ToolError}.
  */
 
-import type {
-  CallToolResult,
-  ServerNotification
-} from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ApprovalPreview, IPreviewTarget } from '../core/preview';
 import { z } from 'zod';
 
 import type { IApprovedContent } from '../core/approved';
@@ -224,6 +222,18 @@ export interface IToolDefinition<
     context: IToolContext<Services>
   ): Promise<void>;
   /**
+   * What the user's approval dialog shows of a call beyond its arguments:
+   * the change it makes (a diff against what is there now) or the code it
+   * runs, added to `context.preview` and read from the page or the disk
+   * when the dialog opens; what it shows is what the approval binds to.
+   * Called only for a call that asks the user; a preview that throws
+   * shows nothing beyond the arguments.
+   */
+  preview?(
+    args: z.infer<z.ZodObject<Shape>>,
+    context: IPreviewContext<Services>
+  ): Promise<void>;
+  /**
    * Whether clients may call it as an MCP task (`execution.taskSupport` in
    * tools/list): `optional` (either way) or `required`; absent, never.
    */
@@ -235,6 +245,16 @@ export interface IToolDefinition<
     args: z.infer<z.ZodObject<Shape>>,
     context: IToolContext<Services>
   ): Promise<IToolOutput<z.output<z.ZodObject<Output>>>>;
+}
+
+/**
+ * What a tool's preview works with: the services, where the call acts
+ * (as the dialog names it), and the preview it fills.
+ */
+export interface IPreviewContext<Services = unknown> {
+  services: Services;
+  target: IPreviewTarget;
+  preview: ApprovalPreview;
 }
 
 /**
@@ -263,6 +283,10 @@ export interface ITool<Services = unknown> {
    * See {@link IToolDefinition.check}.
    */
   check?(args: unknown, context: IToolContext<Services>): Promise<void>;
+  /**
+   * See {@link IToolDefinition.preview}.
+   */
+  preview?(args: unknown, context: IPreviewContext<Services>): Promise<void>;
   /**
    * Whether it runs as an MCP task when asked (see
    * {@link IToolDefinition.taskSupport}).
@@ -294,6 +318,12 @@ export function defineTool<
       ? {
           check: (args: unknown, context: IToolContext<Services>) =>
             definition.check!(args as z.infer<z.ZodObject<Shape>>, context)
+        }
+      : {}),
+    ...(definition.preview
+      ? {
+          preview: (args: unknown, context: IPreviewContext<Services>) =>
+            definition.preview!(args as z.infer<z.ZodObject<Shape>>, context)
         }
       : {}),
     ...(definition.taskSupport ? { taskSupport: definition.taskSupport } : {}),
@@ -348,8 +378,3 @@ export function jsonOutput<Data extends object>(
 export function errorResult(message: string): CallToolResult {
   return { content: [{ type: 'text', text: message }], isError: true };
 }
-
-/**
- * A notification a tool may send while it runs.
- */
-export type ToolNotification = ServerNotification;

@@ -15,7 +15,7 @@ import { LabIcon } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
 import { Panel, type Widget } from '@lumino/widgets';
 
-import { CommandIDs, NO_ARGS } from '../commands';
+import { CommandIDs, NO_ARGS } from './commandids';
 import type { IActivityEntry } from '../tokens';
 import { IMcpBridge } from '../tokens';
 
@@ -51,7 +51,7 @@ export const activityPlugin: JupyterFrontEndPlugin<void> = {
     // The sidebar entry is registered at once; its content loads when the
     // user first opens it (the log is kept by the bridge meanwhile).
     const panel = new Private.LazyPanel(async () => {
-      const { ActivityPanel } = await import('../bridge/activitypanel');
+      const { ActivityPanel } = await import('../ui/activitypanel');
       return new ActivityPanel({
         bridge,
         trans,

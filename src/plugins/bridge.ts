@@ -16,11 +16,11 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { clientLabel } from '../bridge/activity';
-import { BridgeController } from '../bridge/controller';
-import { browserStorage, CredentialStore } from '../bridge/credentials';
-import { confirmRelay } from '../bridge/relaydialog';
-import { addCommands, CommandIDs } from '../commands';
+import { clientLabel } from '../oversight/activity';
+import { BridgeController } from '../host/controller';
+import { browserStorage, CredentialStore } from '../link/credentials';
+import { confirmRelay } from '../ui/relaydialog';
+import { addCommands, CommandIDs } from './commandids';
 import { readPairing } from '../core/pairing';
 import { IMcpBridge } from '../tokens';
 
@@ -71,7 +71,7 @@ export const bridgePlugin: JupyterFrontEndPlugin<IMcpBridge> = {
       settings,
       credentials,
       load: async activity => {
-        const { createBridge } = await import('../bridge/factory');
+        const { createBridge } = await import('../host/factory');
         return createBridge({
           activity,
           trans,

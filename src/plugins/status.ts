@@ -9,8 +9,8 @@ import type {
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { BridgeStatus } from '../bridge/status';
-import { CommandIDs } from '../commands';
+import { BridgeStatus } from '../ui/status';
+import { CommandIDs } from './commandids';
 import { IMcpBridge } from '../tokens';
 
 /**

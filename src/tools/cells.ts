@@ -14,6 +14,7 @@ import {
   clearOutputs,
   countReplacements,
   deleteCells,
+  editedSource,
   editSource,
   insertCell as insert,
   moveCell as move,
@@ -22,9 +23,11 @@ import {
   resolveCell
 } from '../actions/cells';
 import { describeCell } from '../actions/notebooks';
+import { resolveCellList } from '../core/cells';
 import { outputText, type ContentBlock } from '../core/outputs';
+import { cellTitle } from '../core/preview';
 import { htmlToText } from '../jupyter/html';
-import { jsonOutput, ToolError } from '../mcp/tool';
+import { jsonOutput, ToolError, type IPreviewContext } from '../mcp/tool';
 import {
   cellId,
   cellIndex,
@@ -39,6 +42,7 @@ import {
   defineJupyterTool,
   saveAfterEdit,
   userIsTypingIn,
+  type IJupyterServices,
   type JupyterTool
 } from './services';
 import { checkCell, checkCellList, checkInsert, checkNotebook } from './checks';
@@ -283,6 +287,15 @@ const overwriteCellSource = defineJupyterTool({
   check: async (args, context) => {
     await checkCell(args, context);
   },
+  preview: async (args, context) => {
+    const index = context.target.cellIndex;
+    if (
+      index !== null &&
+      Private.previewChanges(context, [index], () => args.cell_source)
+    ) {
+      context.preview.showsArguments('cell_source');
+    }
+  },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
     const change = asAgent(context, () =>
@@ -348,6 +361,19 @@ const editCellSource = defineJupyterTool({
       args.replace_all
     );
   },
+  preview: async (args, context) => {
+    const index = context.target.cellIndex;
+    if (
+      index !== null &&
+      Private.previewChanges(context, [index], before =>
+        before.includes(args.old_text)
+          ? editedSource(before, args.old_text, args.new_text, args.replace_all)
+          : null
+      )
+    ) {
+      context.preview.showsArguments('old_text', 'new_text');
+    }
+  },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
     const change = asAgent(context, () =>
@@ -404,6 +430,24 @@ const deleteCell = defineJupyterTool({
   },
   check: async (args, context) => {
     await checkCellList(args, context);
+  },
+  preview: async (args, context) => {
+    const path = context.target.notebookPath;
+    const panel = path ? context.services.workspace.find(path) : undefined;
+    if (!panel) {
+      return;
+    }
+    const resolved = resolveCellList(
+      { indices: args.cell_indices, ids: args.cell_ids },
+      panel.context.model.sharedModel.cells.map(cell => cell.id)
+    );
+    if (resolved.ok) {
+      Private.previewChanges(
+        context,
+        [...resolved.indexes].sort((a, b) => a - b),
+        () => ''
+      );
+    }
   },
   run: async (args, context) => {
     const panel = await notebookFor(args, context);
@@ -580,3 +624,44 @@ export const cellTools: JupyterTool[] = [
   clearCellOutput,
   changeCellType
 ];
+
+namespace Private {
+  /**
+   * Preview the changes of the cells at `indexes` of the target's open
+   * notebook into `after(source)` (null: no change shown), each bound to
+   * the source shown; the number of changes shown.
+   */
+  export function previewChanges(
+    { target, services, preview }: IPreviewContext<IJupyterServices>,
+    indexes: readonly number[],
+    after: (before: string) => string | null
+  ): number {
+    const path = target.notebookPath;
+    const cells = path
+      ? services.workspace.find(path)?.context.model.sharedModel.cells
+      : undefined;
+    if (!path || !cells) {
+      return 0;
+    }
+    let shown = 0;
+    for (const index of indexes) {
+      const cell = cells[index];
+      const before = cell?.getSource();
+      const next = before === undefined ? null : after(before);
+      if (!cell || before === undefined || next === null) {
+        continue;
+      }
+      const id = cell.id;
+      preview.change(cellTitle(index, id, path), before, next, {
+        what: `Cell ${index} (id ${id}) of "${path}"`,
+        current: async () =>
+          services.workspace
+            .find(path)
+            ?.context.model.sharedModel.cells.find(c => c.id === id)
+            ?.getSource() ?? null
+      });
+      shown += 1;
+    }
+    return shown;
+  }
+}

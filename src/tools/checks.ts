@@ -51,7 +51,7 @@ export async function checkCell(
   const notebook = await checkNotebook(args, context);
   const { cells } = notebook;
   const resolved = resolveCellRef(
-    { index: args.cell_index, cell_id: args.cell_id },
+    { cell_index: args.cell_index, cell_id: args.cell_id },
     cells.map(cell => cell.id)
   );
   if (!resolved.ok) {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 import { pageOf } from '../core/cells';
 import type { JsonValue } from '../core/commands';
-import { runsCells } from '../core/commandcategories';
+import { cellsRunBy, runsCells } from '../core/commandcategories';
 import {
   cellsRunByCommand,
   checkCommand,
@@ -18,8 +18,12 @@ import {
   runCommand,
   type ICommandInfo
 } from '../jupyter/commands';
-import { jsonOutput, ToolError } from '../mcp/tool';
-import { defineJupyterTool, type JupyterTool } from './services';
+import { jsonOutput, ToolError, type IPreviewContext } from '../mcp/tool';
+import {
+  defineJupyterTool,
+  type IJupyterServices,
+  type JupyterTool
+} from './services';
 import { checkTimeout, notebookFor } from './arguments';
 import { approvedRun } from './binding';
 import { checkNotebook } from './checks';
@@ -178,6 +182,12 @@ const executeCommand = defineJupyterTool({
       await checkNotebook(args, context);
     }
   },
+  preview: async (args, context) => {
+    const id = args.command_id.trim();
+    if (runsCells(id)) {
+      await Private.previewRun(id, args, context);
+    }
+  },
   run: async (args, context) => {
     const limits = context.services.limits();
     const { commands } = context.services;
@@ -252,6 +262,56 @@ const executeCommand = defineJupyterTool({
 export const commandTools: JupyterTool[] = [listCommands, executeCommand];
 
 namespace Private {
+  /**
+   * Show the cells a command that runs cells would run, as the code that
+   * runs: in the notebook it is given (as the page finds it, or as
+   * JupyterLab will open it: on its first cell, nothing selected), else in
+   * the notebook in front.
+   */
+  export async function previewRun(
+    id: string,
+    args: { args: Record<string, unknown>; notebook_path?: string },
+    { target, services, preview }: IPreviewContext<IJupyterServices>
+  ): Promise<void> {
+    const path = target.notebookPath;
+    if (args.notebook_path !== undefined && path) {
+      const panel = services.workspace.find(path);
+      if (panel) {
+        preview.run(path, cellsRunByCommand(id, panel));
+        return;
+      }
+      const notebook = await services.workspace.peek(path);
+      if (notebook) {
+        const indexes = cellsRunBy(id, {
+          count: notebook.cells.length,
+          activeIndex: 0,
+          selected: []
+        });
+        preview.run(
+          path,
+          indexes
+            .filter(index => notebook.cells[index].type === 'code')
+            .map(index => ({
+              id: notebook.cells[index].id,
+              index,
+              source: notebook.cells[index].source
+            }))
+        );
+      }
+      return;
+    }
+    const panel = commandNotebook(
+      services.tracker,
+      args.args as Parameters<typeof commandNotebook>[1]
+    );
+    if (panel) {
+      preview.note(
+        `The command acts on ${panel.context.path}, the notebook in front.`
+      );
+      preview.run(panel.context.path, cellsRunByCommand(id, panel));
+    }
+  }
+
   /**
    * The arguments as a JSON object (refusing values JSON cannot hold).
    */

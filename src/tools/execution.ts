@@ -8,6 +8,7 @@ import type { NotebookPanel } from '@jupyterlab/notebook';
 import { z } from 'zod';
 
 import { insertCell, resolveCell } from '../actions/cells';
+import { resolveInsertIndex } from '../core/cells';
 import { summarizeOutputs } from '../core/outputs';
 import {
   KEEP_FINISHED_RUNS,
@@ -128,6 +129,17 @@ const executeCell = defineJupyterTool({
     checkTimeout(args.timeout_seconds, context);
     await checkCell(args, context, { code: true });
   },
+  preview: async (args, { target, services, preview }) => {
+    const path = target.notebookPath;
+    const index = target.cellIndex;
+    if (!path || index === null) {
+      return;
+    }
+    const cell = (await services.workspace.peek(path))?.cells[index];
+    if (cell) {
+      preview.run(path, [{ id: cell.id, index, source: cell.source }]);
+    }
+  },
   run: async (args, context) => {
     const timeout = checkTimeout(args.timeout_seconds, context);
     const panel = await notebookFor(args, context);
@@ -177,6 +189,22 @@ const insertExecuteCodeCell = defineJupyterTool({
   check: async (args, context) => {
     checkTimeout(args.timeout_seconds, context);
     await checkInsert(args, context);
+  },
+  preview: async (args, { target, services, preview }) => {
+    const path = target.notebookPath;
+    if (!path) {
+      return;
+    }
+    const notebook = await services.workspace.peek(path);
+    const position = resolveInsertIndex(
+      args.cell_index,
+      notebook?.cells.length ?? 0
+    );
+    preview.newCode(
+      `a new cell at index ${position.ok ? position.index : '?'} of ${path}`,
+      args.cell_source
+    );
+    preview.showsArguments('cell_source');
   },
   run: async (args, context) => {
     const timeout = checkTimeout(args.timeout_seconds, context);
@@ -403,6 +431,18 @@ const runAllCellsTool = defineJupyterTool({
   check: async (args, context) => {
     checkTimeout(args.timeout_seconds, context);
     await checkNotebook(args, context);
+  },
+  preview: async (args, { target, services, preview }) => {
+    const path = target.notebookPath;
+    const notebook = path ? await services.workspace.peek(path) : null;
+    if (path && notebook) {
+      preview.run(
+        path,
+        notebook.cells
+          .map((cell, index) => ({ ...cell, index }))
+          .filter(cell => cell.type === 'code')
+      );
+    }
   },
   run: async (args, context) => {
     const timeout = checkTimeout(args.timeout_seconds, context);

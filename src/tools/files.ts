@@ -18,6 +18,7 @@ import {
 } from '../mcp/tool';
 import {
   defineJupyterTool,
+  type IJupyterServices,
   type JupyterTool,
   type JupyterToolContext
 } from './services';
@@ -290,6 +291,32 @@ const writeFile = defineJupyterTool({
       args.overwrite
     );
   },
+  preview: async (args, { target, services, preview }) => {
+    const path = target.path;
+    if (!path) {
+      return;
+    }
+    const current = await Private.textNow(services, path);
+    if (current === null) {
+      preview.note(`${path} does not exist yet: it will be created.`);
+    } else {
+      const count =
+        current.split('\n').length - (current.endsWith('\n') ? 1 : 0);
+      preview.note(
+        `${path} exists (${count} line${count === 1 ? '' : 's'}): its content is replaced.`
+      );
+    }
+    preview.change(
+      current === null ? `${path} (new file)` : path,
+      current,
+      args.content,
+      {
+        what: `The file "${path}"`,
+        current: () => Private.textNow(services, path)
+      }
+    );
+    preview.showsArguments('content');
+  },
   run: async (args, context) => {
     const files = context.services.files;
     const path = files.check(args.path, 'path');
@@ -472,6 +499,24 @@ export const fileTools: JupyterTool[] = [
 type IFileInfo = Omit<z.output<z.ZodObject<typeof fileInfo>>, 'kind'>;
 
 namespace Private {
+  /**
+   * The content of a text file now (null: no file), as write_file's
+   * preview shows it and its approval checks it again.
+   */
+  export async function textNow(
+    services: IJupyterServices,
+    path: string
+  ): Promise<string | null> {
+    const model = await services.files.stat(path);
+    if (!model) {
+      return null;
+    }
+    if (model.type === 'directory') {
+      throw new Error(`${path} is a directory`);
+    }
+    return (await services.files.read(path, 'text')).content;
+  }
+
   /**
    * The directory list_files lists (checked: it exists and is a
    * directory), its glob compiled.

@@ -18,16 +18,31 @@ const MAX_PROGRESS_CHARS = 2000;
 
 /**
  * Turns new output into progress notifications, with a heartbeat so that
- * clients do not give up on a long run.
+ * clients do not give up on a long run (or a long wait: the approval
+ * dialog's).
  */
 export class ProgressReporter {
-  constructor(context: JupyterToolContext) {
+  /**
+   * @param context - the call's context (its `progress` reaches the client
+   *   when it sent a progress token).
+   * @param still - the heartbeat's text, given the seconds since the start.
+   */
+  constructor(
+    context: JupyterToolContext,
+    still: (seconds: number) => string = seconds =>
+      `Still running (${seconds} s).`
+  ) {
     this._context = context;
     this._started = Date.now();
-    this._heartbeat = setInterval(() => {
-      const seconds = Math.round((Date.now() - this._started) / 1000);
-      this._send(`Still running (${seconds} s).`);
-    }, HEARTBEAT_MS);
+    this._still = still;
+    this._heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+  }
+
+  /**
+   * Send the heartbeat now.
+   */
+  beat(): void {
+    this._send(this._still(Math.round((Date.now() - this._started) / 1000)));
   }
 
   /**
@@ -61,6 +76,7 @@ export class ProgressReporter {
 
   private _context: JupyterToolContext;
   private _started: number;
+  private _still: (seconds: number) => string;
   private _heartbeat: ReturnType<typeof setInterval>;
   private _count = 0;
 }

@@ -12,8 +12,11 @@ const ids = ['a', 'b', 'c'];
 
 describe('resolveCellRef', () => {
   it('resolves indexes, negative indexes and ids', () => {
-    assert.deepEqual(resolveCellRef({ index: 1 }, ids), { ok: true, index: 1 });
-    assert.deepEqual(resolveCellRef({ index: -1 }, ids), {
+    assert.deepEqual(resolveCellRef({ cell_index: 1 }, ids), {
+      ok: true,
+      index: 1
+    });
+    assert.deepEqual(resolveCellRef({ cell_index: -1 }, ids), {
       ok: true,
       index: 2
     });
@@ -23,7 +26,7 @@ describe('resolveCellRef', () => {
     });
   });
   it('names the valid range when out of range', () => {
-    const result = resolveCellRef({ index: 3 }, ids);
+    const result = resolveCellRef({ cell_index: 3 }, ids);
     assert.equal(result.ok, false);
     assert.match(
       (result as { error: string }).error,
@@ -33,7 +36,10 @@ describe('resolveCellRef', () => {
   it('refuses an unknown id and a missing or double reference', () => {
     assert.equal(resolveCellRef({ cell_id: 'zz' }, ids).ok, false);
     assert.equal(resolveCellRef({}, ids).ok, false);
-    assert.equal(resolveCellRef({ index: 0, cell_id: 'a' }, ids).ok, false);
+    assert.equal(
+      resolveCellRef({ cell_index: 0, cell_id: 'a' }, ids).ok,
+      false
+    );
   });
 });
 

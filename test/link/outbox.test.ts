@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { Outbox } from '../../src/bridge/outbox';
+import { Outbox } from '../../src/link/outbox';
 
 /**
  * An outbox whose flush runs when the test says.

@@ -22,10 +22,33 @@ import {
   type RelayToPage
 } from '../_protocol';
 import { MAX_SAVED_TASKS, type ISavedTask } from '../mcp/tasks';
-import type { IMcpClient } from '../tokens';
 import type { RelayConnection } from './connection';
 import { Outbox } from './outbox';
 import { SessionTransport } from './transport';
+
+/**
+ * An MCP client connected to this page (one per MCP session).
+ */
+export interface IMcpClient {
+  readonly sessionId: string;
+  /**
+   * Name and version from the client's `initialize` ('' until it is known).
+   */
+  readonly name: string;
+  readonly version: string;
+  /**
+   * How the client reaches the relay (null when the relay does not say).
+   */
+  readonly transport: 'http' | 'stdio' | null;
+  /**
+   * When the session opened in this page (ms since the epoch).
+   */
+  readonly connectedAt: number;
+  /**
+   * Whether the session existed before (the page reloaded or reconnected).
+   */
+  readonly resumed: boolean;
+}
 
 /**
  * What the server of a session can tell its relay.

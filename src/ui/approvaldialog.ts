@@ -14,57 +14,10 @@ import {
   type CharFlagKind
 } from '../core/charflags';
 import { diffParts, diffStats, type IDiffLine } from '../core/diff';
-import type { ICallTarget, IMcpClient } from '../tokens';
-import { clientLabel } from './activity';
-import type { IChangePreview, ICodePreview } from './preview';
-
-/**
- * What the dialog shows about a call.
- */
-export interface IApprovalRequest {
-  callId: number;
-  sessionId: string;
-  /**
-   * The calling client (undefined if its session is gone).
-   */
-  client: IMcpClient | undefined;
-  /**
-   * `category` may name several, comma-separated (a command that runs
-   * cells is `commands, execute`).
-   */
-  tool: { name: string; title: string; category: string };
-  /**
-   * The parsed arguments (with the schema's defaults).
-   */
-  args: Record<string, unknown>;
-  /**
-   * The names of the arguments the client sent: the dialog shows only
-   * those.
-   */
-  sent: readonly string[];
-  target: ICallTarget;
-  /**
-   * Changes to cells or files, as diffs against what is there now.
-   */
-  changes: IChangePreview[];
-  /**
-   * The code of the cells the call runs, as it is now.
-   */
-  code: ICodePreview[];
-  /**
-   * Short facts about the target.
-   */
-  notes: string[];
-  /**
-   * What "Allow for this session" allows: the tool's name (for
-   * `execute_command`, with the command's id).
-   */
-  scope: string;
-  /**
-   * The arguments whose value `changes` or `code` show in full.
-   */
-  shown: readonly string[];
-}
+import { clientLabel } from '../oversight/activity';
+import type { IMcpClient } from '../link/sessions';
+import type { IApprovalRequest } from '../oversight/supervisor';
+import type { ICallTarget } from '../oversight/target';
 
 /**
  * Show the approval dialog of `request`; no answer by `deadline` is the

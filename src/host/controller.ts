@@ -19,10 +19,10 @@ import type {
   McpToolGuard
 } from '../tokens';
 import type { IJupyterServices } from '../tools/services';
-import { ActivityLog } from './activity';
+import { ActivityLog } from '../oversight/activity';
 import type { McpBridge } from './bridge';
-import type { ConnectionStatus } from './connection';
-import type { CredentialStore } from './credentials';
+import type { ConnectionStatus } from '../link/connection';
+import type { CredentialStore } from '../link/credentials';
 
 /**
  * Stands for the bridge until it is loaded, then forwards to it.

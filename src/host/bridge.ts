@@ -3,7 +3,6 @@
  */
 
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { DisposableDelegate, type IDisposable } from '@lumino/disposable';
 import { Signal, type ISignal } from '@lumino/signaling';
 
 import type { IApprovalQuestion } from '../core/approvals';
@@ -25,27 +24,24 @@ import { defineTool, type ISessionState } from '../mcp/tool';
 import type { IPromptProvider } from '../mcp/prompts';
 import type { IResourceProvider } from '../mcp/resources';
 import { createSessionServer } from '../mcp/server';
-import type {
-  IActivityLog,
-  IMcpBridge,
-  IMcpClient,
-  IPendingApproval
-} from '../tokens';
-import type { McpToolFactory, McpToolGuard } from '../tokens';
+import type { McpToolFactory } from '../tokens';
 import type { IJupyterServices, JupyterTool } from '../tools/services';
-import { RelayConnection, type ConnectionStatus } from './connection';
-import type { ActivityLog } from './activity';
-import type { IApprovalRequest } from './approvaldialog';
-import type { CredentialStore } from './credentials';
-import { CellMarker } from './marks';
-import type { IRelayQuestion } from './relaydialog';
-import { SessionHost, SessionStore } from './sessions';
-import { CallSupervisor } from './supervisor';
+import { RelayConnection, type ConnectionStatus } from '../link/connection';
+import type { CredentialStore } from '../link/credentials';
+import { SessionHost, SessionStore, type IMcpClient } from '../link/sessions';
+import type { ActivityLog, IActivityLog } from '../oversight/activity';
+import { CellMarker } from '../oversight/marks';
+import {
+  CallSupervisor,
+  type IApprovalRequest,
+  type IPendingApproval
+} from '../oversight/supervisor';
+import type { IRelayQuestion } from '../ui/relaydialog';
 
 /**
  * The MCP bridge of a page.
  */
-export class McpBridge implements IMcpBridge {
+export class McpBridge {
   constructor(options: McpBridge.IOptions) {
     this._settings = options.settings;
     this._askToken = options.askToken;
@@ -141,7 +137,7 @@ export class McpBridge implements IMcpBridge {
     return this._connection.status;
   }
 
-  get changed(): ISignal<IMcpBridge, void> {
+  get changed(): ISignal<McpBridge, void> {
     return this._changed;
   }
 
@@ -169,7 +165,7 @@ export class McpBridge implements IMcpBridge {
     return this._host.clients;
   }
 
-  get clientEvent(): ISignal<IMcpBridge, SessionHost.IClientEvent> {
+  get clientEvent(): ISignal<McpBridge, SessionHost.IClientEvent> {
     return this._clientEvent;
   }
 
@@ -275,29 +271,11 @@ export class McpBridge implements IMcpBridge {
   }
 
   /**
-   * Stop and release everything.
-   */
-  /**
    * Add another extension's tool (see {@link IMcpBridge.registerTool});
    * returns its removal.
    */
   addExtensionTool(make: McpToolFactory): () => void {
     return this.dispatcher.add(defineTool(make(z)));
-  }
-
-  registerTool(make: McpToolFactory): IDisposable {
-    return new DisposableDelegate(this.addExtensionTool(make));
-  }
-
-  addGuard(guard: McpToolGuard): IDisposable {
-    const guards = this.dispatcher.guards;
-    guards.push(guard);
-    return new DisposableDelegate(() => {
-      const index = guards.indexOf(guard);
-      if (index >= 0) {
-        guards.splice(index, 1);
-      }
-    });
   }
 
   dispose(): void {
@@ -412,8 +390,8 @@ export class McpBridge implements IMcpBridge {
   private _host: SessionHost;
   private _supervisor: CallSupervisor;
   private _defaultCategories = { ...DEFAULT_CATEGORY_POLICY };
-  private _changed = new Signal<IMcpBridge, void>(this);
-  private _clientEvent = new Signal<IMcpBridge, SessionHost.IClientEvent>(this);
+  private _changed = new Signal<McpBridge, void>(this);
+  private _clientEvent = new Signal<McpBridge, SessionHost.IClientEvent>(this);
 }
 
 /**

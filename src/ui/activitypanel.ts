@@ -13,7 +13,7 @@ import type {
   IMcpClient,
   IPendingApproval
 } from '../tokens';
-import { clientLabel } from './activity';
+import { clientLabel } from '../oversight/activity';
 
 /**
  * A sidebar widget showing what agents do in this page.

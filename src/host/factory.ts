@@ -21,11 +21,11 @@ import { jupyterTools } from '../tools';
 import { jupyterCompletions } from '../tools/completion';
 import { jupyterPrompts } from '../tools/prompts';
 import { jupyterResources } from '../tools/resources';
-import type { ActivityLog } from './activity';
-import { showApprovalDialog } from './approvaldialog';
+import type { ActivityLog } from '../oversight/activity';
+import { showApprovalDialog } from '../ui/approvaldialog';
 import { McpBridge } from './bridge';
-import type { CredentialStore } from './credentials';
-import type { IRelayQuestion } from './relaydialog';
+import type { CredentialStore } from '../link/credentials';
+import type { IRelayQuestion } from '../ui/relaydialog';
 
 /**
  * What the bridge is built from.

@@ -33,19 +33,89 @@ import {
   type ToolDispatcher
 } from '../mcp/dispatcher';
 import type { IResourceProvider } from '../mcp/resources';
+import { ProgressReporter } from '../tools/progress';
 import { READ_RESOURCE } from '../tools/resources';
-import type { ICallTarget, IPendingApproval } from '../tokens';
 import type {
   IJupyterServices,
   JupyterTool,
   JupyterToolContext
 } from '../tools/services';
+import type { IMcpClient, SessionHost } from '../link/sessions';
 import { clientLabel, type ActivityLog } from './activity';
-import type { IApprovalRequest } from './approvaldialog';
 import type { CellMarker } from './marks';
-import { previewCall, type IApprovalPreview } from './preview';
-import type { SessionHost } from './sessions';
-import { callTarget, resultCell } from './target';
+import {
+  ApprovalPreview,
+  type IApprovalPreview,
+  type IChangePreview,
+  type ICodePreview
+} from '../core/preview';
+import { callTarget, resultCell, type ICallTarget } from './target';
+
+/**
+ * A call waiting for the user's approval.
+ */
+export interface IPendingApproval {
+  readonly callId: number;
+  readonly sessionId: string;
+  /**
+   * The client's name and version.
+   */
+  readonly client: string;
+  readonly tool: string;
+  readonly queuedAt: number;
+  /**
+   * Whether its dialog is the one shown.
+   */
+  readonly shown: boolean;
+}
+
+/**
+ * What the dialog shows about a call.
+ */
+export interface IApprovalRequest {
+  callId: number;
+  sessionId: string;
+  /**
+   * The calling client (undefined if its session is gone).
+   */
+  client: IMcpClient | undefined;
+  /**
+   * `category` may name several, comma-separated (a command that runs
+   * cells is `commands, execute`).
+   */
+  tool: { name: string; title: string; category: string };
+  /**
+   * The parsed arguments (with the schema's defaults).
+   */
+  args: Record<string, unknown>;
+  /**
+   * The names of the arguments the client sent: the dialog shows only
+   * those.
+   */
+  sent: readonly string[];
+  target: ICallTarget;
+  /**
+   * Changes to cells or files, as diffs against what is there now.
+   */
+  changes: readonly IChangePreview[];
+  /**
+   * The code of the cells the call runs, as it is now.
+   */
+  code: readonly ICodePreview[];
+  /**
+   * Short facts about the target.
+   */
+  notes: readonly string[];
+  /**
+   * What "Allow for this session" allows: the tool's name (for
+   * `execute_command`, with the command's id).
+   */
+  scope: string;
+  /**
+   * The arguments whose value `changes` or `code` show in full.
+   */
+  shown: readonly string[];
+}
 
 /**
  * Applies the policy and asks the user; logs every call.
@@ -194,7 +264,7 @@ export class CallSupervisor {
         sent: ['uri'],
         target,
         signal: null,
-        preview: Private.emptyPreview()
+        preview: new ApprovalPreview()
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -240,8 +310,8 @@ export class CallSupervisor {
     }
     const preview =
       decision.decision === 'ask'
-        ? await previewCall(tool.name, args, target, this._services)
-        : Private.emptyPreview();
+        ? await Private.previewOf(tool, args, target, this._services)
+        : new ApprovalPreview();
     const asked = await this._approve({
       callId: call.id,
       sessionId: call.sessionId,
@@ -475,20 +545,26 @@ export namespace CallSupervisor {
 }
 
 namespace Private {
-  const HEARTBEAT_MS = 5000;
-
   /**
-   * A preview that shows nothing and binds nothing.
+   * What the dialog shows of a call beyond its arguments: the tool's own
+   * preview, against the live notebook or the file on disk. A preview
+   * that fails (a target that cannot be read) shows what it had added
+   * before; a call that runs cells is then bound to those shown (none:
+   * approving it runs nothing).
    */
-  export function emptyPreview(): IApprovalPreview {
-    return {
-      changes: [],
-      code: [],
-      notes: [],
-      approved: { cells: [] },
-      bound: [],
-      shown: []
-    };
+  export async function previewOf(
+    tool: JupyterTool,
+    args: Record<string, unknown>,
+    target: ICallTarget,
+    services: IJupyterServices
+  ): Promise<IApprovalPreview> {
+    const preview = new ApprovalPreview();
+    try {
+      await tool.preview?.(args, { services, target, preview });
+    } catch {
+      // Shown with what it had read; the arguments are shown anyway.
+    }
+    return preview;
   }
 
   /**
@@ -529,22 +605,16 @@ namespace Private {
     tool: string,
     answer: Promise<ApprovalAnswer>
   ): Promise<ApprovalAnswer> {
-    const started = Date.now();
-    const send = () => {
-      const seconds = Math.round((Date.now() - started) / 1000);
-      void context
-        .progress(
-          `Waiting for the user to approve ${tool} in JupyterLab (${seconds} s).`,
-          seconds
-        )
-        .catch(() => undefined);
-    };
-    send();
-    const timer = setInterval(send, HEARTBEAT_MS);
+    const progress = new ProgressReporter(
+      context,
+      seconds =>
+        `Waiting for the user to approve ${tool} in JupyterLab (${seconds} s).`
+    );
+    progress.beat();
     try {
       return await answer;
     } finally {
-      clearInterval(timer);
+      progress.stop();
     }
   }
 }

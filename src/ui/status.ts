@@ -7,7 +7,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import type { IMcpBridge } from '../tokens';
-import { clientLabel } from './activity';
+import { clientLabel } from '../oversight/activity';
 
 /**
  * Shows `MCP: <state>`, how many clients are connected, and how many calls

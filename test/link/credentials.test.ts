@@ -1,35 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { CredentialStore } from '../../src/bridge/credentials';
-
-/**
- * A `Storage` over a map, as the browser's `localStorage` of one origin.
- */
-class MemoryStorage implements Storage {
-  get length(): number {
-    return this._items.size;
-  }
-  clear(): void {
-    this._items.clear();
-  }
-  getItem(key: string): string | null {
-    return this._items.get(key) ?? null;
-  }
-  key(index: number): string | null {
-    return [...this._items.keys()][index] ?? null;
-  }
-  removeItem(key: string): void {
-    this._items.delete(key);
-  }
-  setItem(key: string, value: string): void {
-    this._items.set(key, value);
-  }
-  keys(): string[] {
-    return [...this._items.keys()];
-  }
-  private _items = new Map<string, string>();
-}
+import { CredentialStore } from '../../src/link/credentials';
+import { MemoryStorage } from '../helpers';
 
 describe('credential store', () => {
   it('keeps a server at / under the unscoped keys', () => {

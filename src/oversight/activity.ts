@@ -6,12 +6,43 @@
 
 import { Signal, type ISignal } from '@lumino/signaling';
 
-import type {
-  IActivityEntry,
-  IActivityLog,
-  ICallTarget,
-  IMcpClient
-} from '../tokens';
+import type { IMcpClient } from '../link/sessions';
+import type { ICallTarget } from './target';
+
+/**
+ * One tool call in the activity log.
+ */
+export interface IActivityEntry extends ICallTarget {
+  readonly callId: number;
+  readonly startedAt: number;
+  readonly sessionId: string;
+  /**
+   * The client's name and version.
+   */
+  readonly client: string;
+  readonly tool: string;
+  readonly category: string;
+  /**
+   * Null while the call runs.
+   */
+  readonly durationMs: number | null;
+  readonly outcome: 'waiting' | 'running' | 'ok' | 'error' | 'denied';
+  /**
+   * The first line of the error, for `error` and `denied`.
+   */
+  readonly message: string;
+}
+
+/**
+ * The bounded log of tool calls, newest first.
+ */
+export interface IActivityLog {
+  readonly entries: readonly IActivityEntry[];
+  /**
+   * Emitted when an entry is added or changes.
+   */
+  readonly changed: ISignal<IActivityLog, void>;
+}
 
 /**
  * A client as the user knows it: its name and version ('' when unknown).

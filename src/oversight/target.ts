@@ -9,8 +9,29 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import { resolveCellRef } from '../core/cells';
 import { resolveRootPath } from '../core/files';
 import type { ISessionState } from '../mcp/tool';
-import type { ICallTarget } from '../tokens';
 import type { IJupyterServices, JupyterTool } from '../tools/services';
+
+/**
+ * Where a tool call acts, as far as its arguments tell.
+ */
+export interface ICallTarget {
+  /**
+   * The notebook (its path), if the call acts on one.
+   */
+  readonly notebookPath: string | null;
+  /**
+   * The cell's id, when known.
+   */
+  readonly cellId: string | null;
+  /**
+   * The cell's index when the call started.
+   */
+  readonly cellIndex: number | null;
+  /**
+   * The file or directory, for file tools.
+   */
+  readonly path: string | null;
+}
 
 /**
  * The target of a call when it starts. Cells are resolved on the notebook
@@ -55,7 +76,7 @@ export function callTarget(
       typeof values.cell_index === 'number' ? values.cell_index : undefined;
     if (cellId !== null || cellIndex !== undefined) {
       const resolved = resolveCellRef(
-        { index: cellIndex, cell_id: cellId ?? undefined },
+        { cell_index: cellIndex, cell_id: cellId ?? undefined },
         ids
       );
       if (resolved.ok) {

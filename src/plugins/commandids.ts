@@ -5,7 +5,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 
-import type { IMcpBridge } from './tokens';
+import type { IMcpBridge } from '../tokens';
 
 /**
  * The bridge's command ids.
