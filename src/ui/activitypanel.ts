@@ -14,6 +14,7 @@ import type {
   IPendingApproval
 } from '../tokens';
 import { clientLabel } from '../oversight/activity';
+import { button, element } from './elements';
 
 /**
  * A sidebar widget showing what agents do in this page.
@@ -47,10 +48,10 @@ export class ActivityPanel extends Widget {
 
   private _build(): void {
     const trans = this._trans;
-    const header = Private.element('div', 'jp-McpBridge-activityHeader');
-    header.append(Private.element('h2', '', trans.__('MCP activity')));
-    this._state = Private.element('p', 'jp-McpBridge-activityState');
-    this._stop = Private.button(
+    const header = element('div', 'jp-McpBridge-activityHeader');
+    header.append(element('h2', '', trans.__('MCP activity')));
+    this._state = element('p', 'jp-McpBridge-activityState');
+    this._stop = button(
       trans.__('Stop bridge'),
       'jp-McpBridge-stopBridge jp-mod-warn'
     );
@@ -60,10 +61,10 @@ export class ActivityPanel extends Widget {
     this._stop.addEventListener('click', () => this._bridge.stop());
     header.append(this._stop);
 
-    this._clients = Private.element('ul', 'jp-McpBridge-clients');
-    this._pending = Private.element('ul', 'jp-McpBridge-pending');
-    this._calls = Private.element('ul', 'jp-McpBridge-calls');
-    this._pendingTitle = Private.element(
+    this._clients = element('ul', 'jp-McpBridge-clients');
+    this._pending = element('ul', 'jp-McpBridge-pending');
+    this._calls = element('ul', 'jp-McpBridge-calls');
+    this._pendingTitle = element(
       'h3',
       '',
       trans.__('Waiting for your approval')
@@ -71,11 +72,11 @@ export class ActivityPanel extends Widget {
     this.node.append(
       header,
       this._state,
-      Private.element('h3', '', trans.__('Clients')),
+      element('h3', '', trans.__('Clients')),
       this._clients,
       this._pendingTitle,
       this._pending,
-      Private.element('h3', '', trans.__('Tool calls')),
+      element('h3', '', trans.__('Tool calls')),
       this._calls
     );
   }
@@ -120,7 +121,7 @@ export class ActivityPanel extends Widget {
     this._clients.replaceChildren(
       ...(bridge.clients.length
         ? bridge.clients.map(client => this._clientItem(client))
-        : [Private.element('li', 'jp-McpBridge-empty', trans.__('None'))])
+        : [element('li', 'jp-McpBridge-empty', trans.__('None'))])
     );
     const pending = bridge.pendingApprovals;
     this._pendingTitle.hidden = pending.length === 0;
@@ -131,21 +132,15 @@ export class ActivityPanel extends Widget {
     this._calls.replaceChildren(
       ...(entries.length
         ? entries.map(entry => this._callItem(entry))
-        : [
-            Private.element(
-              'li',
-              'jp-McpBridge-empty',
-              trans.__('No tool calls yet')
-            )
-          ])
+        : [element('li', 'jp-McpBridge-empty', trans.__('No tool calls yet'))])
     );
   }
 
   private _clientItem(client: IMcpClient): HTMLElement {
     const trans = this._trans;
-    const item = Private.element('li', 'jp-McpBridge-client');
+    const item = element('li', 'jp-McpBridge-client');
     item.dataset.sessionId = client.sessionId;
-    const name = Private.element(
+    const name = element(
       'span',
       'jp-McpBridge-clientName',
       clientLabel(client) || trans.__('(initializing)')
@@ -155,7 +150,7 @@ export class ActivityPanel extends Widget {
       clientLabel(client) || trans.__('(initializing)'),
       client.sessionId
     );
-    const details = Private.element(
+    const details = element(
       'span',
       'jp-McpBridge-clientDetails',
       trans.__(
@@ -164,7 +159,7 @@ export class ActivityPanel extends Widget {
         new Date(client.connectedAt).toLocaleTimeString()
       )
     );
-    const disconnect = Private.button(
+    const disconnect = button(
       trans.__('Disconnect'),
       'jp-McpBridge-disconnect jp-mod-reject'
     );
@@ -179,7 +174,7 @@ export class ActivityPanel extends Widget {
   }
 
   private _pendingItem(pending: IPendingApproval): HTMLElement {
-    const item = Private.element(
+    const item = element(
       'li',
       'jp-McpBridge-pendingItem',
       `${pending.client || this._trans.__('a client')} · ${pending.tool}`
@@ -195,27 +190,27 @@ export class ActivityPanel extends Widget {
    */
   private _callItem(entry: IActivityEntry): HTMLElement {
     const trans = this._trans;
-    const item = Private.element('li', 'jp-McpBridge-call');
+    const item = element('li', 'jp-McpBridge-call');
     item.dataset.callId = String(entry.callId);
     item.dataset.tool = entry.tool;
     item.dataset.outcome = entry.outcome;
-    const tool = Private.element('span', 'jp-McpBridge-callTool', entry.tool);
+    const tool = element('span', 'jp-McpBridge-callTool', entry.tool);
     tool.title = entry.tool;
-    const top = Private.element('div', 'jp-McpBridge-callLine');
+    const top = element('div', 'jp-McpBridge-callLine');
     top.append(
       tool,
-      Private.element(
+      element(
         'span',
         'jp-McpBridge-callOutcome',
         Private.outcomeLabel(entry.outcome, trans)
       ),
-      Private.element(
+      element(
         'span',
         'jp-McpBridge-callDuration',
         entry.durationMs === null ? '' : Private.duration(entry.durationMs)
       )
     );
-    const client = Private.element(
+    const client = element(
       'span',
       'jp-McpBridge-callClient',
       entry.client || trans.__('a client')
@@ -225,11 +220,11 @@ export class ActivityPanel extends Widget {
       entry.client || trans.__('a client'),
       entry.sessionId
     );
-    const bottom = Private.element('div', 'jp-McpBridge-callLine');
+    const bottom = element('div', 'jp-McpBridge-callLine');
     bottom.append(
       Private.target(entry, trans),
       client,
-      Private.element(
+      element(
         'span',
         'jp-McpBridge-callTime',
         new Date(entry.startedAt).toLocaleTimeString()
@@ -277,27 +272,6 @@ export namespace ActivityPanel {
 }
 
 namespace Private {
-  export function element<K extends keyof HTMLElementTagNameMap>(
-    tag: K,
-    className: string,
-    text?: string
-  ): HTMLElementTagNameMap[K] {
-    const node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined) {
-      node.textContent = text;
-    }
-    return node;
-  }
-
-  export function button(label: string, className: string): HTMLButtonElement {
-    const node = element('button', `jp-mod-styled ${className}`, label);
-    node.type = 'button';
-    return node;
-  }
-
   export function outcomeLabel(
     outcome: IActivityEntry['outcome'],
     trans: TranslationBundle

@@ -18,6 +18,7 @@ import { clientLabel } from '../oversight/activity';
 import type { IMcpClient } from '../link/sessions';
 import type { IApprovalRequest } from '../oversight/supervisor';
 import type { ICallTarget } from '../oversight/target';
+import { button, element } from './elements';
 
 /**
  * Show the approval dialog of `request`; no answer by `deadline` is the
@@ -107,21 +108,6 @@ namespace Private {
     trans: TranslationBundle
   ): string {
     return clientLabel(client) || trans.__('An unnamed MCP client');
-  }
-
-  function element<K extends keyof HTMLElementTagNameMap>(
-    tag: K,
-    className: string,
-    text?: string
-  ): HTMLElementTagNameMap[K] {
-    const node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined) {
-      node.textContent = text;
-    }
-    return node;
   }
 
   /**
@@ -247,16 +233,14 @@ namespace Private {
       }
       list.append(element('dt', '', key), dd);
     }
-    const toggle = element(
-      'button',
-      'jp-mod-styled jp-McpBridge-approvalArgsToggle',
+    const toggle = button(
       trans._n(
         'The argument the agent sent (%1)',
         'The arguments the agent sent (%1)',
         entries.length
-      )
+      ),
+      'jp-McpBridge-approvalArgsToggle'
     );
-    toggle.type = 'button';
     toggle.setAttribute('aria-expanded', 'false');
     toggle.setAttribute('aria-controls', list.id);
     toggle.addEventListener('click', () => {
@@ -404,17 +388,15 @@ namespace Private {
       part => part.kind === 'skip'
     );
     if (hidden) {
-      const button = element(
-        'button',
-        'jp-mod-styled jp-McpBridge-diffShowAll',
-        trans.__('Show all %1 lines', lines.length)
+      const showAll = button(
+        trans.__('Show all %1 lines', lines.length),
+        'jp-McpBridge-diffShowAll'
       );
-      button.type = 'button';
-      button.addEventListener('click', () => {
+      showAll.addEventListener('click', () => {
         render(true);
-        button.remove();
+        showAll.remove();
       });
-      block.append(button);
+      block.append(showAll);
     }
     return block;
   }
