@@ -201,3 +201,26 @@ export async function dialogsShown(page: Page): Promise<number> {
       (window as unknown as { mcpDialogsShown?: number }).mcpDialogsShown ?? 0
   );
 }
+
+/**
+ * Run a JupyterLab command in the page, as the palette or a menu would
+ * (what it returns, often a widget, stays in the page).
+ */
+export async function runLabCommand(
+  page: Page,
+  id: string,
+  args: Record<string, unknown> = {}
+): Promise<void> {
+  await page.evaluate(
+    async ([id, args]) => {
+      await (
+        window as unknown as {
+          jupyterapp: {
+            commands: { execute(id: string, args: unknown): Promise<unknown> };
+          };
+        }
+      ).jupyterapp.commands.execute(id, args);
+    },
+    [id, args] as const
+  );
+}

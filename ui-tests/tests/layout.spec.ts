@@ -22,7 +22,7 @@ import {
   test,
   textOf
 } from '../fixtures';
-import { writeNotebook } from '../page-helpers';
+import { runLabCommand, writeNotebook } from '../page-helpers';
 
 test.use({
   bridgeDefaults: {},
@@ -45,15 +45,7 @@ const THEMES = [
  * Switch JupyterLab's theme and wait until it applies.
  */
 async function setTheme(page: Page, theme: string): Promise<void> {
-  await page.evaluate(async theme => {
-    await (
-      window as unknown as {
-        jupyterapp: {
-          commands: { execute(id: string, args: unknown): Promise<unknown> };
-        };
-      }
-    ).jupyterapp.commands.execute('apputils:change-theme', { theme });
-  }, theme);
+  await runLabCommand(page, 'apputils:change-theme', { theme });
   await expect(page.locator('body')).toHaveAttribute(
     'data-jp-theme-name',
     theme
@@ -178,15 +170,7 @@ async function inView(inner: Locator, outer: Locator): Promise<string> {
  * typing when the dialog comes.
  */
 async function typeInNotebook(page: Page, name: string): Promise<void> {
-  await page.evaluate(async path => {
-    await (
-      window as unknown as {
-        jupyterapp: {
-          commands: { execute(id: string, args: unknown): Promise<unknown> };
-        };
-      }
-    ).jupyterapp.commands.execute('docmanager:open', { path });
-  }, name);
+  await runLabCommand(page, 'docmanager:open', { path: name });
   const cells = await notebookCells(page, name);
   await cells.nth(0).locator('.cm-content').click();
   await expect(cells.nth(0).locator('.cm-content')).toBeFocused();
@@ -346,15 +330,7 @@ for (const { name: themeName, theme } of THEMES) {
         name: 'a-client-with-a-rather-long-name'
       });
       try {
-        await lab.evaluate(async () => {
-          await (
-            window as unknown as {
-              jupyterapp: {
-                commands: { execute(id: string): Promise<unknown> };
-              };
-            }
-          ).jupyterapp.commands.execute('mcp-bridge:show-activity');
-        });
+        await runLabCommand(lab, 'mcp-bridge:show-activity');
         const panel = lab.locator('.jp-McpBridge-activity');
         await expect(panel).toBeVisible();
         // The agent opens the notebook behind the Launcher, and works in it.
