@@ -19,6 +19,7 @@ import type {
   ISharedNotebook,
   SharedCell
 } from '@jupyter/ydoc';
+import { z } from 'zod';
 
 import {
   cellVersion,
@@ -37,32 +38,38 @@ import { ToolError } from '../mcp/tool';
 export type CellType = 'code' | 'markdown' | 'raw';
 
 /**
+ * A cell after an insertion (insert_cell's output schema).
+ */
+export const insertedCell = {
+  index: z.number().int(),
+  id: z.string(),
+  version: z.string(),
+  total_cells: z.number().int(),
+  filled_blank_cell: z
+    .boolean()
+    .describe("The new cell took the place of a new notebook's blank cell.")
+};
+
+/**
  * A cell after an insertion.
  */
-export interface IInsertedCell {
-  index: number;
-  id: string;
-  version: string;
-  total_cells: number;
-  /**
-   * The notebook held only JupyterLab's blank starting cell, and the new
-   * cell took its place.
-   */
-  filled_blank_cell: boolean;
-}
+export type IInsertedCell = z.output<z.ZodObject<typeof insertedCell>>;
+
+/**
+ * A cell after its source changed (the output schema of the tools that
+ * change one).
+ */
+export const sourceChange = {
+  index: z.number().int().describe('Index of the cell.'),
+  id: z.string().describe('Id of the cell.'),
+  version: z.string().describe('The new version of the cell.'),
+  diff: z.string().describe('A line diff of the change.')
+};
 
 /**
  * A cell after its source changed.
  */
-export interface ISourceChange {
-  index: number;
-  id: string;
-  version: string;
-  /**
-   * A line diff of the change.
-   */
-  diff: string;
-}
+export type ISourceChange = z.output<z.ZodObject<typeof sourceChange>>;
 
 /**
  * Apply `change` to a notebook or cell shared model in one transaction that

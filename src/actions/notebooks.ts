@@ -4,33 +4,37 @@
  */
 
 import type { ISharedCodeCell, ISharedNotebook } from '@jupyter/ydoc';
+import { z } from 'zod';
 
 import { summarizeOutputs, truncateText } from '../core/outputs';
 import { versionOf } from './cells';
 
 /**
+ * A cell as read_notebook and get_active_context return it (their output
+ * schema of a cell).
+ */
+export const cellInfo = z.object({
+  index: z.number().int(),
+  id: z.string(),
+  type: z.string().describe('"code", "markdown" or "raw".'),
+  execution_count: z.number().int().nullable(),
+  // Changes whenever the cell's type or source changes.
+  version: z
+    .string()
+    .describe('Pass it as "expected_version" to refuse stale edits.'),
+  // The whole source (cut at the budget) when detailed, else its first line.
+  source: z.string().describe('The source (its first line in a brief read).'),
+  // Detailed only, when the code cell has outputs.
+  outputs: z
+    .string()
+    .optional()
+    .describe('A short summary of the outputs (detailed reads).')
+});
+
+/**
  * One cell as read_notebook and get_active_context describe it.
  */
-export interface ICellInfo {
-  index: number;
-  id: string;
-  type: string;
-  execution_count: number | null;
-  /**
-   * Changes whenever the cell's type or source changes.
-   */
-  version: string;
-  /**
-   * The whole source (cut at the budget) when detailed, else its first
-   * line.
-   */
-  source: string;
-  /**
-   * A short text summary of a code cell's outputs (detailed only, when it
-   * has some).
-   */
-  outputs?: string;
-}
+export type ICellInfo = z.output<typeof cellInfo>;
 
 /**
  * Describe the cell at `index`; brief keeps the first line of the source,

@@ -7,6 +7,7 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import type { CommandRegistry } from '@lumino/commands';
+import { z } from 'zod';
 
 import {
   allowingPattern,
@@ -21,26 +22,27 @@ import { withTimeout } from '../core/timeout';
 import { ToolError } from '../mcp/tool';
 
 /**
- * One command as list_commands reports it.
+ * A command as list_commands reports it (its output schema of one).
+ * `enabled` is JupyterLab's `isEnabled` evaluated with no arguments (it
+ * usually reflects the tab the user has in front); `allowed`, whether
+ * the `allowedCommands` setting lets execute_command run it.
  */
-export interface ICommandInfo {
-  id: string;
-  label: string;
-  caption: string;
-  /**
-   * JupyterLab's `isEnabled`, evaluated with no arguments (it usually
-   * reflects the tab the user has in front).
-   */
-  enabled: boolean;
-  /**
-   * Whether the `allowedCommands` setting lets execute_command run it.
-   */
-  allowed: boolean;
-  /**
-   * The JSON schema of its arguments, when JupyterLab declares one.
-   */
-  args_schema?: JsonValue;
-}
+export const commandInfo = {
+  id: z.string(),
+  label: z.string(),
+  caption: z.string(),
+  enabled: z.boolean(),
+  allowed: z.boolean().describe('Whether execute_command may run it.'),
+  args_schema: z
+    .json()
+    .optional()
+    .describe('The JSON schema of its arguments, when declared.')
+};
+
+/**
+ * A command as list_commands reports it.
+ */
+export type ICommandInfo = z.output<z.ZodObject<typeof commandInfo>>;
 
 /**
  * The ids of registered commands matching `query` (in id, label or

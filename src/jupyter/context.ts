@@ -7,47 +7,55 @@
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import type { Cell } from '@jupyterlab/cells';
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { z } from 'zod';
+
+/**
+ * The tab in front of the main area (get_active_context's output schema
+ * of it). Its kind: "notebook", "document" (another file) or "other"
+ * (launcher, terminal, settings...).
+ */
+export const frontTabSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  kind: z.enum(['notebook', 'document', 'other']),
+  path: z.string().nullable()
+});
 
 /**
  * The tab in front of the main area.
  */
-export interface IFrontTab {
-  id: string;
-  label: string;
-  /**
-   * "notebook", "document" (another file) or "other" (launcher, terminal,
-   * settings...).
-   */
-  kind: 'notebook' | 'document' | 'other';
-  path: string | null;
-}
+export type IFrontTab = z.output<typeof frontTabSchema>;
 
 /**
  * A position in a cell's source (0-based line and column).
  */
-export interface IEditorPosition {
-  line: number;
-  column: number;
-}
+const position = z.object({
+  line: z.number().int().describe('0-based line.'),
+  column: z.number().int().describe('0-based column.')
+});
+
+/**
+ * A position in a cell's source.
+ */
+export type IEditorPosition = z.output<typeof position>;
+
+/**
+ * The state of the active cell's editor (get_active_context's output
+ * schema of it): whether the user is typing in it (it has the keyboard
+ * focus), the cursor, and the selected text if any (start before end).
+ */
+export const editorStateSchema = z.object({
+  has_focus: z.boolean(),
+  cursor: position,
+  selection: z
+    .object({ start: position, end: position, text: z.string() })
+    .nullable()
+});
 
 /**
  * The state of the active cell's editor.
  */
-export interface IEditorState {
-  /**
-   * Whether the user is typing in it (the editor has keyboard focus).
-   */
-  has_focus: boolean;
-  cursor: IEditorPosition;
-  /**
-   * The selected text, if any (start before end).
-   */
-  selection: {
-    start: IEditorPosition;
-    end: IEditorPosition;
-    text: string;
-  } | null;
-}
+export type IEditorState = z.output<typeof editorStateSchema>;
 
 /**
  * The user's notebook as the page shows it.

@@ -8,6 +8,7 @@ import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { PageConfig } from '@jupyterlab/coreutils';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
 import type { Contents } from '@jupyterlab/services';
+import { z } from 'zod';
 
 import {
   isWithin,
@@ -26,21 +27,22 @@ import type { NotebookBaselines } from './baselines';
 import type { SaveQueue } from './saves';
 
 /**
+ * A file or directory as the file tools report it (list_files' output
+ * schema of an entry).
+ */
+export const fileEntry = {
+  name: z.string(),
+  path: z.string(),
+  type: z.string().describe('"file", "directory" or "notebook".'),
+  // Bytes; null for directories.
+  size: z.number().int().nullable(),
+  last_modified: z.string()
+};
+
+/**
  * A file or directory as the file tools report it.
  */
-export interface IFileEntry {
-  name: string;
-  path: string;
-  /**
-   * `file`, `directory` or `notebook`.
-   */
-  type: string;
-  /**
-   * Bytes; null for directories.
-   */
-  size: number | null;
-  last_modified: string;
-}
+export type IFileEntry = z.output<z.ZodObject<typeof fileEntry>>;
 
 /**
  * Options of {@link FileWorkspace.list}.

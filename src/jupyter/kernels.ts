@@ -8,6 +8,7 @@
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import type { Kernel, KernelSpec } from '@jupyterlab/services';
+import { z } from 'zod';
 
 import {
   parseVariablesResult,
@@ -20,46 +21,60 @@ import { withTimeout } from '../core/timeout';
 import { ToolError } from '../mcp/tool';
 
 /**
+ * A running kernel as `list_kernels` reports it (its output schema).
+ */
+export const kernelInfo = {
+  id: z.string(),
+  name: z.string(),
+  execution_state: z.string().nullable(),
+  connections: z.number().int().nullable(),
+  last_activity: z.string().nullable(),
+  // Paths of the notebooks open in this page that use the kernel.
+  open_notebooks: z.array(z.string()),
+  // The server sessions (notebooks, consoles) that use the kernel.
+  sessions: z.array(z.object({ path: z.string(), type: z.string() }))
+};
+
+/**
  * A running kernel as `list_kernels` reports it.
  */
-export interface IKernelInfo {
-  id: string;
-  name: string;
-  execution_state: string | null;
-  connections: number | null;
-  last_activity: string | null;
-  /**
-   * Paths of the notebooks open in this page that use the kernel.
-   */
-  open_notebooks: string[];
-  /**
-   * The server sessions (notebooks, consoles) that use the kernel.
-   */
-  sessions: { path: string; type: string }[];
-}
+export type IKernelInfo = z.output<z.ZodObject<typeof kernelInfo>>;
+
+/**
+ * An installed kernelspec (as `list_kernels` reports it).
+ */
+export const kernelSpecInfo = {
+  name: z.string(),
+  display_name: z.string(),
+  language: z.string(),
+  is_default: z.boolean()
+};
 
 /**
  * An installed kernelspec.
  */
-export interface IKernelSpecInfo {
-  name: string;
-  display_name: string;
-  language: string;
-  is_default: boolean;
-}
+export type IKernelSpecInfo = z.output<z.ZodObject<typeof kernelSpecInfo>>;
+
+/**
+ * A notebook's kernel as the kernel tools report it (their output schema).
+ */
+export const notebookKernel = {
+  path: z.string().describe('The notebook.'),
+  kernel: z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      display_name: z.string(),
+      status: z.string()
+    })
+    .nullable()
+    .describe('Its kernel now (null when it has none).')
+};
 
 /**
  * A notebook's kernel, as kernel tools report it.
  */
-export interface INotebookKernel {
-  path: string;
-  kernel: {
-    id: string;
-    name: string;
-    display_name: string;
-    status: string;
-  } | null;
-}
+export type INotebookKernel = z.output<z.ZodObject<typeof notebookKernel>>;
 
 /**
  * Kernel operations on the live page.

@@ -9,6 +9,7 @@ import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { PageConfig } from '@jupyterlab/coreutils';
 import type { Terminal } from '@jupyterlab/services';
 import type { Widget } from '@lumino/widgets';
+import { z } from 'zod';
 
 import {
   cleanTerminalText,
@@ -22,21 +23,29 @@ import { withTimeout } from '../core/timeout';
 import { ToolError } from '../mcp/tool';
 
 /**
+ * A terminal as list_terminals and create_terminal report it (their
+ * output schema).
+ */
+export const terminalInfo = {
+  name: z.string(),
+  title: z
+    .string()
+    .nullable()
+    .describe('The title of its tab (null when not open in the page).'),
+  open_in_page: z.boolean(),
+  busy: z
+    .boolean()
+    .describe('A command run_terminal_command started is still running.'),
+  buffered_chars: z
+    .number()
+    .int()
+    .describe('Recent output held for read_terminal_output.')
+};
+
+/**
  * A terminal as `list_terminals` reports it.
  */
-export interface ITerminalInfo {
-  name: string;
-  /**
-   * The label of its tab, or null when it is not open in the page.
-   */
-  title: string | null;
-  open_in_page: boolean;
-  /**
-   * A command started by run_terminal_command has not finished.
-   */
-  busy: boolean;
-  buffered_chars: number;
-}
+export type ITerminalInfo = z.output<z.ZodObject<typeof terminalInfo>>;
 
 /**
  * How a command run ended.

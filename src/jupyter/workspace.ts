@@ -8,6 +8,7 @@ import type { IDocumentManager } from '@jupyterlab/docmanager';
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { PageConfig } from '@jupyterlab/coreutils';
 import type { Contents } from '@jupyterlab/services';
+import { z } from 'zod';
 
 import { resolveRootPath } from '../core/files';
 import { withTimeout } from '../core/timeout';
@@ -17,17 +18,23 @@ import type { SaveQueue } from './saves';
 import { ToolError, type ISessionState } from '../mcp/tool';
 
 /**
+ * A notebook as `list_notebooks` reports it (its output schema of a
+ * notebook).
+ */
+export const notebookSummary = {
+  path: z.string(),
+  name: z.string(),
+  kernel: z.object({ name: z.string(), status: z.string() }).nullable(),
+  unsaved_changes: z.boolean(),
+  active: z.boolean(),
+  in_use_by_this_session: z.boolean(),
+  cell_count: z.number().int()
+};
+
+/**
  * A notebook as `list_notebooks` reports it.
  */
-export interface INotebookSummary {
-  path: string;
-  name: string;
-  kernel: { name: string; status: string } | null;
-  unsaved_changes: boolean;
-  active: boolean;
-  in_use_by_this_session: boolean;
-  cell_count: number;
-}
+export type INotebookSummary = z.output<z.ZodObject<typeof notebookSummary>>;
 
 /**
  * A cell as {@link NotebookWorkspace.peek} sees it.

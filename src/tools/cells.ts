@@ -17,10 +17,12 @@ import {
   editedSource,
   editSource,
   insertCell as insert,
+  insertedCell,
   moveCell as move,
   moveTarget,
   overwriteSource,
-  resolveCell
+  resolveCell,
+  sourceChange
 } from '../actions/cells';
 import { describeCell } from '../actions/notebooks';
 import { resolveCellList } from '../core/cells';
@@ -46,29 +48,6 @@ import {
   type JupyterTool
 } from './services';
 import { checkCell, checkCellList, checkInsert, checkNotebook } from './checks';
-
-/**
- * The output of a tool that changed a cell's source.
- */
-const sourceChange = {
-  index: z.number().int().describe('Index of the cell.'),
-  id: z.string().describe('Id of the cell.'),
-  version: z.string().describe('The new version of the cell.'),
-  diff: z.string().describe('A line diff of the change.')
-};
-
-/**
- * The output of insert_cell.
- */
-const insertedCell = {
-  index: z.number().int(),
-  id: z.string(),
-  version: z.string(),
-  total_cells: z.number().int(),
-  filled_blank_cell: z
-    .boolean()
-    .describe("The new cell took the place of a new notebook's blank cell.")
-};
 
 const readCell = defineJupyterTool({
   name: 'read_cell',

@@ -12,6 +12,7 @@ import { cellsRunBy, runsCells } from '../core/commandcategories';
 import {
   cellsRunByCommand,
   checkCommand,
+  commandInfo,
   commandNotebook,
   describeCommand,
   findCommands,
@@ -61,19 +62,7 @@ const listCommands = defineJupyterTool({
   output: {
     total: z.number().int().describe('Commands matching.'),
     start_index: z.number().int(),
-    commands: z.array(
-      z.object({
-        id: z.string(),
-        label: z.string(),
-        caption: z.string(),
-        enabled: z.boolean(),
-        allowed: z.boolean().describe('Whether execute_command may run it.'),
-        args_schema: z
-          .json()
-          .optional()
-          .describe('The JSON schema of its arguments, when declared.')
-      })
-    ),
+    commands: z.array(z.object(commandInfo)),
     allowed_commands_setting: z.array(z.string())
   },
   annotations: {

@@ -5,16 +5,15 @@
 
 import { z } from 'zod';
 
-import { describeCell } from '../actions/notebooks';
-import { frontTab, notebookFocus } from '../jupyter/context';
+import { cellInfo, describeCell } from '../actions/notebooks';
+import {
+  editorStateSchema,
+  frontTab,
+  frontTabSchema,
+  notebookFocus
+} from '../jupyter/context';
 import { jsonOutput } from '../mcp/tool';
-import { cellInfo } from './notebooks';
 import { defineJupyterTool, type JupyterTool } from './services';
-
-const position = z.object({
-  line: z.number().int().describe('0-based line.'),
-  column: z.number().int().describe('0-based column.')
-});
 
 const getActiveContext = defineJupyterTool({
   name: 'get_active_context',
@@ -24,13 +23,7 @@ const getActiveContext = defineJupyterTool({
   category: 'read',
   input: {},
   output: {
-    front_tab: z
-      .object({
-        id: z.string(),
-        label: z.string(),
-        kind: z.enum(['notebook', 'document', 'other']),
-        path: z.string().nullable()
-      })
+    front_tab: frontTabSchema
       .nullable()
       .describe('The tab in front of the main area.'),
     notebook: z
@@ -47,14 +40,7 @@ const getActiveContext = defineJupyterTool({
             type: z.string()
           })
         ),
-        editor: z
-          .object({
-            has_focus: z.boolean(),
-            cursor: position,
-            selection: z
-              .object({ start: position, end: position, text: z.string() })
-              .nullable()
-          })
+        editor: editorStateSchema
           .nullable()
           .describe("The active cell's editor."),
         in_use_by_this_session: z.boolean()

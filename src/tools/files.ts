@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 import { pageOf } from '../core/cells';
 import { imageMimetype, isWithin, textWindow } from '../core/files';
-import { FileWorkspace } from '../jupyter/files';
+import { fileEntry, FileWorkspace } from '../jupyter/files';
 import { fitImage } from '../jupyter/images';
 import {
   jsonOutput,
@@ -97,15 +97,7 @@ const listFiles = defineJupyterTool({
       .nullable()
       .describe('Where the next page starts (null at the end).'),
     scan_truncated: z.boolean(),
-    entries: z.array(
-      z.object({
-        name: z.string(),
-        path: z.string(),
-        type: z.string().describe('"file", "directory" or "notebook".'),
-        size: z.number().int().nullable(),
-        last_modified: z.string()
-      })
-    )
+    entries: z.array(z.object(fileEntry))
   },
   annotations: {
     readOnlyHint: true,

@@ -6,7 +6,12 @@
 import { z } from 'zod';
 
 import { describeVariable } from '../core/variables';
-import { KernelService } from '../jupyter/kernels';
+import {
+  KernelService,
+  kernelInfo,
+  kernelSpecInfo,
+  notebookKernel
+} from '../jupyter/kernels';
 import { jsonOutput } from '../mcp/tool';
 import { notebookFor, notebookPath } from './arguments';
 import {
@@ -24,22 +29,6 @@ const kernelName = z
     'Name of an installed kernelspec, e.g. "python3" (list_kernels shows the available ones).'
   );
 
-/**
- * A notebook's kernel as the kernel tools report it.
- */
-const notebookKernel = {
-  path: z.string().describe('The notebook.'),
-  kernel: z
-    .object({
-      id: z.string(),
-      name: z.string(),
-      display_name: z.string(),
-      status: z.string()
-    })
-    .nullable()
-    .describe('Its kernel now (null when it has none).')
-};
-
 const listKernels = defineJupyterTool({
   name: 'list_kernels',
   title: 'List kernels',
@@ -48,25 +37,8 @@ const listKernels = defineJupyterTool({
   category: 'read',
   input: {},
   output: {
-    kernels: z.array(
-      z.object({
-        id: z.string(),
-        name: z.string(),
-        execution_state: z.string().nullable(),
-        connections: z.number().int().nullable(),
-        last_activity: z.string().nullable(),
-        open_notebooks: z.array(z.string()),
-        sessions: z.array(z.object({ path: z.string(), type: z.string() }))
-      })
-    ),
-    kernelspecs: z.array(
-      z.object({
-        name: z.string(),
-        display_name: z.string(),
-        language: z.string(),
-        is_default: z.boolean()
-      })
-    ),
+    kernels: z.array(z.object(kernelInfo)),
+    kernelspecs: z.array(z.object(kernelSpecInfo)),
     default_kernelspec: z.string().nullable()
   },
   annotations: {

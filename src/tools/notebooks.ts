@@ -4,32 +4,14 @@
 
 import { z } from 'zod';
 
-import { describeCell, type ICellInfo } from '../actions/notebooks';
+import { cellInfo, describeCell, type ICellInfo } from '../actions/notebooks';
 import { pageOf } from '../core/cells';
 import { withTimeout } from '../core/timeout';
 import { jsonOutput, ToolError } from '../mcp/tool';
-import { NotebookWorkspace } from '../jupyter/workspace';
+import { notebookSummary, NotebookWorkspace } from '../jupyter/workspace';
 import { notebookFor, notebookPath } from './arguments';
 import { defineJupyterTool, saveAfterEdit, type JupyterTool } from './services';
 import { checkKernelName, checkNotebook } from './checks';
-
-/**
- * A cell as read_notebook and get_active_context return it.
- */
-export const cellInfo = z.object({
-  index: z.number().int(),
-  id: z.string(),
-  type: z.string().describe('"code", "markdown" or "raw".'),
-  execution_count: z.number().int().nullable(),
-  version: z
-    .string()
-    .describe('Pass it as "expected_version" to refuse stale edits.'),
-  source: z.string().describe('The source (its first line in a brief read).'),
-  outputs: z
-    .string()
-    .optional()
-    .describe('A short summary of the outputs (detailed reads).')
-});
 
 const listNotebooks = defineJupyterTool({
   name: 'list_notebooks',
@@ -39,17 +21,7 @@ const listNotebooks = defineJupyterTool({
   category: 'read',
   input: {},
   output: {
-    notebooks: z.array(
-      z.object({
-        path: z.string(),
-        name: z.string(),
-        kernel: z.object({ name: z.string(), status: z.string() }).nullable(),
-        unsaved_changes: z.boolean(),
-        active: z.boolean(),
-        in_use_by_this_session: z.boolean(),
-        cell_count: z.number().int()
-      })
-    ),
+    notebooks: z.array(z.object(notebookSummary)),
     session_notebook: z
       .string()
       .nullable()

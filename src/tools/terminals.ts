@@ -6,6 +6,7 @@
 import { z } from 'zod';
 
 import { truncateText } from '../core/outputs';
+import { terminalInfo } from '../jupyter/terminals';
 import { jsonOutput } from '../mcp/tool';
 import { checkTimeout } from './arguments';
 import { ProgressReporter } from './progress';
@@ -17,25 +18,6 @@ const terminalName = z
   .describe(
     'Name of the terminal, as list_terminals or create_terminal return it (e.g. "1").'
   );
-
-/**
- * A terminal as list_terminals and create_terminal report it.
- */
-const terminalInfo = {
-  name: z.string(),
-  title: z
-    .string()
-    .nullable()
-    .describe('The title of its tab (null when not open in the page).'),
-  open_in_page: z.boolean(),
-  busy: z
-    .boolean()
-    .describe('A command run_terminal_command started is still running.'),
-  buffered_chars: z
-    .number()
-    .int()
-    .describe('Recent output held for read_terminal_output.')
-};
 
 const listTerminals = defineJupyterTool({
   name: 'list_terminals',
