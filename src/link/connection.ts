@@ -10,6 +10,7 @@ import { Signal, type ISignal } from '@lumino/signaling';
 
 import {
   INCOMPATIBLE_CLOSE_CODE,
+  type IAuthRelay,
   PAGE_SUBPROTOCOL,
   type PageToRelay,
   type RelayToPage,
@@ -251,51 +252,27 @@ export class RelayConnection {
       }
       if (step === 'hello' && message?.type === 'auth-relay') {
         step = 'checking';
-        const relayNonce = message.nonce;
-        void (async () => {
-          const k = await key;
-          const good =
-            k !== null &&
-            isNonce(relayNonce) &&
-            (await checkProof(
-              subtle,
-              k,
-              'relay-to-page',
-              host,
-              pageNonce,
-              relayNonce,
-              message.proof
-            ));
-          if (this._socket !== socket) {
-            return;
+        this._proveBack(
+          { socket, subtle, key, host, pageNonce },
+          message,
+          () => {
+            step = 'welcome';
           }
-          if (!good || k === null) {
+        )
+          .then(good => {
+            if (!good) {
+              leave(
+                'unproven',
+                Private.unproven(options.url, 'its proof was wrong')
+              );
+            }
+          })
+          .catch(() =>
             leave(
               'unproven',
-              Private.unproven(options.url, 'its proof was wrong')
-            );
-            return;
-          }
-          const proof = await makeProof(
-            subtle,
-            k,
-            'page-to-relay',
-            host,
-            pageNonce,
-            relayNonce
+              Private.unproven(options.url, 'its proof could not be checked')
+            )
           );
-          if (this._socket !== socket || socket.readyState !== WebSocket.OPEN) {
-            return;
-          }
-          step = 'welcome';
-          this._pending = { key: k, host, pageNonce, relayNonce };
-          socket.send(JSON.stringify({ type: 'auth-page', proof }));
-        })().catch(() =>
-          leave(
-            'unproven',
-            Private.unproven(options.url, 'its proof could not be checked')
-          )
-        );
         return;
       }
       if (step === 'welcome' && message?.type === 'welcome') {
@@ -317,50 +294,107 @@ export class RelayConnection {
     };
     socket.onclose = event => {
       clearTimeout(timer);
-      if (this._socket !== socket) {
-        return;
+      if (this._socket === socket) {
+        this._closed(event, options.url, left);
       }
-      this._socket = null;
-      this._proven = null;
-      this._pending = null;
-      this._rotationAsked = false;
-      const code = event.code;
-      if (code === INCOMPATIBLE_CLOSE_CODE) {
-        this._fail(
-          'incompatible',
-          `Version mismatch: the ${event.reason || 'relay speaks another protocol'}. Reconnecting will not help until both are of one version.`
-        );
-        this._stopped = true;
-      } else if (code === TOKEN_ROTATED_CLOSE_CODE) {
-        this._fail(
-          'unreachable',
-          'The relay rotated its token: reconnecting with the new one.'
-        );
-        this._retryDelay = Private.MIN_RETRY_MS;
-      } else if (code === UNAUTHORIZED_CLOSE_CODE) {
-        this._fail(
-          'refused',
-          `The relay at ${options.url} refused this page's proof of the token.`
-        );
-      } else if (code === 1000) {
-        this._fail('', '');
-      } else if (!left) {
-        this._fail(
-          'unreachable',
-          `The relay at ${options.url} is not reachable or refused the page (code ${code}).`
-        );
-      }
-      if (!this._stopped) {
-        this._retryAt = Date.now() + this._retryDelay;
-        this._retryTimer = setTimeout(() => {
-          this._retryTimer = null;
-          this._retryAt = null;
-          this._open();
-        }, this._retryDelay);
-        this._retryDelay = Math.min(this._retryDelay * 2, Private.MAX_RETRY_MS);
-      }
-      this._setStatus('disconnected');
     };
+  }
+
+  /**
+   * Check the relay's proof of the token and answer with the page's (the
+   * relay proves first, so that a program on its port that does not know
+   * the token learns nothing reusable). False when the relay's proof is
+   * wrong; `answering` runs just before the page's proof goes.
+   */
+  private async _proveBack(
+    handshake: Private.IHandshake,
+    message: IAuthRelay,
+    answering: () => void
+  ): Promise<boolean> {
+    const { socket, subtle, host, pageNonce } = handshake;
+    const key = await handshake.key;
+    const relayNonce = message.nonce;
+    const good =
+      key !== null &&
+      isNonce(relayNonce) &&
+      (await checkProof(
+        subtle,
+        key,
+        'relay-to-page',
+        host,
+        pageNonce,
+        relayNonce,
+        message.proof
+      ));
+    if (this._socket !== socket) {
+      return true;
+    }
+    if (!good || key === null) {
+      return false;
+    }
+    const proof = await makeProof(
+      subtle,
+      key,
+      'page-to-relay',
+      host,
+      pageNonce,
+      relayNonce
+    );
+    if (this._socket !== socket || socket.readyState !== WebSocket.OPEN) {
+      return true;
+    }
+    answering();
+    this._pending = { key, host, pageNonce, relayNonce };
+    socket.send(JSON.stringify({ type: 'auth-page', proof }));
+    return true;
+  }
+
+  /**
+   * The socket to the relay at `url` closed: say why, and reconnect later
+   * unless that cannot help. `leftByPage`: the page closed it (the relay
+   * did not prove itself).
+   */
+  private _closed(event: CloseEvent, url: string, leftByPage: boolean): void {
+    this._socket = null;
+    this._proven = null;
+    this._pending = null;
+    this._rotationAsked = false;
+    const code = event.code;
+    if (code === INCOMPATIBLE_CLOSE_CODE) {
+      this._fail(
+        'incompatible',
+        `Version mismatch: the ${event.reason || 'relay speaks another protocol'}. Reconnecting will not help until both are of one version.`
+      );
+      this._stopped = true;
+    } else if (code === TOKEN_ROTATED_CLOSE_CODE) {
+      this._fail(
+        'unreachable',
+        'The relay rotated its token: reconnecting with the new one.'
+      );
+      this._retryDelay = Private.MIN_RETRY_MS;
+    } else if (code === UNAUTHORIZED_CLOSE_CODE) {
+      this._fail(
+        'refused',
+        `The relay at ${url} refused this page's proof of the token.`
+      );
+    } else if (code === 1000) {
+      this._fail('', '');
+    } else if (!leftByPage) {
+      this._fail(
+        'unreachable',
+        `The relay at ${url} is not reachable or refused the page (code ${code}).`
+      );
+    }
+    if (!this._stopped) {
+      this._retryAt = Date.now() + this._retryDelay;
+      this._retryTimer = setTimeout(() => {
+        this._retryTimer = null;
+        this._retryAt = null;
+        this._open();
+      }, this._retryDelay);
+      this._retryDelay = Math.min(this._retryDelay * 2, Private.MAX_RETRY_MS);
+    }
+    this._setStatus('disconnected');
   }
 
   /**
@@ -410,6 +444,17 @@ namespace Private {
   export const MAX_RETRY_MS = 10000;
   /** How long the relay has to prove itself and welcome the page. */
   export const HANDSHAKE_MS = 10000;
+
+  /**
+   * A handshake under way: the socket, and what the page proves with.
+   */
+  export interface IHandshake {
+    socket: WebSocket;
+    subtle: SubtleCrypto;
+    key: Promise<IProofKey | null>;
+    host: string;
+    pageNonce: string;
+  }
 
   /**
    * What a connection proved with, for the proofs that follow on it.
