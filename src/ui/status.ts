@@ -35,7 +35,6 @@ export class BridgeStatus extends Widget {
       status,
       sessionCount,
       lastError,
-      clients,
       pendingApprovals,
       pages,
       pageId,
@@ -73,23 +72,40 @@ export class BridgeStatus extends Widget {
     this.node.dataset.pending = String(pending);
     this.node.dataset.serving = String(sessionCount > 0 || preferred);
     this.toggleClass('jp-McpBridge-status-pending', pending > 0);
-    if (status === 'disconnected') {
-      const seconds = retrying
-        ? Math.max(0, Math.ceil(((retryAt ?? 0) - Date.now()) / 1000))
-        : 0;
-      this.node.title = retrying
-        ? trans.__(
-            'MCP bridge reconnecting to the relay (next try in %1 s)%2',
-            seconds,
-            lastError ? `: ${lastError}` : '.'
-          )
-        : lastError
-          ? trans.__('MCP bridge disconnected: %1. Click to start.', lastError)
-          : trans.__('MCP bridge disconnected. Click to start.');
-      return;
+    this.node.title =
+      status === 'disconnected'
+        ? this._offline(retrying ? retryAt : null, lastError)
+        : this._online(state, preferred);
+  }
+
+  /**
+   * The tooltip while disconnected: when the next try is (`retryAt`, null
+   * when none is due) and why the last failed.
+   */
+  private _offline(retryAt: number | null, lastError: string): string {
+    const trans = this._trans;
+    if (retryAt !== null) {
+      return trans.__(
+        'MCP bridge reconnecting to the relay (next try in %1 s)%2',
+        Math.max(0, Math.ceil((retryAt - Date.now()) / 1000)),
+        lastError ? `: ${lastError}` : '.'
+      );
     }
+    return lastError
+      ? trans.__('MCP bridge disconnected: %1. Click to start.', lastError)
+      : trans.__('MCP bridge disconnected. Click to start.');
+  }
+
+  /**
+   * The tooltip while connected (or connecting): the clients, the tabs,
+   * the calls waiting for approval.
+   */
+  private _online(state: string, preferred: boolean): string {
+    const trans = this._trans;
+    const { sessionCount, clients, pendingApprovals, pages } = this._bridge;
+    const pending = pendingApprovals.length;
     const names = clients.map(
-      client => clientLabel(client) || client.sessionId.slice(0, 8)
+      client => clientLabel(client) || trans.__('an unnamed client')
     );
     const lines = [
       `${trans.__('MCP bridge %1', state)}; ${trans._n('%1 client connected.', '%1 clients connected.', sessionCount)}`,
@@ -117,7 +133,7 @@ export class BridgeStatus extends Widget {
         )
       );
     }
-    this.node.title = lines.join('\n');
+    return lines.join('\n');
   }
 
   private _bridge: IMcpBridge;
