@@ -76,7 +76,10 @@ export class CellMarker {
     if (!classes.includes(CellMarker.TAB_CLASS)) {
       title.className = [...classes, CellMarker.TAB_CLASS].join(' ');
     }
-    title.dataset = { ...title.dataset, 'mcp-bridge-agent': client };
+    // Each change of the title re-renders the tab: only what changed.
+    if (title.dataset['mcp-bridge-agent'] !== client) {
+      title.dataset = { ...title.dataset, 'mcp-bridge-agent': client };
+    }
     const previous = this._tabTimers.get(panel);
     if (previous !== undefined) {
       clearTimeout(previous);
