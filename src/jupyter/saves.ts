@@ -1,8 +1,9 @@
 /**
  * Saving documents after agents' edits, off the path of the tools' results:
- * one save at a time per document, requests made meanwhile folded into the
- * next one, changes made during a save kept marked as unsaved, and a way for
- * whatever reads files to wait for them.
+ * one save at a time per document, when its edits pause, requests made
+ * meanwhile folded into the next one, changes made during a save kept
+ * marked as unsaved, and a way for whatever reads files to wait for them
+ * (which starts a waiting save at once).
  */
 
 import { Signal, type ISignal } from '@lumino/signaling';
@@ -33,45 +34,56 @@ export interface ISavable {
  */
 export class SaveQueue {
   /**
-   * @param minIntervalMs - least time between the starts of two saves of a
-   *   document: an agent's burst of edits or runs makes a few saves, not
-   *   one per call (each save serializes the notebook, and the page
-   *   refreshes what shows the file).
+   * @param quietMs - how long a document waits, after the latest request,
+   *   before its save starts: an agent's burst of edits or runs makes one
+   *   save when it pauses, not one per call (each save serializes the
+   *   whole notebook, and the server and the page do five requests' work
+   *   for it, on the cores the kernel and the next call need).
+   * @param maxDelayMs - the longest a requested save waits while requests
+   *   keep coming.
    */
-  constructor(readonly minIntervalMs = SaveQueue.MIN_INTERVAL_MS) {}
+  constructor(
+    readonly quietMs = SaveQueue.QUIET_MS,
+    readonly maxDelayMs = SaveQueue.MAX_DELAY_MS
+  ) {}
 
   /**
-   * The default of {@link minIntervalMs}.
+   * The default of {@link quietMs}.
    */
-  static readonly MIN_INTERVAL_MS = 250;
+  static readonly QUIET_MS = 250;
 
   /**
-   * Save `document` soon (at once, or {@link minIntervalMs} after the
-   * previous save of it started). A save already waiting to start takes
-   * this change along; a save under way is followed by one more. Resolves
-   * when a
-   * save that started after this request has ended: with null, or with the
+   * The default of {@link maxDelayMs}.
+   */
+  static readonly MAX_DELAY_MS = 2000;
+
+  /**
+   * Save `document` soon: once no request for it came for
+   * {@link quietMs}, at most {@link maxDelayMs} after the first request
+   * the save takes along, or at once when something waits for the saves
+   * ({@link settled}). A save already waiting to start takes this change
+   * along; a save under way is followed by one more. Resolves when a save
+   * that started after this request has ended: with null, or with the
    * error's message when it failed (it never rejects).
    */
   request(document: ISavable): Promise<string | null> {
     this._watch(document);
     const entry = this._entries.get(document);
     if (entry?.waiting) {
+      entry.last = Date.now();
       return entry.tail;
     }
+    const now = Date.now();
     const next: Private.IEntry = {
       waiting: true,
-      tail: Promise.resolve(null)
+      tail: Promise.resolve(null),
+      first: now,
+      last: now,
+      urgent: false,
+      kick: null
     };
     const start = async (): Promise<string | null> => {
-      const wait =
-        (this._lastStart.get(document) ?? -Infinity) +
-        this.minIntervalMs -
-        Date.now();
-      // At least one turn of the event loop: the answer of the call that
-      // asked for the save goes out before the notebook is serialized.
-      // Still waiting: requests meanwhile join this save.
-      await new Promise(resolve => setTimeout(resolve, Math.max(0, wait)));
+      await this._quiet(next);
       // Never beside another save of the document (the user's, or
       // JupyterLab's autosave): JupyterLab would take the first one's write
       // for a change on disk and ask the user about it.
@@ -80,7 +92,6 @@ export class SaveQueue {
         Private.OTHER_SAVE_WAIT_MS
       );
       next.waiting = false;
-      this._lastStart.set(document, Date.now());
       if (document.isDisposed) {
         return 'the document was closed before it could be saved';
       }
@@ -121,13 +132,18 @@ export class SaveQueue {
    */
   async settled(path = ''): Promise<void> {
     for (;;) {
-      const tails = [...this._entries]
+      const entries = [...this._entries]
         .filter(([document]) => path === '' || isWithin(document.path, path))
-        .map(([, entry]) => entry.tail);
-      if (tails.length === 0) {
+        .map(([, entry]) => entry);
+      if (entries.length === 0) {
         return;
       }
-      await Promise.all(tails);
+      for (const entry of entries) {
+        // Whoever waits for the file should not wait for a quiet moment.
+        entry.urgent = true;
+        entry.kick?.();
+      }
+      await Promise.all(entries.map(entry => entry.tail));
     }
   }
 
@@ -170,10 +186,45 @@ export class SaveQueue {
     }, this);
   }
 
+  /**
+   * Wait until `entry`'s save is due: at least one turn of the event loop
+   * (the answer of the call that asked for it goes out before the notebook
+   * is serialized), then until the document is quiet, the longest delay
+   * has passed, or something waits for the saves. Requests meanwhile join
+   * the entry.
+   */
+  private _quiet(entry: Private.IEntry): Promise<void> {
+    return new Promise<void>(resolve => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const due = (): number =>
+        entry.urgent
+          ? 0
+          : Math.min(entry.last + this.quietMs, entry.first + this.maxDelayMs) -
+            Date.now();
+      const done = (): void => {
+        clearTimeout(timer);
+        entry.kick = null;
+        resolve();
+      };
+      const check = (): void => {
+        const wait = due();
+        if (wait <= 0) {
+          done();
+        } else {
+          timer = setTimeout(check, wait);
+        }
+      };
+      entry.kick = () => {
+        clearTimeout(timer);
+        timer = setTimeout(done, 0);
+      };
+      timer = setTimeout(check, Math.max(0, due()));
+    });
+  }
+
   private _entries = new Map<ISavable, Private.IEntry>();
   private _watched = new WeakSet<ISavable>();
   private _others = new WeakMap<ISavable, Promise<void>>();
-  private _lastStart = new WeakMap<ISavable, number>();
   private _saved = new Signal<this, string>(this);
 }
 
@@ -190,5 +241,12 @@ namespace Private {
   export interface IEntry {
     waiting: boolean;
     tail: Promise<string | null>;
+    /** When the first and the latest request it takes along came (ms). */
+    first: number;
+    last: number;
+    /** Something waits for the saves: start at once. */
+    urgent: boolean;
+    /** Ends the wait for a quiet moment, while it lasts. */
+    kick: (() => void) | null;
   }
 }

@@ -153,27 +153,68 @@ describe('SaveQueue', () => {
     assert.equal(doc.model.dirty, false);
   });
 
-  it('spaces the saves of a document by its interval, folding requests meanwhile', async () => {
-    const queue = new SaveQueue(80);
+  it('waits for a pause in the requests, folding a burst into one save', async () => {
+    const queue = new SaveQueue(60, 10_000);
     const doc = new Document('a.ipynb');
-    const first = queue.request(doc);
-    await tick();
-    assert.equal(doc.started, 1, 'the first save starts at once');
-    doc.end();
-    await first;
     const started = Date.now();
-    const second = queue.request(doc);
-    const third = queue.request(doc);
-    assert.equal(second, third);
-    await tick();
-    assert.equal(doc.started, 1, 'the next one waits for the interval');
-    while (doc.started < 2) {
+    const first = queue.request(doc);
+    // A burst: a request every 20 ms for 200 ms.
+    while (Date.now() - started < 200) {
+      assert.equal(queue.request(doc), first);
+      await new Promise(resolve => setTimeout(resolve, 20));
+      assert.equal(doc.started, 0, 'no save while the requests keep coming');
+    }
+    const last = Date.now();
+    while (doc.started < 1) {
       await new Promise(resolve => setTimeout(resolve, 5));
     }
-    assert.ok(Date.now() - started >= 70, `${Date.now() - started} ms`);
+    assert.ok(Date.now() - last >= 30, `${Date.now() - last} ms after`);
     doc.end();
-    assert.equal(await second, null);
+    assert.equal(await first, null);
+    assert.equal(doc.started, 1);
+  });
+
+  it('saves at the longest delay when the requests never pause', async () => {
+    const queue = new SaveQueue(60, 150);
+    const doc = new Document('a.ipynb');
+    const started = Date.now();
+    const first = queue.request(doc);
+    while (doc.started < 1) {
+      assert.ok(Date.now() - started < 2000, 'the save never started');
+      void queue.request(doc);
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
+    const waited = Date.now() - started;
+    assert.ok(waited >= 140 && waited < 1000, `${waited} ms`);
+    doc.end();
+    assert.equal(await first, null);
+  });
+
+  it('starts a waiting save at once when something waits for the saves', async () => {
+    const queue = new SaveQueue(60_000, 60_000);
+    const doc = new Document('dir/a.ipynb');
+    const saved = queue.request(doc);
+    await tick();
+    assert.equal(doc.started, 0);
+    let settled = false;
+    void queue.settled('dir').then(() => (settled = true));
+    await tick();
+    assert.equal(doc.started, 1);
+    assert.equal(settled, false);
+    doc.end();
+    assert.equal(await saved, null);
+    await tick();
+    assert.equal(settled, true);
+    // The next request waits for its own pause again, unless something
+    // waits for the saves.
+    const next = queue.request(doc);
+    await tick();
+    assert.equal(doc.started, 1);
+    void queue.settled();
+    await tick();
     assert.equal(doc.started, 2);
+    doc.end();
+    assert.equal(await next, null);
   });
 
   it("waits for a save it did not start (the user's) to end", async () => {
