@@ -159,7 +159,7 @@ export class Hub {
     let envelope: PageToRelay;
     try {
       const parsed: unknown = JSON.parse(data);
-      envelope = validatePageMessage(parsed);
+      envelope = validatePageMessage(parsed, data.length);
     } catch (error) {
       this._options.logger.warn(
         `dropped a malformed message from page ${page.id}: ${(error as Error).message}`

@@ -17,8 +17,16 @@ import { isJsonRpcMessage, isObject, isRequestId } from './jsonrpc';
 
 /**
  * Validate an envelope from a page; throws with a short reason.
+ *
+ * @param frameChars - the length of the JSON text `value` was parsed from,
+ *   when known: a frame no longer than a limit cannot hold a part over it
+ *   (re-serializing a parsed value never makes it longer), so the parts
+ *   of a short frame are not measured again.
  */
-export function validatePageMessage(value: unknown): PageToRelay {
+export function validatePageMessage(
+  value: unknown,
+  frameChars = Infinity
+): PageToRelay {
   if (!isObject(value)) {
     throw new Error('not an object');
   }
@@ -31,20 +39,24 @@ export function validatePageMessage(value: unknown): PageToRelay {
       `unknown message type ${JSON.stringify(String(value.type)).slice(0, 40)}`
     );
   }
-  return validate(value);
+  return validate(value, frameChars);
 }
 
 namespace Private {
   /**
-   * A validator of one message type: it gets an object of that `type`.
+   * A validator of one message type: it gets an object of that `type`,
+   * and the length of the frame it came in (see `validatePageMessage`).
    */
-  type Validator = (value: Record<string, unknown>) => PageToRelay;
+  type Validator = (
+    value: Record<string, unknown>,
+    frameChars: number
+  ) => PageToRelay;
 
   /**
    * A batch: at most {@link MAX_BATCH_MESSAGES} session states and call
    * notes, no batch inside.
    */
-  function batch(value: Record<string, unknown>): IBatch {
+  function batch(value: Record<string, unknown>, frameChars: number): IBatch {
     if (
       !Array.isArray(value.messages) ||
       value.messages.length > MAX_BATCH_MESSAGES
@@ -57,7 +69,7 @@ namespace Private {
       if (isObject(message) && message.type === 'batch') {
         throw new Error('batch inside a batch');
       }
-      const inner = validatePageMessage(message);
+      const inner = validatePageMessage(message, frameChars);
       if (inner.type !== 'session-state' && inner.type !== 'call-note') {
         throw new Error(
           `batch with a ${JSON.stringify(inner.type)} message (only session-state and call-note)`
@@ -130,11 +142,17 @@ namespace Private {
   /**
    * A session's state, at most {@link MAX_SESSION_STATE_BYTES} of JSON.
    */
-  function sessionState(value: Record<string, unknown>): PageToRelay {
+  function sessionState(
+    value: Record<string, unknown>,
+    frameChars: number
+  ): PageToRelay {
     if (typeof value.sessionId !== 'string' || !isObject(value.state)) {
       throw new Error('session-state without sessionId or state object');
     }
-    if (JSON.stringify(value.state).length > MAX_SESSION_STATE_BYTES) {
+    if (
+      frameChars > MAX_SESSION_STATE_BYTES &&
+      JSON.stringify(value.state).length > MAX_SESSION_STATE_BYTES
+    ) {
       throw new Error(`session-state over ${MAX_SESSION_STATE_BYTES} bytes`);
     }
     return {

@@ -7,7 +7,8 @@ import { FakePage, initializeRaw } from './fake-page';
 import { until } from './helpers';
 import { jsonDeeperThan } from '../src/jsonrpc';
 import { silentLogger } from '../src/log';
-import { MCP_PATH } from '../src/protocol';
+import { validatePageMessage } from '../src/page-messages';
+import { MAX_SESSION_STATE_BYTES, MCP_PATH } from '../src/protocol';
 import { type IRelayOptions, Relay } from '../src/relay';
 
 const TOKEN = 'limits-test-token-0123456789abcdefghijk';
@@ -241,6 +242,27 @@ describe('limits', () => {
         await page.close();
       }
     });
+  });
+
+  it('refuses a session state over its limit, alone or in a batch, and measures only the states of long frames', () => {
+    const big = {
+      type: 'session-state',
+      sessionId: 's',
+      state: { runs: 'x'.repeat(MAX_SESSION_STATE_BYTES) }
+    };
+    const frame = JSON.stringify(big);
+    assert.throws(
+      () => validatePageMessage(JSON.parse(frame), frame.length),
+      /session-state over 65536 bytes/
+    );
+    assert.throws(() => validatePageMessage(big), /session-state over/);
+    const batch = { type: 'batch', messages: [big] };
+    assert.throws(
+      () => validatePageMessage(batch, JSON.stringify(batch).length),
+      /session-state over/
+    );
+    const small = { type: 'session-state', sessionId: 's', state: { a: 1 } };
+    assert.deepEqual(validatePageMessage(small, 60), small);
   });
 
   it('jsonDeeperThan counts nesting outside strings only, escapes included', () => {

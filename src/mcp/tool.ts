@@ -101,9 +101,11 @@ export interface ISessionRun {
 }
 
 /**
- * How many runs a session's state keeps.
+ * How many runs a session's state keeps. The state goes to the relay (and
+ * into this tab's storage) each time a run starts, so it stays a few
+ * kilobytes: 100 runs made each `execute_cell` send about 17 kB.
  */
-export const MAX_SESSION_RUNS = 100;
+export const MAX_SESSION_RUNS = 20;
 
 /**
  * Keep a run in the session's state (the oldest beyond

@@ -580,7 +580,7 @@ namespace Private {
     }
     if (!earlier) {
       throw new ToolError(
-        `No run has execution_id "${id}" in this session (the last ${MAX_SESSION_RUNS} runs are kept).`
+        `No run has execution_id "${id}" in this session (a page keeps its last ${KEEP_FINISHED_RUNS} finished runs, and a session that moves to another page takes its last ${MAX_SESSION_RUNS} along).`
       );
     }
     const panel = context.services.workspace.find(earlier.notebookPath);

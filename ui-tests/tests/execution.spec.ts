@@ -220,7 +220,7 @@ test('execute_code runs scratch code with magics and shell commands, adding no c
   expect(all.structuredContent).toMatchObject({ status: 'ok' });
 });
 
-test('runs are bounded: a session keeps its last 100, and says so of older ones', async ({
+test('runs are bounded: a page keeps its last 100, and says so of older ones', async ({
   lab,
   env,
   mcp: client
@@ -242,7 +242,7 @@ test('runs are bounded: a session keeps its last 100, and says so of older ones'
     execution_id: ids[0]
   });
   expect(oldest.isError).toBe(true);
-  expect(textOf(oldest)).toContain('the last 100 runs are kept');
+  expect(textOf(oldest)).toContain('a page keeps its last 100 finished runs');
   const kept = await call(client, 'get_execution_result', {
     execution_id: ids[5]
   });
