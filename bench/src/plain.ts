@@ -108,7 +108,14 @@ export class PlainChromium {
       this._child.kill('SIGTERM');
       await exited;
     }
-    rmSync(this._dir, { recursive: true, force: true });
+    // Chromium's helper processes may still be writing to the profile
+    // for a moment after the browser exits (ENOTEMPTY): retry.
+    rmSync(this._dir, {
+      recursive: true,
+      force: true,
+      maxRetries: 10,
+      retryDelay: 100
+    });
   }
 
   private _ask(method: string): Promise<unknown> {
