@@ -53,8 +53,8 @@ namespace Private {
   ) => PageToRelay;
 
   /**
-   * A batch: at most {@link MAX_BATCH_MESSAGES} session states and call
-   * notes, no batch inside.
+   * A batch: at most {@link MAX_BATCH_MESSAGES} session states, call notes
+   * and session messages, no batch inside.
    */
   function batch(value: Record<string, unknown>, frameChars: number): IBatch {
     if (
@@ -70,9 +70,13 @@ namespace Private {
         throw new Error('batch inside a batch');
       }
       const inner = validatePageMessage(message, frameChars);
-      if (inner.type !== 'session-state' && inner.type !== 'call-note') {
+      if (
+        inner.type !== 'session-state' &&
+        inner.type !== 'call-note' &&
+        inner.type !== 'session-message'
+      ) {
         throw new Error(
-          `batch with a ${JSON.stringify(inner.type)} message (only session-state and call-note)`
+          `batch with a ${JSON.stringify(inner.type)} message (only session-state, call-note and session-message)`
         );
       }
       return inner;

@@ -52,8 +52,12 @@ export const AUTH_PATH = '/auth';
  * subprotocol; a rotation closes every page.
  * Version 3: a page may send session states and call notes together in one
  * `batch` frame.
+ * Version 4: session messages may go in batches too, both ways: a relay
+ * sends the client messages of one turn of its event loop for a page in
+ * one {@link IRelayBatch}, and a page answers the requests of one batch in
+ * one {@link IBatch}.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /**
  * What every version of the page subprotocol starts with.
@@ -385,16 +389,27 @@ export interface ICallNote {
 export const MAX_CALL_NOTE_CHARS = 1000;
 
 /**
- * Page to relay: session states and call notes the page held for a moment
- * and sends in one frame (a run's state and its note), in order.
+ * Page to relay: session states, call notes and session messages the page
+ * held for a moment and sends in one frame (a run's state and its note;
+ * the answers of the requests a relay batch brought), in order.
  */
 export interface IBatch {
   type: 'batch';
-  messages: (ISessionStateUpdate | ICallNote)[];
+  messages: (ISessionStateUpdate | ICallNote | ISessionMessage)[];
 }
 
 /**
- * Most messages in one {@link IBatch}.
+ * Relay to page: session messages for the page that came in the same turn
+ * of the relay's event loop, in one frame, in order (one alone goes as
+ * itself).
+ */
+export interface IRelayBatch {
+  type: 'batch';
+  messages: ISessionMessage[];
+}
+
+/**
+ * Most messages in one {@link IBatch} or {@link IRelayBatch}.
  */
 export const MAX_BATCH_MESSAGES = 64;
 
@@ -472,7 +487,8 @@ export type RelayToPage =
   | ISessionClose
   | ITokenRotated
   | IPages
-  | IDocumentSaved;
+  | IDocumentSaved
+  | IRelayBatch;
 
 /**
  * Messages a page sends to the relay.

@@ -153,9 +153,12 @@ export class FakePage {
   }
 
   private _closeCode = 0;
+  private _pairs: { sid: string; id: string | number }[] = [];
 
   /** Everything the relay sent. */
   readonly received: RelayToPage[] = [];
+  /** The frames as the relay sent them (a batch is one). */
+  readonly frames: RelayToPage[] = [];
   /** Names of the tools called. */
   readonly calls: string[] = [];
   /** When set, the page answers no session message (a tab that hangs). */
@@ -340,6 +343,18 @@ export class FakePage {
 
   private _onMessage(text: string): void {
     const message = JSON.parse(text) as RelayToPage;
+    this.frames.push(message);
+    if (message.type === 'batch') {
+      // As a real page does: each message of the batch in turn.
+      for (const inner of message.messages) {
+        this._onEnvelope(inner);
+      }
+      return;
+    }
+    this._onEnvelope(message);
+  }
+
+  private _onEnvelope(message: RelayToPage): void {
     this.received.push(message);
     for (const waiter of [...this._waiters]) {
       if (waiter(message)) {
@@ -398,6 +413,26 @@ export class FakePage {
       case 'tools/call': {
         const name = String(params.name);
         this.calls.push(name);
+        if (name === 'pair') {
+          // Answered two at a time, in one batch frame (as a page answers
+          // the requests of one relay batch).
+          this._pairs.push({ sid, id });
+          if (this._pairs.length === 2) {
+            const answers = this._pairs.splice(0).map(pair => ({
+              type: 'session-message',
+              sessionId: pair.sid,
+              message: {
+                jsonrpc: '2.0',
+                id: pair.id,
+                result: {
+                  content: [{ type: 'text', text: `pair ${String(pair.id)}` }]
+                }
+              }
+            }));
+            this.ws.send(JSON.stringify({ type: 'batch', messages: answers }));
+          }
+          break;
+        }
         if (name === 'slow') {
           const args = isObject(params.arguments) ? params.arguments : {};
           if (typeof args.note === 'string') {

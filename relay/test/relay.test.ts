@@ -238,7 +238,7 @@ describe('Relay', () => {
       assert.equal(closed.code, INCOMPATIBLE_CLOSE_CODE);
       assert.match(
         closed.reason,
-        /^relay \S+ speaks protocol v3, the page v99: install the same version of both$/
+        /^relay \S+ speaks protocol v4, the page v99: install the same version of both$/
       );
       assert.match(lines.join(''), /refused a page: relay .* the page v99/);
       assert.equal(relay.hub.pages.size, 0);
@@ -543,6 +543,27 @@ describe('Relay', () => {
     });
     await transport.terminateSession();
     await client.close();
+    await until(() => relay.hub.pages.size === 0);
+  });
+
+  it("takes a page's answers to two clients sent in one batch", async () => {
+    const page = await FakePage.connect(port, TOKEN);
+    const clients = [makeClient(port), makeClient(port)];
+    for (const { client, transport } of clients) {
+      await client.connect(transport);
+    }
+    const results = await Promise.all(
+      clients.map(({ client }) => client.callTool({ name: 'pair' }))
+    );
+    for (const result of results) {
+      const [block] = result.content as { type: string; text: string }[];
+      assert.match(block.text, /^pair \d+$/);
+    }
+    for (const { client, transport } of clients) {
+      await transport.terminateSession();
+      await client.close();
+    }
+    await page.close();
     await until(() => relay.hub.pages.size === 0);
   });
 

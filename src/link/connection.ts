@@ -402,6 +402,17 @@ export class RelayConnection {
    * asked for it.
    */
   private _deliver(message: RelayToPage): void {
+    if (message.type === 'batch') {
+      // Session messages that came to the relay in one turn.
+      if (Array.isArray(message.messages)) {
+        for (const inner of message.messages) {
+          if (inner?.type === 'session-message') {
+            this._received.emit(inner);
+          }
+        }
+      }
+      return;
+    }
     if (message.type === 'token-rotated') {
       if (!this._rotationAsked || typeof message.token !== 'string') {
         return;

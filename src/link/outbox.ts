@@ -3,7 +3,9 @@
  * session's state, a call's note), held for one turn of the event loop so
  * that a call that updates them several times sends each once, and sent
  * before any other message so that the relay never sees them out of order.
- * Several held at once go in one frame.
+ * Several held at once go in one frame. So do answers that others follow
+ * closely (the page answers several requests at once under load): each
+ * frame costs the browser more than the JSON in it.
  */
 
 /**
@@ -41,13 +43,7 @@ export class Outbox<T, H extends T = T> {
     // A replaced entry keeps its place: deletion then insertion would put
     // it after messages queued since.
     this._pending.set(key, build);
-    if (!this._scheduled) {
-      this._scheduled = true;
-      this._schedule(() => {
-        this._scheduled = false;
-        this.flush();
-      });
-    }
+    this._scheduleFlush();
   }
 
   /**
@@ -59,16 +55,29 @@ export class Outbox<T, H extends T = T> {
   }
 
   /**
-   * Send the held messages now.
+   * Send `message` now when it goes `alone` (nothing else is on its way
+   * that could go with it); else at the end of this turn, with whatever
+   * else comes by then, after the held ones, in combined messages.
    */
-  flush(): void {
-    if (this._pending.size === 0) {
+  soon(message: H, alone: boolean): void {
+    if (alone) {
+      this.now(message);
       return;
     }
-    const held = [...this._pending.values()].map(build => build());
+    this._queued.push(message);
+    this._scheduleFlush();
+  }
+
+  /**
+   * Send the held messages now, then those {@link soon} queued.
+   */
+  flush(): void {
+    const messages = [...this._pending.values()].map(build => build());
     this._pending.clear();
-    for (let i = 0; i < held.length; i += this._maxCombined) {
-      const part = held.slice(i, i + this._maxCombined);
+    messages.push(...this._queued);
+    this._queued = [];
+    for (let i = 0; i < messages.length; i += this._maxCombined) {
+      const part = messages.slice(i, i + this._maxCombined);
       this._send(part.length === 1 ? part[0] : this._combine(part));
     }
   }
@@ -78,13 +87,28 @@ export class Outbox<T, H extends T = T> {
    */
   clear(): void {
     this._pending.clear();
+    this._queued = [];
   }
 
   /**
    * Number of messages held.
    */
   get size(): number {
-    return this._pending.size;
+    return this._pending.size + this._queued.length;
+  }
+
+  /**
+   * Flush at the end of this turn (once).
+   */
+  private _scheduleFlush(): void {
+    if (this._scheduled) {
+      return;
+    }
+    this._scheduled = true;
+    this._schedule(() => {
+      this._scheduled = false;
+      this.flush();
+    });
   }
 
   private _send: (message: T) => void;
@@ -93,4 +117,5 @@ export class Outbox<T, H extends T = T> {
   private _schedule: (flush: () => void) => void;
   private _scheduled = false;
   private _pending = new Map<string, () => H>();
+  private _queued: H[] = [];
 }

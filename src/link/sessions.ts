@@ -16,6 +16,7 @@ import {
   MAX_BATCH_MESSAGES,
   type ICallNote,
   type IPageInfo,
+  type ISessionMessage,
   type ISessionOpen,
   type ISessionStateUpdate,
   type PageToRelay,
@@ -176,7 +177,8 @@ export class SessionHost {
     this._outbox = new Outbox(
       envelope => this._connection.send(envelope),
       messages => ({ type: 'batch', messages }),
-      MAX_BATCH_MESSAGES
+      MAX_BATCH_MESSAGES,
+      Private.nextTask
     );
     this._connection.received.connect(this._onMessage, this);
     this._connection.statusChanged.connect((_, status) => {
@@ -322,6 +324,18 @@ export class SessionHost {
     this._outbox.now({ type: 'page-focus' });
   };
 
+  /**
+   * Whether some client's request is still being answered in this page.
+   */
+  private _busy(): boolean {
+    for (const entry of this._sessions.values()) {
+      if (entry.pending.size > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private _onMessage(_: RelayConnection, message: RelayToPage): void {
     switch (message.type) {
       case 'welcome':
@@ -342,7 +356,10 @@ export class SessionHost {
         break;
       case 'session-message': {
         const entry = this._sessions.get(message.sessionId);
-        entry?.transport.receive(message.message);
+        if (entry) {
+          Private.received(entry.pending, message.message);
+          entry.transport.receive(message.message);
+        }
         break;
       }
       case 'session-close': {
@@ -367,8 +384,12 @@ export class SessionHost {
       message.state,
       message.previousSessionId
     );
+    const pending = new Set<string>();
     const transport = new SessionTransport(sessionId, envelope => {
-      this._outbox.now(envelope);
+      Private.answered(pending, envelope.message);
+      // An answer others will follow in a moment waits for them (one frame
+      // for all); the last, or one alone, goes at once.
+      this._outbox.soon(envelope, !this._busy());
     });
     const save = (): void => {
       // This tab keeps a copy; the relay keeps the state for the page the
@@ -403,6 +424,7 @@ export class SessionHost {
         ending = true;
       },
       transport,
+      pending,
       client: {
         sessionId,
         name: '',
@@ -462,7 +484,10 @@ export class SessionHost {
   private _pages: IPageInfo[] = [];
   private _pagesChanged = new Signal<this, void>(this);
   private _connection: RelayConnection;
-  private _outbox: Outbox<PageToRelay, ICallNote | ISessionStateUpdate>;
+  private _outbox: Outbox<
+    PageToRelay,
+    ICallNote | ISessionStateUpdate | ISessionMessage
+  >;
   private _factory: ServerFactory;
   private _store: SessionStore;
   private _sessions = new Map<string, Private.IEntry>();
@@ -494,6 +519,23 @@ export namespace SessionHost {
 }
 
 namespace Private {
+  let channel: MessageChannel | null = null;
+  const waiting: (() => void)[] = [];
+
+  /**
+   * Run `run` in the next task: a message to a port of this page, which
+   * unlike `setTimeout` is neither clamped after nesting nor throttled in
+   * a background tab.
+   */
+  export function nextTask(run: () => void): void {
+    if (!channel) {
+      channel = new MessageChannel();
+      channel.port1.onmessage = () => waiting.shift()?.();
+    }
+    waiting.push(run);
+    channel.port2.postMessage(null);
+  }
+
   /**
    * An open session.
    */
@@ -505,7 +547,44 @@ namespace Private {
      */
     end(): void;
     transport: SessionTransport;
+    /** The client's requests not answered yet (ids as JSON). */
+    pending: Set<string>;
     client: IMcpClient;
+  }
+
+  /**
+   * A client message came: a request is pending until answered; a
+   * cancelled one is not (the SDK does not answer it).
+   */
+  export function received(pending: Set<string>, message: unknown): void {
+    if (!isRecord(message)) {
+      return;
+    }
+    if (typeof message.method === 'string' && 'id' in message) {
+      pending.add(JSON.stringify(message.id));
+    } else if (
+      message.method === 'notifications/cancelled' &&
+      isRecord(message.params)
+    ) {
+      pending.delete(JSON.stringify(message.params.requestId));
+    }
+  }
+
+  /**
+   * The page sent `message`: if it answers a request, that one is done.
+   */
+  export function answered(pending: Set<string>, message: unknown): void {
+    if (
+      isRecord(message) &&
+      'id' in message &&
+      ('result' in message || 'error' in message)
+    ) {
+      pending.delete(JSON.stringify(message.id));
+    }
+  }
+
+  function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === 'object' && value !== null;
   }
 
   /**

@@ -99,4 +99,31 @@ describe('Outbox', () => {
     await new Promise(resolve => setTimeout(resolve, 0));
     assert.deepEqual(sent, ['held']);
   });
+  it('sends an answer alone at once, and others together at the end of the turn after the held ones', () => {
+    const { outbox, sent, tick } = manual();
+    outbox.soon('answer-1', true);
+    assert.deepEqual(sent, ['answer-1']);
+    outbox.soon('answer-2', false);
+    outbox.later('state s1', () => 'state');
+    outbox.soon('answer-3', false);
+    assert.equal(outbox.size, 3);
+    assert.equal(sent.length, 1);
+    tick();
+    assert.deepEqual(sent, ['answer-1', '[state, answer-2, answer-3]']);
+  });
+
+  it('lets nothing sent now overtake the answers queued, and drops them on clear', () => {
+    const { outbox, sent, tick } = manual();
+    outbox.soon('a1', false);
+    outbox.soon('a2', true);
+    assert.deepEqual(sent, ['a1', 'a2']);
+    outbox.soon('a3', false);
+    outbox.now('end');
+    assert.deepEqual(sent, ['a1', 'a2', 'a3', 'end']);
+    outbox.soon('a4', false);
+    outbox.clear();
+    assert.equal(outbox.size, 0);
+    tick();
+    assert.deepEqual(sent, ['a1', 'a2', 'a3', 'end']);
+  });
 });

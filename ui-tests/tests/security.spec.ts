@@ -290,7 +290,7 @@ test('a program on the relay port without the token learns nothing it can reuse,
     }
     expect(new Set(messages.map(m => m.nonce)).size).toBe(messages.length);
     for (const line of received.filter(l => l.startsWith('protocol '))) {
-      expect(line).toBe('protocol jupyterlab-mcp-bridge.v3');
+      expect(line).toBe('protocol jupyterlab-mcp-bridge.v4');
     }
     // Nothing ran: no file, and the page shows no client.
     expect(existsSync(join(env.rootDir, marker))).toBe(false);
