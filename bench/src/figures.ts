@@ -24,6 +24,17 @@ export function log(message: string): void {
 }
 
 /**
+ * Run a bench script's `main`: a failure is printed with its stack and
+ * sets the exit code.
+ */
+export function runMain(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    log(`failed: ${String((error as Error).stack ?? error)}`);
+    process.exitCode = 1;
+  });
+}
+
+/**
  * Cold start: from `page.goto` of the pairing link to the first successful
  * `tools/list` of a client that connected while no page was there (the
  * relay holds its initialize until a page connects).

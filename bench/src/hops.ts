@@ -20,7 +20,7 @@
 import type { CDPSession } from '@playwright/test';
 
 import { BenchEnv } from './env';
-import { coldStart, log, pageRun } from './figures';
+import { coldStart, log, pageRun, runMain } from './figures';
 import { summarize } from './stats';
 
 /**
@@ -248,9 +248,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `[bench] failed: ${String((error as Error).stack ?? error)}\n`
-  );
-  process.exitCode = 1;
-});
+runMain(main);

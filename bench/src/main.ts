@@ -36,6 +36,7 @@ import {
   memory,
   nagleOff,
   readRoundTrip,
+  runMain,
   throughput
 } from './figures';
 import { rssMb } from './procfs';
@@ -264,9 +265,4 @@ async function waitFor(check: () => Promise<boolean>): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `[bench] failed: ${String((error as Error).stack ?? error)}\n`
-  );
-  process.exitCode = 1;
-});
+runMain(main);

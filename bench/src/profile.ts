@@ -16,7 +16,7 @@ import { join } from 'node:path';
 
 import { REPO } from '../../ui-tests/fixtures';
 import { BenchEnv } from './env';
-import { coldStart, log, pageRun } from './figures';
+import { coldStart, log, pageRun, runMain } from './figures';
 import { round } from './stats';
 
 /**
@@ -159,9 +159,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `[bench] failed: ${String((error as Error).stack ?? error)}\n`
-  );
-  process.exitCode = 1;
-});
+runMain(main);

@@ -75,10 +75,9 @@ export class PageConnection {
         setImmediate(() => this._sendHeld());
       }
       return true;
-    } else {
-      // Nothing overtakes the session messages held.
-      this._sendHeld();
     }
+    // Nothing overtakes the session messages held.
+    this._sendHeld();
     return this._write(message);
   }
 

@@ -329,7 +329,7 @@ export class SessionHost {
    */
   private _busy(): boolean {
     for (const entry of this._sessions.values()) {
-      if (entry.pending.size > 0) {
+      if (entry.transport.pending > 0) {
         return true;
       }
     }
@@ -356,10 +356,7 @@ export class SessionHost {
         break;
       case 'session-message': {
         const entry = this._sessions.get(message.sessionId);
-        if (entry) {
-          Private.received(entry.pending, message.message);
-          entry.transport.receive(message.message);
-        }
+        entry?.transport.receive(message.message);
         break;
       }
       case 'session-close': {
@@ -384,11 +381,10 @@ export class SessionHost {
       message.state,
       message.previousSessionId
     );
-    const pending = new Set<string>();
     const transport = new SessionTransport(sessionId, envelope => {
-      Private.answered(pending, envelope.message);
-      // An answer others will follow in a moment waits for them (one frame
-      // for all); the last, or one alone, goes at once.
+      // While other requests are being answered (those of the same relay
+      // batch, or a long run), a message waits for the end of the task and
+      // goes in one frame with what follows it; the last goes at once.
       this._outbox.soon(envelope, !this._busy());
     });
     const save = (): void => {
@@ -424,7 +420,6 @@ export class SessionHost {
         ending = true;
       },
       transport,
-      pending,
       client: {
         sessionId,
         name: '',
@@ -547,44 +542,7 @@ namespace Private {
      */
     end(): void;
     transport: SessionTransport;
-    /** The client's requests not answered yet (ids as JSON). */
-    pending: Set<string>;
     client: IMcpClient;
-  }
-
-  /**
-   * A client message came: a request is pending until answered; a
-   * cancelled one is not (the SDK does not answer it).
-   */
-  export function received(pending: Set<string>, message: unknown): void {
-    if (!isRecord(message)) {
-      return;
-    }
-    if (typeof message.method === 'string' && 'id' in message) {
-      pending.add(JSON.stringify(message.id));
-    } else if (
-      message.method === 'notifications/cancelled' &&
-      isRecord(message.params)
-    ) {
-      pending.delete(JSON.stringify(message.params.requestId));
-    }
-  }
-
-  /**
-   * The page sent `message`: if it answers a request, that one is done.
-   */
-  export function answered(pending: Set<string>, message: unknown): void {
-    if (
-      isRecord(message) &&
-      'id' in message &&
-      ('result' in message || 'error' in message)
-    ) {
-      pending.delete(JSON.stringify(message.id));
-    }
-  }
-
-  function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === 'object' && value !== null;
   }
 
   /**

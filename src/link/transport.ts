@@ -27,6 +27,14 @@ export class SessionTransport implements Transport {
 
   readonly sessionId: string;
 
+  /**
+   * How many of the client's requests are not answered yet (a cancelled
+   * one is not counted: the SDK does not answer it).
+   */
+  get pending(): number {
+    return this._pending.size;
+  }
+
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
@@ -43,6 +51,9 @@ export class SessionTransport implements Transport {
       throw new Error(`MCP session ${this.sessionId} is closed`);
     }
     const id = 'id' in message ? message.id : undefined;
+    if (id !== undefined && ('result' in message || 'error' in message)) {
+      this._pending.delete(id);
+    }
     if (id !== undefined && this._swallow.has(id)) {
       // The answer to a request replayed on resume: the client has it already.
       this._swallow.delete(id);
@@ -68,6 +79,21 @@ export class SessionTransport implements Transport {
    * Deliver a message from the client.
    */
   receive(message: JsonRpcMessage): void {
+    const id = message.id;
+    if (
+      typeof message.method === 'string' &&
+      (typeof id === 'string' || typeof id === 'number')
+    ) {
+      this._pending.add(id);
+    } else if (
+      message.method === 'notifications/cancelled' &&
+      typeof message.params === 'object' &&
+      message.params !== null
+    ) {
+      this._pending.delete(
+        (message.params as { requestId?: string | number }).requestId ?? ''
+      );
+    }
     this.onmessage?.(message as unknown as JSONRPCMessage);
   }
 
@@ -85,4 +111,5 @@ export class SessionTransport implements Transport {
   private _send: EnvelopeSender;
   private _closed = false;
   private _swallow = new Set<string | number>();
+  private _pending = new Set<string | number>();
 }
